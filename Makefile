@@ -1,0 +1,49 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+MAKEFLAGS += --no-builtin-rules
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+OUT ?= out
+DB ?= $(OUT)/hubcarbon.duckdb
+# extra flags for `hubcarbon crawl`, e.g. CRAWL_FLAGS="--endpoint https://huggingface.co --models co2"
+CRAWL_FLAGS ?=
+
+.PHONY: help install crawl analyze classify report lint test test-browser bench check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e . --group dev
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install hubcarbon with its dev tools
+
+crawl: install ## Crawl the embedded snapshot (or CRAWL_FLAGS="--endpoint URL") into $(DB)
+	$(PY) -m hubcarbon crawl --db $(DB) $(CRAWL_FLAGS)
+
+analyze: install ## Analyse the latest crawl, grade it and build the site into $(OUT)/
+	$(PY) -m hubcarbon analyze --db $(DB) --out $(OUT)
+
+lint: install ## ruff, mypy and the import-layer contract
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
+
+test: install ## Run the test suite
+	$(PY) -m pytest
+
+bench: install ## Run the benchmarks in bench/ and print their ratios
+	$(PY) -m bench
+
+check: lint test ## Everything CI checks
+
+clean: ## Remove outputs and caches (keeps .venv)
+	rm -rf $(OUT) build dist .pytest_cache .mypy_cache .ruff_cache

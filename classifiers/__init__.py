@@ -1,0 +1,1 @@
+"""Classifiers: lint-rule registry, reporting-quality grades, efficiency labels, alternatives."""

@@ -1,0 +1,3 @@
+from hubcarbon.cli import main
+
+raise SystemExit(main())

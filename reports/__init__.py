@@ -1,0 +1,1 @@
+"""Reports: the static leaderboard and study report."""
