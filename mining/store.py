@@ -64,7 +64,8 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             sha                 VARCHAR,
             gated               VARCHAR,          -- false | auto | manual
             parameters          BIGINT,           -- safetensors metadata total, when present
-            pytorch_model_bytes BIGINT,           -- size of pytorch_model.bin, when listed
+            pytorch_model_bytes BIGINT,           -- pytorch_model.bin bytes (reporters)
+            files               VARCHAR[],        -- the repository's file names (siblings)
             card_data           JSON,             -- the listing's cardData (front matter as JSON)
             PRIMARY KEY (run_id, model_id)
         );

@@ -1,0 +1,170 @@
+"""HTTP to a Hub (the live one or the loopback mirror) through huggingface_hub's own session.
+
+Requests go through `huggingface_hub.utils.http_backoff` (which retries 429 honouring `RateLimit`
+and `Retry-After`, 5xx, timeouts and dropped or truncated connections) and
+`hf_raise_for_status` (typed errors). The listing is paged here rather than through
+`HfApi.list_models`, because the library hides the cursor and a resumable crawl must checkpoint
+it. Every request first spends from the client-side `RequestBudget` of its rate-limit bucket.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from huggingface_hub import get_hf_file_metadata, hf_hub_url
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    RemoteEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff, httpx
+
+from mining.budget import RequestBudget
+
+LISTING_EXPAND = (
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "gated",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "safetensors",
+    "sha",
+    "siblings",
+    "tags",
+)
+
+# Failures worth recording and moving past: the request reached the Hub (or gave up after every
+# retry) and the answer concerns this one repository.
+NETWORK_ERRORS: tuple[type[Exception], ...] = (
+    HfHubHTTPError,
+    httpx.HTTPError,
+    OSError,
+)
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """The server-side part of a listing: which models, in which stable order."""
+
+    co2_only: bool = False
+    author: str | None = None
+    page_size: int = 1000
+
+    def first_page_path(self) -> str:
+        params: list[tuple[str, str]] = [("sort", "createdAt"), ("limit", str(self.page_size))]
+        if self.co2_only:
+            params.append(("filter", "co2_eq_emissions"))
+        if self.author:
+            params.append(("author", self.author))
+        params.extend(("expand", prop) for prop in LISTING_EXPAND)
+        return "/api/models?" + urlencode(params)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_path: str | None  # relative to the endpoint, so a checkpoint survives a new mirror port
+
+
+@dataclass(frozen=True)
+class CardFetch:
+    """The outcome of fetching one README: ok with its text, or a recorded failure."""
+
+    status: str  # ok | missing | gated | not_found | error
+    text: str | None = None
+    etag: str | None = None
+    commit: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class HubClient:
+    """One Hub endpoint, its token (kept in memory only) and its request budgets."""
+
+    endpoint: str
+    token: str | bool = False
+    api_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
+    resolver_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
+    timeout: float = 30.0
+    max_retries: int = 8
+    base_wait: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.endpoint = self.endpoint.rstrip("/")
+        logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+
+    def _headers(self) -> dict[str, str]:
+        return build_hf_headers(token=self.token)
+
+    def _get(self, url: str, budget: RequestBudget) -> httpx.Response:
+        budget.spend()
+        return http_backoff(
+            "GET",
+            url,
+            headers=self._headers(),
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            base_wait_time=self.base_wait,
+        )
+
+    def list_page(self, path: str) -> Page:
+        """Fetch one listing page; raises the library's typed errors once retries are spent."""
+        response = self._get(urljoin(self.endpoint + "/", path.lstrip("/")), self.api_budget)
+        hf_raise_for_status(response)
+        items = response.json()
+        if not isinstance(items, list):
+            raise HfHubHTTPError(f"listing page is not a JSON array: {path}", response=response)
+        next_url = response.links.get("next", {}).get("url")
+        return Page(items=items, next_path=_path_of(next_url) if next_url else None)
+
+    def fetch_readme(self, model_id: str, revision: str | None) -> CardFetch:
+        """GET the README at `revision` (the listing's commit when known, else main)."""
+        url = hf_hub_url(model_id, "README.md", revision=revision or "main", endpoint=self.endpoint)
+        try:
+            response = self._get(url, self.resolver_budget)
+            hf_raise_for_status(response)
+        except GatedRepoError as exc:
+            return CardFetch("gated", error=_one_line(exc))
+        except RemoteEntryNotFoundError:
+            return CardFetch("missing", error="the repository has no README.md")
+        except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
+            return CardFetch("not_found", error=_one_line(exc))
+        except NETWORK_ERRORS as exc:
+            return CardFetch("error", error=f"{type(exc).__name__}: {_one_line(exc)}")
+        return CardFetch(
+            "ok",
+            text=response.content.decode("utf-8", errors="replace"),
+            etag=(response.headers.get("etag") or "").strip('"') or None,
+            commit=response.headers.get("x-repo-commit"),
+        )
+
+    def file_size(self, model_id: str, filename: str, revision: str | None) -> int | None:
+        """Size in bytes of a repository file from a HEAD request, as the paper measured
+        `pytorch_model.bin`; None when the Hub does not say or the request fails."""
+        url = hf_hub_url(model_id, filename, revision=revision or "main", endpoint=self.endpoint)
+        self.resolver_budget.spend()
+        try:
+            metadata = get_hf_file_metadata(
+                url, token=self.token, timeout=self.timeout, retry_on_errors=True
+            )
+        except NETWORK_ERRORS:
+            return None
+        return metadata.size
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:500]
