@@ -63,7 +63,7 @@ INDEPENDENT = (
     Check("median CO2: mean of monthly medians", ("median_co2_trend", "mean")),
     Check("median CO2: last month", ("median_co2_trend", "last")),
     Check("median CO2: median of monthly medians", ("median_co2_trend", "median")),
-    Check("reporting share trend: p (constant)", ("reporting_share_trend", "p")),
+    Check("reporting share trend: p (published constant)", ("reporting_share_trend", "p")),
     Check("reporting share trend: Holm p", ("reporting_share_trend", "p_holm")),
     *(
         Check(f"Spearman {metric}, {group}: {field}", (f"spearman_{metric}_{group}", field))

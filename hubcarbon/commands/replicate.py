@@ -1,0 +1,146 @@
+"""`hubcarbon replicate`: the paper's statistics recomputed from its own data files."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from analysis.replication import INDEPENDENT, PUBLISHED, WITHHELD, Check, dumps, run_replication
+from mining.errors import InputError
+from mining.paths import OUT_DIR
+
+CLASSIFIER_SECTIONS = ("reporting_levels", "efficiency_labels_paper")
+
+EPILOG = """\b
+Examples:
+  hubcarbon replicate                         # table on stdout, out/replication.json
+  hubcarbon replicate --out build/rep.json    # write the JSON elsewhere
+  hubcarbon replicate --format json           # the JSON document on stdout
+
+Exit status 1 when a published value is not reproduced exactly.
+"""
+
+
+def classifier_sections() -> dict[str, Any]:
+    """HOOK for the classifiers layer: the `reporting_levels` and `efficiency_labels_paper`
+    sections, computed by the `paper2023` schemes on the paper's files.
+
+    Preferred source: `classifiers.replication_sections() -> dict[str, dict]`, keyed by the
+    section names in CLASSIFIER_SECTIONS. Until it exists, the label counts are taken from
+    `classifiers.efficiency` (scheme `paper2023` over HFCO2) when that package is present."""
+    classifiers = importlib.import_module("classifiers")
+    provider = getattr(classifiers, "replication_sections", None)
+    if provider is not None:
+        return dict(provider())
+    try:
+        efficiency = importlib.import_module("classifiers.efficiency")
+    except ModuleNotFoundError:
+        return {}
+    paperdata = importlib.import_module("analysis.paperdata")
+    labels = efficiency.efficiency_labels(efficiency.paper_inputs(paperdata.hfco2()), "paper2023")
+    counts = labels["letter"].value_counts()
+    return {"efficiency_labels_paper": {letter: int(counts.get(letter, 0)) for letter in "ABCDE"}}
+
+
+def replication_document() -> dict[str, Any]:
+    """The analysis sections plus the classifier sections; absent ones listed as pending."""
+    results = run_replication()
+    results.update(classifier_sections())
+    results["sections_pending"] = [name for name in CLASSIFIER_SECTIONS if name not in results]
+    return results
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def comparison_rows(results: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Rows "quantity | published | ours | match": published values first, then ours only."""
+    rows: list[tuple[str, str, str, str]] = []
+    for check in PUBLISHED:
+        match = check.matches(results)
+        verdict = "n/a" if match is None else ("yes" if match else "NO")
+        rows.append((check.label, _show(check.published), _show(check.ours(results)), verdict))
+    for check in (*INDEPENDENT, *_reporting_level_checks(results)):
+        rows.append((check.label, WITHHELD, _show(check.ours(results)), ""))
+    return rows
+
+
+def _reporting_level_checks(results: Mapping[str, Any]) -> list[Check]:
+    levels = results.get("reporting_levels")
+    if not isinstance(levels, Mapping):
+        return [Check("reporting levels", ("reporting_levels",))]
+    return [
+        Check(f"reporting level: {name}", ("reporting_levels", str(name)))
+        for name, value in levels.items()
+        if not isinstance(value, Mapping)
+    ]
+
+
+def render_table(rows: list[tuple[str, str, str, str]]) -> str:
+    """Plain aligned text, one row per quantity."""
+    header = ("quantity", "published", "ours", "match")
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(4)]
+    lines = [
+        " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in (header, *rows)
+    ]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def mismatches(results: Mapping[str, Any]) -> list[str]:
+    """Labels of published quantities that we computed and that differ."""
+    return [check.label for check in PUBLISHED if check.matches(results) is False]
+
+
+@click.command("replicate", epilog=EPILOG)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=OUT_DIR / "replication.json",
+    show_default=True,
+    help="Where to write the JSON document.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="What to print on stdout.",
+)
+def command(out_path: Path, output_format: str) -> None:
+    """Replicate Castaño et al. (ESEM 2023) exactly from the paper's own data files.
+
+    Runs every procedure of the paper as its notebooks did (same subsets, log constant, scipy
+    defaults, Holm family, monthly windows, OLS split), writes the results as JSON and prints
+    the published values next to ours.
+    """
+    results = replication_document()
+    text = dumps(results)
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
+    if output_format == "json":
+        click.echo(text, nl=False)
+    else:
+        click.echo(render_table(comparison_rows(results)))
+        click.echo(f"\nwrote {out_path}")
+    if mismatches(results):
+        raise click.exceptions.Exit(1)
