@@ -203,8 +203,8 @@ def result_frame(
         {
             "model_id": inputs["model_id"].to_numpy(),
             "scheme": scheme_id,
-            "letter": letter.to_numpy(),
-            "rating": classes.to_numpy(),
+            "letter": pd.Series(letter.to_numpy(), dtype=object),
+            "rating": classes.array,
             "compound": compound.to_numpy(),
         }
     )

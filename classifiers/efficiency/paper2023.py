@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -91,12 +93,14 @@ class Paper2023(LabelScheme):
     def label(self, inputs: pd.DataFrame) -> pd.DataFrame:
         frame = normalise_inputs(inputs)
         values = metric_values(frame)
-        refs = reference_values(frame, values)
-        index = {m.name: metric_index(m, values[m.name], refs[m.name]) for m in METRICS}
-        bounds = boundaries(index)
+        with warnings.catch_warnings():  # an all-missing metric simply has no rating
+            warnings.simplefilter("ignore", RuntimeWarning)
+            refs = reference_values(frame, values)
+            index = {m.name: metric_index(m, values[m.name], refs[m.name]) for m in METRICS}
+            bounds = boundaries(index)
         ratings = pd.DataFrame({m.name: rate(index[m.name], bounds[m.name]) for m in METRICS})
         out = result_frame(self.id, frame, index, ratings, WEIGHTS, python_round)
-        out["inherited_from"] = None
+        out["inherited_from"] = pd.Series([None] * len(out), dtype=object)
         out["status"] = np.where(out["letter"].isna(), "unrated", "labelled")
         return out
 

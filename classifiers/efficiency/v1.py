@@ -101,7 +101,7 @@ class HubcarbonV1(LabelScheme):
         out = result_frame(
             self.id, frame, index, rating_frame, spec["weights"], round_half_to_worse
         )
-        out["inherited_from"] = detect_inherited(frame).to_numpy()
+        out["inherited_from"] = pd.Series(detect_inherited(frame).to_numpy(), dtype=object)
         out["status"] = np.select(
             [~has_co2, out["inherited_from"].notna().to_numpy()],
             ["no-co2", "inherited"],
