@@ -60,7 +60,8 @@ _load_commands()
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (usable from tests without a subprocess)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # without standalone mode, click returns (not raises) the code of a ctx.exit()/Exit
+        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("hubcarbon: aborted", err=True)
         return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":
