@@ -1,0 +1,211 @@
+"""Reading the YAML front matter defensively, with a position for every key and value.
+
+The YAML is composed into a node tree with PyYAML's SafeLoader (YAML 1.1, as huggingface_hub
+reads it), then checked before any Python value is built:
+
+- over `MAX_FRONT_MATTER_BYTES` it is refused unread (`too_large`);
+- aliases are expanded only on paper: the node tree is counted with shared nodes counted once
+  per reference, and over `MAX_EXPANDED_NODES` (or on a cycle) it is refused (`alias_bomb`), so
+  "billion laughs" costs the size of the text, not of its expansion;
+- duplicate keys (PyYAML silently keeps the last) are listed with their positions;
+- every node gets a span keyed by its path (mapping keys as written, sequence indices as ints).
+
+Errors are captured, never raised: the YAML error's line and column are translated into the
+original file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mining.cardtext import FrontMatterStatus, LineIndex, Position
+
+MAX_FRONT_MATTER_BYTES = 1_000_000
+MAX_EXPANDED_NODES = 1_000_000
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+NodePath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class NodeSpan:
+    """Where one node is: its key (None for the root and sequence items), its value's start and
+    end, and the scalar's source text (None for collections)."""
+
+    key: Position | None
+    start: Position
+    end: Position
+    text: str | None
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """A YAML error as PyYAML words it (`context`, `problem`), at its place in the file."""
+
+    context: str | None
+    problem: str
+    position: Position | None
+
+    @property
+    def message(self) -> str:
+        return f"{self.context}: {self.problem}" if self.context else self.problem
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key written more than once in one mapping (`mapping` is the mapping's path)."""
+
+    mapping: NodePath
+    key: str
+    positions: tuple[Position, ...]
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The outcome of reading a YAML block. `metadata` is what yaml.safe_load gives, when it is a
+    mapping (`{}` for an empty block)."""
+
+    status: FrontMatterStatus
+    metadata: dict[Any, Any] | None = None
+    error: YamlProblem | None = None
+    duplicate_keys: tuple[DuplicateKey, ...] = ()
+    spans: Mapping[NodePath, NodeSpan] = field(default_factory=dict)
+
+
+class _Refused(Exception):
+    def __init__(self, status: FrontMatterStatus) -> None:
+        self.status = status
+
+
+def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> FrontMatter:
+    """Parse the YAML between the fences; `yaml_start` is its offset in the card's text."""
+    if _too_large(yaml_text):
+        return FrontMatter(FrontMatterStatus.TOO_LARGE)
+    loader = yaml.SafeLoader(yaml_text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return FrontMatter(FrontMatterStatus.EMPTY_FRONT_MATTER, metadata={})
+        _check_expansion(root)
+        where = _Locator(yaml_start, lines)
+        spans = dict(where.spans(root))
+        duplicates = tuple(where.duplicates(root))
+        value = loader.construct_document(root)
+    except _Refused as refused:
+        return FrontMatter(refused.status)
+    except RecursionError:
+        return FrontMatter(FrontMatterStatus.TOO_DEEP)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = lines.position(yaml_start + mark.index) if mark else None
+        return _error(exc.context, exc.problem or str(exc), position)
+    except yaml.reader.ReaderError as exc:
+        where_bad = lines.position(yaml_start + exc.position)
+        return _error(None, f"unacceptable character #x{exc.character:04x}", where_bad)
+    except Exception as exc:  # a constructor's ValueError, OverflowError, ...: never raise
+        return _error(None, f"{type(exc).__name__}: {exc}", None)
+    finally:
+        loader.dispose()
+    if not isinstance(value, dict):
+        return FrontMatter(FrontMatterStatus.NOT_A_MAPPING, spans=spans)
+    return FrontMatter(FrontMatterStatus.OK, value, None, duplicates, spans)
+
+
+def _too_large(yaml_text: str) -> bool:
+    if len(yaml_text) > MAX_FRONT_MATTER_BYTES:
+        return True
+    return len(yaml_text.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER_BYTES
+
+
+def _error(context: str | None, problem: str, position: Position | None) -> FrontMatter:
+    return FrontMatter(FrontMatterStatus.YAML_ERROR, error=YamlProblem(context, problem, position))
+
+
+def _check_expansion(root: Node) -> None:
+    """Refuse when aliases would expand the tree beyond MAX_EXPANDED_NODES, or loop."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def expanded(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _Refused(FrontMatterStatus.ALIAS_BOMB)
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(expanded(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(expanded(k) + expanded(v) for k, v in node.value)
+        if total > MAX_EXPANDED_NODES:
+            raise _Refused(FrontMatterStatus.ALIAS_BOMB)
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    expanded(root)
+
+
+class _Locator:
+    """Turns node marks (indices into the YAML text) into positions in the original file."""
+
+    def __init__(self, yaml_start: int, lines: LineIndex) -> None:
+        self._start = yaml_start
+        self._lines = lines
+
+    def _at(self, mark: yaml.Mark) -> Position:
+        return self._lines.position(self._start + mark.index)
+
+    def spans(self, root: Node) -> Iterator[tuple[NodePath, NodeSpan]]:
+        seen: set[int] = set()
+        stack: list[tuple[NodePath, Node | None, Node]] = [((), None, root)]
+        while stack:
+            path, key, node = stack.pop()
+            key_at = self._at(key.start_mark) if key is not None else None
+            text = node.value if isinstance(node, ScalarNode) else None
+            yield path, NodeSpan(key_at, self._at(node.start_mark), self._at(node.end_mark), text)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, SequenceNode):
+                items = [((*path, i), None, child) for i, child in enumerate(node.value)]
+                stack.extend(reversed(items))
+            elif isinstance(node, MappingNode):
+                pairs = [
+                    ((*path, k.value), k, v)
+                    for k, v in node.value
+                    if isinstance(k, ScalarNode) and k.tag != _MERGE_TAG
+                ]
+                stack.extend(reversed(pairs))
+
+    def duplicates(self, root: Node) -> Iterator[DuplicateKey]:
+        for path, mapping in _mappings(root):
+            keys: dict[tuple[str, str], list[Position]] = {}
+            for key, _ in mapping.value:
+                if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG:
+                    keys.setdefault((key.tag, key.value), []).append(self._at(key.start_mark))
+            for (_, name), positions in keys.items():
+                if len(positions) > 1:
+                    yield DuplicateKey(path, name, tuple(positions))
+
+
+def _mappings(root: Node) -> Iterator[tuple[NodePath, MappingNode]]:
+    """Each distinct mapping node once, with the path it is first reached by."""
+    seen: set[int] = set()
+    stack: list[tuple[NodePath, Node]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend(((*path, i), child) for i, child in enumerate(node.value))
+        elif isinstance(node, MappingNode):
+            yield path, node
+            stack.extend(((*path, k.value), v) for k, v in node.value if isinstance(k, ScalarNode))

@@ -1,0 +1,298 @@
+"""Emissions written in a card's Markdown body, with positions in the original file.
+
+What is read (outside code blocks and HTML blocks, which the Hub does not show as prose):
+
+- the model-card template's Environmental Impact lines `Hardware Type:`, `Hours used:`,
+  `Cloud Provider:`, `Compute Region:` and `Carbon Emitted:`, plain, in bold (`**Carbon
+  Emitted:**`), in lists or as a two-cell table row (`| Carbon Emitted | 5 kg |`), with an
+  optional note in parentheses (`Carbon Emitted (Power consumption x Time ...):`);
+- AutoTrain's `CO2 Emissions (in grams): x` (and `Carbon Emissions: x`), read like `Carbon Emitted`;
+- a statement such as `Estimated total emissions were 2290 tCO2eq` (only with a unit written).
+
+Amounts are unit-aware (`11250 kg CO2 eq.` is 11,250,000 g); a bare number takes the unit named
+in the label's note (`(in grams)`, `(tCO2eq)`), else grams. Template placeholders (`More
+information needed`, `[More Information Needed]`, `Unknown`, `N/A`, an empty value, `{{ ... }}`)
+are not values: they are listed in `placeholders`, with their positions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from mining.cardtext import LineIndex, Position
+from mining.quantities import Co2Value, find_co2, find_unit
+
+
+class ProseField(StrEnum):
+    """The template fields read from the body."""
+
+    HARDWARE_TYPE = "hardware_type"
+    HOURS_USED = "hours_used"
+    CLOUD_PROVIDER = "cloud_provider"
+    COMPUTE_REGION = "compute_region"
+    CARBON_EMITTED = "carbon_emitted"
+
+
+_FIELD_OF_LABEL = {
+    "hardware type": ProseField.HARDWARE_TYPE,
+    "hours used": ProseField.HOURS_USED,
+    "cloud provider": ProseField.CLOUD_PROVIDER,
+    "compute region": ProseField.COMPUTE_REGION,
+    "carbon emitted": ProseField.CARBON_EMITTED,
+    "co2 emissions": ProseField.CARBON_EMITTED,
+    "carbon emissions": ProseField.CARBON_EMITTED,
+}
+_LABEL = (
+    r"(?P<label>hardware\s+type|hours\s+used|cloud\s+provider|compute\s+region"
+    r"|carbon\s+emitted|co2\s+emissions|carbon\s+emissions)"
+)
+_NOTE = r"(?P<note>\s*\([^()]*\))?"
+_LABEL_LINE = re.compile(
+    r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?[*_]{0,3}\s*"
+    + _LABEL
+    + _NOTE
+    + r"\s*[*_]{0,3}\s*:\s*[*_]{0,3}[ \t]*(?P<value>.*?)[ \t]*$",
+    re.IGNORECASE,
+)
+_LABEL_CELL = re.compile(r"[*_]{0,3}\s*" + _LABEL + _NOTE + r"\s*:?\s*[*_]{0,3}\s*:?", re.I)
+_STATEMENT = re.compile(
+    r"\bemissions?\s+(?:were|was|is|are|of|totall?ed|amount(?:ed|s)?\s+to)\s+"
+    r"(?:(?:approximately|about|around|roughly|an\s+estimated)\s+|~\s*)?",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(
+    r"\[?\s*(?:more\s+info(?:rmation)?\s+(?:is\s+)?needed|needs\s+more\s+information|unknown"
+    r"|n/?a|tbd|tba|todo|to\s+be\s+(?:added|determined|announced)|not\s+(?:available|known|"
+    r"specified|provided)|none|-+|\?+)?\s*\]?\s*\.?",
+    re.IGNORECASE,
+)
+_MENTION = re.compile(
+    r"carbon\s+(?:footprint|emissions?|emitted|intensity|dioxide|offset)|\bco2(?:eq|e)?\b|\bco₂"
+    r"|\bco<sub>2</sub>|codecarbon|code\s+carbon|mlco2|ml\s+co2|impact\s+calculator"
+    r"|greenhouse\s+gas|\bghg\b|\bemissions?\b",
+    re.IGNORECASE,
+)
+_SECTION_HEADING = re.compile(
+    r"environmental\s+impact|carbon\s+(?:footprint|emissions?)|co2\s+emissions", re.I
+)
+_HOURS = re.compile(
+    r"\s*(?:(?:approximately|approx\.?|about|around|roughly|~)\s*)?(?P<n>\d[\d,_]*(?:\.\d+)?)\s*"
+    r"(?P<unit>h|hrs?|hours?|days?|weeks?)?\b(?!\s*[-–]\s*\d)",
+    re.IGNORECASE,
+)
+_HOURS_PER = {"d": 24.0, "w": 168.0}
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+_NOT_PROSE = {"fence", "code_block", "html_block"}
+
+
+@dataclass(frozen=True)
+class LabelledValue:
+    """One template line: the field, its label and value as written, and where they are."""
+
+    field: ProseField
+    label: str
+    text: str
+    position: Position  # of the value; of the label's end when the value is empty
+    label_position: Position
+    in_environmental_impact: bool
+
+
+@dataclass(frozen=True)
+class ProseCo2:
+    """An amount of CO2-eq found in the body, and the label or statement it came from."""
+
+    value: Co2Value
+    position: Position
+    label: str
+
+
+@dataclass(frozen=True)
+class ProseEmissions:
+    """What the body says about emissions. `values` are filled template lines, `placeholders`
+    the unfilled ones; `co2` the first amount read (a labelled value before a statement)."""
+
+    values: tuple[LabelledValue, ...]
+    placeholders: tuple[LabelledValue, ...]
+    co2: ProseCo2 | None
+    hardware_type: str | None
+    hours: float | None
+    cloud_provider: str | None
+    compute_region: str | None
+    mentions_emissions: bool
+    first_mention: Position | None
+    environmental_impact_lines: tuple[tuple[int, int], ...]  # (first, last) line of each section
+
+
+def read_prose(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
+    """Read the body `text[body_start:]`; positions are in the whole text."""
+    body = _Body(text, body_start, lines)
+    values: list[LabelledValue] = []
+    placeholders: list[LabelledValue] = []
+    statements: list[ProseCo2] = []
+    first_mention: Position | None = None
+    for number, offset, line in body.prose_lines():
+        for labelled in body.labelled(number, offset, line):
+            (placeholders if _is_placeholder(labelled.text) else values).append(labelled)
+        statement = _statement(line)
+        if statement is not None:
+            value, column = statement
+            statements.append(ProseCo2(value, lines.position(offset + column), "statement"))
+        mention = _MENTION.search(line)
+        if first_mention is None and mention is not None:
+            first_mention = lines.position(offset + mention.start())
+    return ProseEmissions(
+        values=tuple(values),
+        placeholders=tuple(placeholders),
+        co2=_first_co2(values) or (statements[0] if statements else None),
+        hardware_type=_first_text(values, ProseField.HARDWARE_TYPE),
+        hours=_first_hours(values),
+        cloud_provider=_first_text(values, ProseField.CLOUD_PROVIDER),
+        compute_region=_first_text(values, ProseField.COMPUTE_REGION),
+        mentions_emissions=first_mention is not None,
+        first_mention=first_mention,
+        environmental_impact_lines=body.sections,
+    )
+
+
+class _Body:
+    """The body's lines, which of them are prose, tables and Environmental Impact sections."""
+
+    def __init__(self, text: str, body_start: int, lines: LineIndex) -> None:
+        self._text = text
+        self._lines = lines
+        self._first = lines.position(body_start).line
+        tokens = _MARKDOWN.parse(text[body_start:])
+        self._hidden = _lines_of(tokens, _NOT_PROSE)
+        self._rows = _lines_of(tokens, {"tr_open"})
+        self.sections = self._sections(tokens)
+
+    def prose_lines(self) -> Iterator[tuple[int, int, str]]:
+        """(line number, offset, text) of each body line that is shown as prose."""
+        for number in range(self._first, self._lines.line_count + 1):
+            if number - self._first in self._hidden:
+                continue
+            start = self._lines.line_start(number)
+            end = (
+                self._lines.line_start(number + 1)
+                if number < self._lines.line_count
+                else len(self._text)
+            )
+            yield number, start, self._text[start:end].rstrip("\r\n")
+
+    def labelled(self, number: int, offset: int, line: str) -> Iterator[LabelledValue]:
+        in_section = any(first <= number <= last for first, last in self.sections)
+        if number - self._first in self._rows:
+            yield from self._cells(offset, line, in_section)
+            return
+        match = _LABEL_LINE.match(line)
+        if match is not None:
+            value_at = match.start("value")
+            yield LabelledValue(
+                field=_FIELD_OF_LABEL[" ".join(match.group("label").lower().split())],
+                label=match.group("label") + (match.group("note") or ""),
+                text=match.group("value"),
+                position=self._lines.position(offset + value_at),
+                label_position=self._lines.position(offset + match.start("label")),
+                in_environmental_impact=in_section,
+            )
+
+    def _cells(self, offset: int, line: str, in_section: bool) -> Iterator[LabelledValue]:
+        """A two-cell row `| label | value |` (wider rows are column headers or data)."""
+        bounds = [-1, *(m.start() for m in _CELL_SPLIT.finditer(line)), len(line)]
+        cells = [(a + 1, line[a + 1 : b]) for a, b in itertools.pairwise(bounds)]
+        if cells and not cells[0][1].strip():
+            cells = cells[1:]
+        if cells and not cells[-1][1].strip():
+            cells = cells[:-1]
+        if len(cells) != 2:
+            return
+        (label_start, label_cell), (value_start, value) = cells
+        match = _LABEL_CELL.fullmatch(label_cell.strip())
+        if match is None:
+            return
+        stripped = value.strip()
+        value_at = value_start + (value.find(stripped) if stripped else 0)
+        label_at = label_start + label_cell.find(match.group("label"))
+        yield LabelledValue(
+            field=_FIELD_OF_LABEL[" ".join(match.group("label").lower().split())],
+            label=match.group("label") + (match.group("note") or ""),
+            text=stripped,
+            position=self._lines.position(offset + value_at),
+            label_position=self._lines.position(offset + label_at),
+            in_environmental_impact=in_section,
+        )
+
+    def _sections(self, tokens: list[Token]) -> tuple[tuple[int, int], ...]:
+        headings = [
+            (int(token.tag[1:]), token.map[0], tokens[i + 1].content)
+            for i, token in enumerate(tokens)
+            if token.type == "heading_open" and token.map is not None
+        ]
+        last_line = self._lines.line_count
+        sections = []
+        for index, (level, line, title) in enumerate(headings):
+            if not _SECTION_HEADING.search(title):
+                continue
+            end = next((ln for lv, ln, _ in headings[index + 1 :] if lv <= level), None)
+            last = self._first + end - 1 if end is not None else last_line
+            sections.append((self._first + line, last))
+        return tuple(sections)
+
+
+def _lines_of(tokens: list[Token], types: set[str]) -> set[int]:
+    """Body line indices (0-based) covered by tokens of the given types."""
+    covered: set[int] = set()
+    for token in tokens:
+        if token.type in types and token.map is not None:
+            covered.update(range(token.map[0], token.map[1]))
+    return covered
+
+
+def _is_placeholder(value: str) -> bool:
+    plain = value.strip().strip("*_` ")
+    return plain.startswith("{{") or _PLACEHOLDER.fullmatch(plain) is not None
+
+
+def _statement(line: str) -> tuple[Co2Value, int] | None:
+    for match in _STATEMENT.finditer(line):
+        rest = line[match.end() :]
+        value = find_co2(rest)
+        if value is not None and value.unit_text and rest[:1].isdigit():
+            return value, match.end()
+    return None
+
+
+def _first_co2(values: list[LabelledValue]) -> ProseCo2 | None:
+    for labelled in values:
+        if labelled.field is not ProseField.CARBON_EMITTED:
+            continue
+        note = labelled.label[labelled.label.find("(") :] if "(" in labelled.label else ""
+        value = find_co2(labelled.text, default_unit=find_unit(note) or "g")
+        if value is not None:
+            return ProseCo2(value, labelled.position, labelled.label)
+    return None
+
+
+def _first_text(values: list[LabelledValue], field: ProseField) -> str | None:
+    return next((v.text for v in values if v.field is field), None)
+
+
+def _first_hours(values: list[LabelledValue]) -> float | None:
+    for labelled in values:
+        if labelled.field is not ProseField.HOURS_USED:
+            continue
+        match = _HOURS.match(labelled.text)
+        if match is None:
+            continue
+        hours = float(match.group("n").replace(",", "").replace("_", ""))
+        unit = (match.group("unit") or "h")[0].lower()
+        return hours * _HOURS_PER.get(unit, 1.0)
+    return None
