@@ -48,9 +48,10 @@ def _statsmodels_fit(predictors: pd.DataFrame, target: pd.Series) -> Section:
 def ols_domain_size_controlled(frames: Frames) -> Section:
     """Domain effect controlling for model size: HFStreamlit reporters (the notebook ran on the
     reporters of HFTotalProcessed, the same rows in the same order) with both `size` and
-    `co2_eq_emissions` present (1,298 rows); dummies `is_nlp` (domain == 'NLP') and `is_cv`
-    (domain == 'Computer Vision'), every other domain being the baseline, and log(size + 1e-6)
-    as predictors; log(co2 + 1e-6) as target. Split with
+    `co2_eq_emissions` present (1,298 rows; HFCO2 would give 1,306, its merge having filled in
+    curated sizes); dummies `is_nlp` (domain == 'NLP') and `is_cv` (domain == 'Computer
+    Vision'), every other domain being the baseline, and log(size + 1e-6) as predictors;
+    log(co2 + 1e-6) as target. Split with
     `sklearn.model_selection.train_test_split(test_size=0.2, random_state=42)` (1,038 training
     rows); statsmodels OLS with a constant fitted on the training rows (R², coefficients,
     p-values). Extra fields: sklearn `LinearRegression` fitted on the training rows and scored

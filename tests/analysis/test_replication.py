@@ -305,3 +305,37 @@ def test_quirks_are_listed_with_their_fix(results: dict[str, Any]) -> None:
     ids = [quirk["id"] for quirk in results["quirks_reproduced"]]
     assert {"domain-tie-break", "owner-stripped-ids", "hfco2-source-truthiness"} <= set(ids)
     assert all(quirk["analyze_fix"] for quirk in results["quirks_reproduced"])
+
+
+# --- side analyses --------------------------------------------------------------------------------
+
+
+def test_side_domain_tests_match_manual_rank_sums(frames: Frames, results: dict[str, Any]) -> None:
+    rows = frames.streamlit
+    for key, values in (
+        ("mwu_size_cv_vs_nlp", rows["size"]),
+        ("mwu_co2_per_byte_cv_vs_nlp", rows["co2_eq_emissions"] / rows["size"]),
+    ):
+        present = values.notna()
+        cv = values[present & (rows["domain"] == "Computer Vision")].to_numpy()
+        nlp = values[present & (rows["domain"] == "NLP")].to_numpy()
+        u, p = _manual_mwu(cv, nlp)
+        got = results[key]
+        assert (got["n_cv"], got["n_nlp"]) == (len(cv), len(nlp)) == (180, 1115)
+        assert got["U"] == u
+        assert got["p"] == _close(p, rel=1e-9)
+
+
+def test_framework_shares_are_column_means(frames: Frames, results: dict[str, Any]) -> None:
+    got = results["framework_shares"]
+    assert got["pytorch"] == frames.streamlit["is_pytorch"].sum() / 1417
+    assert got["transformers"] == frames.streamlit["is_transformers"].sum() / 1417
+
+
+def test_side_spearman_of_logs(frames: Frames, results: dict[str, Any]) -> None:
+    rows = frames.clean.dropna(subset=["co2_eq_emissions", "datasets_size", "size"])
+    rho = np.corrcoef(
+        stats.rankdata(_log(rows["co2_eq_emissions"])), stats.rankdata(_log(rows["datasets_size"]))
+    )[0, 1]
+    assert results["spearman_log_dataset_size_side"]["n"] == len(rows)
+    assert results["spearman_log_dataset_size_side"]["rho"] == _close(rho, rel=1e-10)
