@@ -48,7 +48,10 @@ of the `paper2023` label over the 1,419 rows of HFCO2) are computed by the class
 which `analysis` may not import. The command (`hubcarbon/commands/replicate.py`,
 `classifier_sections()`) merges them in: it calls `classifiers.replication_sections()` when the
 classifiers package provides it, and otherwise counts the `paper2023` letters through
-`classifiers.efficiency`. Sections still missing are listed under `sections_pending`.
+`classifiers.efficiency` and the `paper2023` reporting levels of the 1,417 reporters (with the
+`auto` × level table) through `classifiers.reporting`. Levels 1 and 2 need the full crawl, so
+only the two reporting levels can be non-zero here. Sections still missing are listed under
+`sections_pending`.
 """
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
+from analysis import paperdata
 from analysis.replication import INDEPENDENT, PUBLISHED, WITHHELD, Check, dumps, run_replication
 from mining.errors import InputError
 from mining.paths import OUT_DIR
@@ -30,20 +33,42 @@ def classifier_sections() -> dict[str, Any]:
     sections, computed by the `paper2023` schemes on the paper's files.
 
     Preferred source: `classifiers.replication_sections() -> dict[str, dict]`, keyed by the
-    section names in CLASSIFIER_SECTIONS. Until it exists, the label counts are taken from
-    `classifiers.efficiency` (scheme `paper2023` over HFCO2) when that package is present."""
+    section names in CLASSIFIER_SECTIONS. Until it exists, each section is computed through the
+    public entry points of `classifiers.efficiency` and `classifiers.reporting` when present."""
     classifiers = importlib.import_module("classifiers")
     provider = getattr(classifiers, "replication_sections", None)
     if provider is not None:
         return dict(provider())
-    try:
-        efficiency = importlib.import_module("classifiers.efficiency")
-    except ModuleNotFoundError:
-        return {}
-    paperdata = importlib.import_module("analysis.paperdata")
-    labels = efficiency.efficiency_labels(efficiency.paper_inputs(paperdata.hfco2()), "paper2023")
-    counts = labels["letter"].value_counts()
-    return {"efficiency_labels_paper": {letter: int(counts.get(letter, 0)) for letter in "ABCDE"}}
+    sections: dict[str, Any] = {}
+    efficiency = _optional_module("classifiers.efficiency")
+    if efficiency is not None:
+        inputs = efficiency.paper_inputs(paperdata.hfco2())
+        letters = efficiency.efficiency_labels(inputs, "paper2023")["letter"].value_counts()
+        sections["efficiency_labels_paper"] = {
+            letter: int(letters.get(letter, 0)) for letter in "ABCDE"
+        }
+    reporting = _optional_module("classifiers.reporting")
+    if reporting is not None:
+        streamlit = paperdata.hfstreamlit()
+        grades = reporting.reporting_grades(reporting.paper_inputs(streamlit), "paper2023")
+        names = grades["level_name"].value_counts()
+        by_auto = pd.crosstab(streamlit["auto"].to_numpy(), grades["level_name"].to_numpy())
+        sections["reporting_levels"] = {
+            **{name: int(names.get(name, 0)) for name in reporting.LEVEL_NAMES.values()},
+            "by_auto": {
+                str(auto): {str(name): int(count) for name, count in row.items()}
+                for auto, row in by_auto.iterrows()
+            },
+            "scope": "the 1,417 reporters of HFStreamlit; levels 1-2 need the full crawl",
+        }
+    return sections
+
+
+def _optional_module(name: str) -> Any:
+    """The module `name`, or None when that part of the classifiers layer is not installed."""
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
 
 
 def replication_document() -> dict[str, Any]:
@@ -85,7 +110,7 @@ def _reporting_level_checks(results: Mapping[str, Any]) -> list[Check]:
     return [
         Check(f"reporting level: {name}", ("reporting_levels", str(name)))
         for name, value in levels.items()
-        if not isinstance(value, Mapping)
+        if isinstance(value, int)
     ]
 
 

@@ -167,3 +167,19 @@ def test_jsonable_turns_non_finite_into_null() -> None:
         "b": None,
         "c": [3],
     }
+
+
+def test_reporting_levels_cover_every_reporter(document: dict) -> None:
+    if "reporting_levels" in document["sections_pending"]:
+        assert importlib.util.find_spec("classifiers.reporting") is None
+        pytest.skip("the classifiers layer provides no reporting section yet")
+    levels = {
+        name: count
+        for name, count in document["reporting_levels"].items()
+        if isinstance(count, int)
+    }
+    assert sum(levels.values()) == 1417
+    assert levels["Context Reporting"] == levels["Unknown Energy Efficiency"] == 0
+    assert levels["Energy Optimization"] == levels["Certified Energy Efficiency"] == 0
+    by_auto = document["reporting_levels"]["by_auto"]
+    assert sum(sum(row.values()) for row in by_auto.values()) == 1417
