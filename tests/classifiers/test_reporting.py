@@ -1,0 +1,179 @@
+"""Reporting-quality levels: paper2023 on the paper's reporters, hubcarbon-v1 on real cards."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from support import FIXTURES
+
+from analysis import paperdata
+from classifiers.reporting import LEVEL_NAMES, Level, paper_inputs, reporting_grades
+from classifiers.reporting.levels import is_given
+from classifiers.reporting.paper2023 import hardware_from_card
+from mining.cards import parse_card
+from mining.emission_record import emission_record
+
+CARDS = FIXTURES / "cards"
+
+
+def card_row(relative: str, **extra: object) -> dict[str, object]:
+    """Reporting inputs of one real card, read by the project's card parser."""
+    card = parse_card((CARDS / relative).read_bytes())
+    meta = card.metadata if isinstance(card.metadata, dict) else {}
+    tags = meta.get("tags")
+    row: dict[str, object] = {
+        "model_id": relative.rsplit("/", 1)[-1].removesuffix(".md").replace("__", "/"),
+        "tags": tags if isinstance(tags, list) else [],
+        "card_text": card.body,
+        "hardware": card.prose.hardware_type,
+        "location": card.prose.compute_region,
+        "hours": card.prose.hours,
+    }
+    record = emission_record(card)
+    if record is not None:
+        row.update(
+            co2_g=record.co2_g,
+            hardware=record.hardware_used,
+            location=record.geographical_location,
+            training_type=record.training_type,
+            source=record.source,
+        )
+    row.update(extra)
+    return row
+
+
+def toxicity_model(**changes: object) -> dict[str, object]:
+    """nicholasKluge/ToxicityModel as extracted in 2024: all five spec fields, CodeCarbon."""
+    raw = pd.read_csv(FIXTURES / "classifiers" / "hf_preRaw.csv")
+    one = raw[raw["modelId"] == "nicholasKluge/ToxicityModel"].iloc[0]
+    row: dict[str, object] = {
+        "model_id": one["modelId"],
+        "co2_g": one["co2_eq_emissions"],
+        "source": one["source"],
+        "training_type": one["training_type"],
+        "location": one["geographical_location"],
+        "hardware": one["hardware_used"],
+        "card_text": one["modelcard_text"],
+        "tags": [],
+    }
+    row.update(changes)
+    return row
+
+
+def grade(*rows: dict[str, object], scheme: str = "hubcarbon-v1") -> pd.DataFrame:
+    return reporting_grades(pd.DataFrame(list(rows)), scheme)
+
+
+def test_paper2023_on_the_papers_reporters() -> None:
+    grades = reporting_grades(paper_inputs(paperdata.hfstreamlit()), "paper2023")
+    counts = grades["level_name"].value_counts().to_dict()
+    assert counts == {"Basic Energy Reporting": 1338, "Energy Awareness": 79}
+
+
+def test_paper2023_reads_the_hardware_line_and_not_specified() -> None:
+    text = "## Environmental Impact\n- **Hardware Type:** 8 16GB V100\n"
+    assert hardware_from_card(text) == "** 8 16GB V100"
+    assert hardware_from_card("- **Hardware Type:** [More Information Needed]") is None
+    rows = [
+        {"model_id": "a", "co2_g": 1.0, "hardware": "Not Specified"},
+        {"model_id": "b", "co2_g": 1.0, "hardware": "Not Specified", "card_text": text},
+        {"model_id": "c", "co2_g": None, "hardware": "1 T4"},
+        {"model_id": "d", "co2_g": None, "hardware": "Not Specified"},
+    ]
+    got = grade(*rows, scheme="paper2023")["level"].tolist()
+    assert got == [Level.BASIC, Level.AWARENESS, Level.CONTEXT, Level.UNKNOWN]
+
+
+def test_v1_level_1_unknown_on_an_unfilled_template() -> None:
+    row = card_row("co2_prose_only/96harsh56__bert_test1.md")
+    assert grade(row)["level"].item() == Level.UNKNOWN
+
+
+def test_v1_level_2_context_from_the_hardware_line() -> None:
+    row = card_row("co2_prose_only/SBB__sbb_ner.md")
+    assert row["hardware"] == "V100" and "co2_g" not in row
+    assert grade(row)["level"].item() == Level.CONTEXT
+
+
+def test_v1_level_3_basic_on_an_autotrain_card() -> None:
+    row = card_row("with_co2_metadata/teacookies__autotrain-28102022-1914864930.md")
+    assert grade(row)["level"].item() == Level.BASIC
+
+
+def test_v1_level_4_awareness_with_hardware_and_no_optimisation() -> None:
+    row = card_row("with_co2_metadata/Gabriel__bart-base-cnn-swe.md")
+    graded = grade(row)
+    assert graded["level"].item() == Level.AWARENESS and graded["evidence"].item() == []
+
+
+@pytest.mark.parametrize(
+    ("card", "term"),
+    [
+        ("popular_cards/bigscience__bloom.md", "quantization"),
+        ("co2_prose_only/CompVis__stable-diffusion-v1-4.md", "optimized"),
+    ],
+)
+def test_v1_level_5_optimization_stores_its_evidence(card: str, term: str) -> None:
+    graded = grade(card_row(card))
+    assert graded["level"].item() == Level.OPTIMIZATION
+    evidence = graded["evidence"].item()
+    assert {"term": term, "where": "text"}.items() <= evidence[0].items()
+    assert all(item["match"] for item in evidence)
+
+
+def test_v1_level_6_certified_needs_every_condition() -> None:
+    # the real row measures with CodeCarbon and gives all five fields, but shows no
+    # optimisation: level 4. With a `peft` tag it reaches 6; each missing condition drops it.
+    assert grade(toxicity_model())["level"].item() == Level.AWARENESS
+    certified = grade(toxicity_model(tags=["peft"]))
+    assert certified["level"].item() == Level.CERTIFIED
+    assert certified["measured"].item() is True
+    assert certified["evidence"].item() == [{"term": "lora/peft", "where": "tags", "match": "peft"}]
+    for changes in (
+        {"lint_codes": ["HC108"]},
+        {"lint_codes": {"HC103", "HC101"}},
+        {"location": "Not Specified"},
+        {"source": "ML CO2 Impact calculator"},
+    ):
+        assert grade(toxicity_model(tags=["peft"], **changes))["level"].item() == 5, changes
+
+
+def test_v1_every_level_is_reachable_and_named() -> None:
+    rows = [
+        card_row("co2_prose_only/96harsh56__bert_test1.md"),
+        card_row("co2_prose_only/SBB__sbb_ner.md"),
+        card_row("with_co2_metadata/teacookies__autotrain-28102022-1914864930.md"),
+        card_row("with_co2_metadata/Gabriel__bart-base-cnn-swe.md"),
+        card_row("popular_cards/bigscience__bloom.md"),
+        toxicity_model(tags=["peft"]),
+    ]
+    graded = grade(*rows)
+    assert graded["level"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert graded["level_name"].tolist() == [LEVEL_NAMES[Level(n)] for n in range(1, 7)]
+
+
+def test_placeholders_are_not_values() -> None:
+    for value in (
+        None,
+        float("nan"),
+        "",
+        "Not Specified",
+        "[More Information Needed]",
+        "More information needed.",
+        "Unknown",
+        "N/A",
+        "**",
+    ):
+        assert not is_given(value), value
+    for value in ("V100", 0.0, 12.5, "Code Carbon"):
+        assert is_given(value), value
+
+
+def test_untrusted_text_never_breaks_grading() -> None:
+    rows = [
+        {"model_id": "x/1", "co2_g": 1.0, "hardware": "T4", "card_text": b"bytes"},
+        {"model_id": "x/2", "co2_g": 1.0, "hardware": "T4", "tags": "quantized"},
+        {"model_id": "x/3", "co2_g": 1.0, "hardware": "T4", "tags": [None, 3, "LoRA"]},
+        {"model_id": "x/4", "co2_g": 1.0, "hardware": "T4", "card_text": "prune " * 300_000},
+    ]
+    assert grade(*rows)["level"].tolist() == [4, 5, 5, 5]

@@ -1,0 +1,44 @@
+"""The scheme registries, their method texts, and the replication sections."""
+
+from __future__ import annotations
+
+from classifiers import replication_sections
+from classifiers.efficiency import LABEL_SCHEMES
+from classifiers.reporting import REPORTING_SCHEMES
+from mining.registry import documentation
+
+
+def test_label_scheme_ids_and_method_texts() -> None:
+    assert LABEL_SCHEMES.ids() == ["paper2023", "hubcarbon-v1"]
+    paper = documentation(LABEL_SCHEMES["paper2023"])
+    assert paper.startswith("paper2023:")
+    for phrase in ("0.35", "distilgpt2", "sqrt", "60/85/94/96", "half to even", "C 826"):
+        assert phrase in paper, phrase
+    v1 = documentation(LABEL_SCHEMES["hubcarbon-v1"])
+    assert v1.startswith("hubcarbon-v1:")
+    for phrase in (
+        "paper2023-reporters-dedup",
+        "Downloads are dropped",
+        "inherited_from",
+        "AutoTrain",
+        "no sqrt",
+        "worse class",
+    ):
+        assert phrase in v1, phrase
+
+
+def test_reporting_scheme_ids_and_method_texts() -> None:
+    assert REPORTING_SCHEMES.ids() == ["paper2023", "hubcarbon-v1"]
+    paper = documentation(REPORTING_SCHEMES["paper2023"])
+    assert "Hardware Type:" in paper and "Not Specified" in paper and "1,338" in paper
+    v1 = documentation(REPORTING_SCHEMES["hubcarbon-v1"])
+    for phrase in ("Certified Energy Efficiency", "HC103", "HC108", "CodeCarbon", "evidence"):
+        assert phrase in v1, phrase
+
+
+def test_replication_sections_for_the_replicate_command() -> None:
+    sections = replication_sections()
+    assert sections == {
+        "reporting_levels": {"Basic Energy Reporting": 1338, "Energy Awareness": 79},
+        "efficiency_labels_paper": {"A": 37, "B": 486, "C": 826, "D": 55, "E": 15},
+    }
