@@ -1,0 +1,185 @@
+"""Seeded fault injection and the Hub's rate buckets, for the loopback mirror.
+
+A `FaultPlan` decides, for every request, whether the mirror answers normally or fails. The
+decision is a pure function of the seed, the request (method and URL) and how many times that
+same request was seen before, so a run is reproducible whatever the thread interleaving, and a
+client that retries the same URL gets a fresh draw on each attempt. Faults only ever produce
+failures, never wrong data: a truncated body announces its full `Content-Length` and the
+connection closes early, so the client can always detect it.
+
+`RateBuckets` emulates the Hub's fixed 5-minute windows (hub-api §5.1): one quota for `/api/...`
+and one for `/resolve/` URLs; past the quota a request gets a 429 carrying `RateLimit`,
+`RateLimit-Policy` and `Retry-After`, as the Hub sends them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+BUCKET_API = "api"
+BUCKET_RESOLVERS = "resolvers"
+
+
+class Fault(Enum):
+    """What the mirror does to one request instead of (or on top of) answering it."""
+
+    NONE = "none"
+    RATE_LIMITED = "429"
+    SERVER_ERROR = "5xx"
+    DROP = "drop"
+    TRUNCATE = "truncate"
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """Fractions of requests that fail, and how; deterministic given `seed`.
+
+    Fractions are drawn in this order from one uniform number per attempt: 429 (with
+    `Retry-After: retry_after` and `RateLimit` headers), 5xx (one of `server_statuses`),
+    dropped connection (closed without a reply), truncated body (headers promise the full
+    length, half the body is sent, then the connection closes). `latency_ms` is added to every
+    reply. `buckets` limits which request classes (`api`, `resolvers`) can fail.
+    """
+
+    fault_429: float = 0.0
+    fault_5xx: float = 0.0
+    drop: float = 0.0
+    truncate: float = 0.0
+    latency_ms: int = 0
+    seed: int = 0
+    retry_after: int = 1
+    server_statuses: tuple[int, ...] = (500, 502, 503, 504)
+    buckets: frozenset[str] = frozenset({BUCKET_API, BUCKET_RESOLVERS})
+
+    def __post_init__(self) -> None:
+        fractions = (self.fault_429, self.fault_5xx, self.drop, self.truncate)
+        if any(not 0.0 <= f <= 1.0 for f in fractions) or sum(fractions) > 1.0 + 1e-9:
+            raise ValueError("fault fractions must lie in [0, 1] and sum to at most 1")
+        if self.latency_ms < 0 or self.retry_after < 0:
+            raise ValueError("latency_ms and retry_after must be non-negative")
+        if not self.server_statuses or any(not 500 <= s <= 599 for s in self.server_statuses):
+            raise ValueError("server_statuses must be 5xx codes")
+
+    @property
+    def active(self) -> bool:
+        return (
+            self.latency_ms > 0 or (self.fault_429 + self.fault_5xx + self.drop + self.truncate) > 0
+        )
+
+    def draw(self, key: str, attempt: int) -> float:
+        """The uniform number in [0, 1) that decides the `attempt`-th occurrence of `key`."""
+        digest = hashlib.sha256(f"{self.seed}\0{attempt}\0{key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    def decide(self, key: str, attempt: int, bucket: str) -> tuple[Fault, int]:
+        """(fault, status) for the `attempt`-th (0-based) occurrence of request `key`."""
+        if bucket not in self.buckets:
+            return Fault.NONE, 0
+        u = self.draw(key, attempt)
+        edge = self.fault_429
+        if u < edge:
+            return Fault.RATE_LIMITED, 429
+        edge += self.fault_5xx
+        if u < edge:
+            pick = int(self.draw(key + "\0status", attempt) * len(self.server_statuses))
+            return Fault.SERVER_ERROR, self.server_statuses[pick]
+        edge += self.drop
+        if u < edge:
+            return Fault.DROP, 0
+        edge += self.truncate
+        if u < edge:
+            return Fault.TRUNCATE, 0
+        return Fault.NONE, 0
+
+
+@dataclass
+class FaultInjector:
+    """Applies a FaultPlan: counts attempts per request key and records what it injected."""
+
+    plan: FaultPlan
+    injected: Counter[str] = field(default_factory=Counter)
+    _attempts: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_fault(self, key: str, bucket: str) -> tuple[Fault, int]:
+        with self._lock:
+            attempt = self._attempts[key]
+            self._attempts[key] += 1
+        fault, status = self.plan.decide(key, attempt, bucket)
+        if fault is not Fault.NONE:
+            with self._lock:
+                self.injected[fault.value] += 1
+        return fault, status
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    """The outcome of counting one request against its bucket."""
+
+    allowed: bool
+    bucket: str
+    remaining: int
+    quota: int
+    reset_seconds: int
+    window_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        """The Hub's rate-limit headers (sent on every reply, acted upon by clients on a 429)."""
+        out = {
+            "RateLimit": f'"{self.bucket}";r={self.remaining};t={self.reset_seconds}',
+            "RateLimit-Policy": (
+                f'"fixed window";"{self.bucket}";q={self.quota};w={self.window_seconds}'
+            ),
+        }
+        if not self.allowed:
+            out["Retry-After"] = str(self.reset_seconds)
+        return out
+
+
+class RateBuckets:
+    """Fixed-window request quotas per bucket (`api`, `resolvers`); None means unlimited."""
+
+    def __init__(
+        self,
+        quotas: dict[str, int | None],
+        window_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if window_seconds <= 0:
+            raise ValueError("window_seconds must be positive")
+        self.quotas = dict(quotas)
+        self.window_seconds = window_seconds
+        self._clock = clock
+        self._origin = clock()
+        self._counts: Counter[tuple[str, int]] = Counter()
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str) -> RateDecision | None:
+        """Count one request; None when the bucket has no quota."""
+        quota = self.quotas.get(bucket)
+        if quota is None:
+            return None
+        elapsed = self._clock() - self._origin
+        window = int(elapsed // self.window_seconds)
+        reset = max(1, math.ceil((window + 1) * self.window_seconds - elapsed))
+        with self._lock:
+            used = self._counts[(bucket, window)]
+            allowed = used < quota
+            if allowed:
+                self._counts[(bucket, window)] = used + 1
+                used += 1
+        return RateDecision(
+            allowed=allowed,
+            bucket=bucket,
+            remaining=max(0, quota - used),
+            quota=quota,
+            reset_seconds=reset,
+            window_seconds=max(1, math.ceil(self.window_seconds)),
+        )

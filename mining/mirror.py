@@ -1,0 +1,302 @@
+"""The loopback Hub mirror: serves a snapshot over HTTP/1.1 so the unmodified `huggingface_hub`
+client (`HfApi(endpoint=url)`, `list_models`, `model_info`, `hf_hub_download`) works against it.
+
+    with serve_snapshot() as url:                       # the embedded snapshot, ephemeral port
+        HfApi(endpoint=url).model_info("bigscience/bloom")
+
+    with serve_snapshot(path, faults=FaultPlan(fault_429=0.2, seed=7), page_size=50) as url: ...
+
+`MirrorServer` is the same thing without the context manager (`start()`/`stop()`), used by the
+`hubcarbon mirror serve` command. Replies always carry `Content-Length` and `X-Request-Id`; the
+routes themselves live in `mining.mirror_routes`, the fault machinery in `mining.faults`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import ipaddress
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mining.errors import ConfigError
+from mining.faults import (
+    BUCKET_API,
+    BUCKET_RESOLVERS,
+    Fault,
+    FaultInjector,
+    FaultPlan,
+    RateBuckets,
+)
+from mining.mirror_index import ModelIndex
+from mining.mirror_routes import MAX_PAGE_SIZE, Reply, Request, Routes, parse_query
+from mining.snapshot import Snapshot, open_snapshot
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+@dataclass(frozen=True)
+class MirrorConfig:
+    """How the mirror behaves. `rate_api`/`rate_resolvers` are requests per `rate_window`
+    seconds (None: unlimited); `gated` ids refuse downloads unless the request carries a bearer
+    token from `grants`; `renames` maps old ids to new ones (answered with 307)."""
+
+    page_size: int = MAX_PAGE_SIZE
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    rate_api: int | None = None
+    rate_resolvers: int | None = None
+    rate_window: float = 300.0
+    gated: frozenset[str] = frozenset()
+    grants: frozenset[str] = frozenset()
+    renames: Mapping[str, str] = field(default_factory=dict)
+
+
+def bucket_of(raw_path: str) -> str | None:
+    """The Hub rate bucket of a path: `api` for /api/..., `resolvers` for /resolve/ URLs."""
+    if raw_path.startswith("/api/"):
+        return BUCKET_API
+    if "/resolve/" in raw_path:
+        return BUCKET_RESOLVERS
+    return None
+
+
+class MirrorServer:
+    """A snapshot served on `host:port` (port 0 picks a free one) in a background thread."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot | None = None,
+        config: MirrorConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        allow_remote: bool = False,
+    ) -> None:
+        if not allow_remote and not is_loopback(host):
+            raise ConfigError(f"refusing to serve on non-loopback host {host!r}")
+        self.config = config or MirrorConfig()
+        self.snapshot = snapshot if snapshot is not None else open_snapshot()
+        self.index = ModelIndex(self.snapshot, gated=self.config.gated)
+        try:
+            self.routes = Routes(
+                self.index,
+                page_size=self.config.page_size,
+                grants=self.config.grants,
+                renames=self.config.renames,
+            )
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        self.injector = FaultInjector(self.config.faults)
+        self.buckets = RateBuckets(
+            {BUCKET_API: self.config.rate_api, BUCKET_RESOLVERS: self.config.rate_resolvers},
+            window_seconds=self.config.rate_window,
+        )
+        self.requests: Counter[str] = Counter()
+        self._request_no = 0
+        self._lock = threading.Lock()
+        try:
+            self._httpd = _HTTPServer((host, port), _Handler, self)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        address, port = self._httpd.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else str(address)
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}"
+
+    def start(self) -> str:
+        """Serve in a daemon thread; returns the base URL."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name="hubcarbon-mirror", daemon=True
+            )
+            self._thread.start()
+        return self.url
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until `stop()` (or KeyboardInterrupt)."""
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> MirrorServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- per request -------------------------------------------------------------------------
+
+    def next_request_id(self, key: str) -> str:
+        with self._lock:
+            self._request_no += 1
+            number = self._request_no
+        digest = hashlib.sha1(f"{number}\0{key}".encode(), usedforsecurity=False).hexdigest()
+        return f"Root=1-{number:08x}-{digest[:24]}"
+
+
+@contextlib.contextmanager
+def serve_snapshot(
+    snapshot: Snapshot | Path | str | None = None,
+    *,
+    faults: FaultPlan | None = None,
+    page_size: int = MAX_PAGE_SIZE,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    **options: Any,
+) -> Iterator[str]:
+    """Serve a snapshot (the embedded one by default, or a Snapshot, or a file path) on loopback
+    and yield its base URL; stop the server on exit. Extra keyword options go to MirrorConfig."""
+    loaded = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
+    config = MirrorConfig(page_size=page_size, faults=faults or FaultPlan(), **options)
+    with MirrorServer(loaded, config, host=host, port=port) as server:
+        yield server.url
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], handler: type, mirror: MirrorServer) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.mirror = mirror
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "hubcarbon-mirror"
+    sys_version = ""
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_HEAD(self) -> None:
+        self._serve("HEAD")
+
+    def do_POST(self) -> None:
+        self._drain_body()
+        self._serve("POST")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the mirror counts requests instead of printing them."""
+
+    def _drain_body(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 0:
+            self.rfile.read(length)
+
+    def _serve(self, method: str) -> None:
+        mirror = self.server.mirror
+        parts = urlsplit(self.path)
+        raw_path = parts.path or "/"
+        bucket = bucket_of(raw_path)
+        key = f"{method} {self.path}"
+        mirror.requests[bucket or "other"] += 1
+        request_id = mirror.next_request_id(key)
+        plan = mirror.config.faults
+        if plan.latency_ms:
+            time.sleep(plan.latency_ms / 1000)
+        extra = {"X-Request-Id": request_id}
+        decision = mirror.buckets.hit(bucket) if bucket else None
+        if decision is not None:
+            extra.update(decision.headers())
+            if not decision.allowed:
+                self._send(
+                    method,
+                    _rate_limited(
+                        decision.bucket,
+                        decision.quota,
+                        decision.reset_seconds,
+                        decision.window_seconds,
+                    ),
+                    extra,
+                )
+                return
+        fault, status = mirror.injector.next_fault(key, bucket) if bucket else (Fault.NONE, 0)
+        if fault is Fault.DROP or (fault is Fault.TRUNCATE and method == "HEAD"):
+            self.close_connection = True
+            return
+        if fault is Fault.RATE_LIMITED:
+            wait = plan.retry_after
+            window = max(1, int(mirror.config.rate_window))
+            self._send(method, _rate_limited(bucket or BUCKET_API, 0, wait, window), extra)
+            return
+        if fault is Fault.SERVER_ERROR:
+            reply = Reply.error(status, "ServerError", "Injected server error")
+            self._send(method, reply, extra)
+            return
+        request = Request(
+            method=method,
+            raw_path=raw_path,
+            query=parse_query(parts.query),
+            host=self.headers.get("Host") or mirror.url.removeprefix("http://"),
+            authorization=self.headers.get("Authorization"),
+            range=self.headers.get("Range"),
+        )
+        reply = mirror.routes.handle(request)
+        self._send(method, reply, extra, truncate=fault is Fault.TRUNCATE)
+
+    def _send(
+        self, method: str, reply: Reply, extra: Mapping[str, str], *, truncate: bool = False
+    ) -> None:
+        if truncate and len(reply.body) < 2:
+            self.close_connection = True
+            return
+        self.send_response(reply.status)
+        for name, value in _merge(reply.headers, extra):
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        if truncate:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(reply.body[: len(reply.body) // 2] if truncate else reply.body)
+        self.wfile.flush()
+        if truncate:
+            self.close_connection = True
+
+
+def _merge(first: Mapping[str, str], second: Mapping[str, str]) -> Iterable[tuple[str, str]]:
+    merged = {**second, **first}
+    return sorted(merged.items())
+
+
+def _rate_limited(bucket: str, quota: int, reset: int, window: int) -> Reply:
+    message = (
+        f"You have exceeded our hourly quotas for action: {bucket}. We invite you to retry later."
+    )
+    headers = {
+        "RateLimit": f'"{bucket}";r=0;t={reset}',
+        "RateLimit-Policy": f'"fixed window";"{bucket}";q={quota};w={window}',
+        "Retry-After": str(reset),
+    }
+    return Reply.error(429, "RateLimited", message, headers)

@@ -1,0 +1,365 @@
+"""The Hub's HTTP surface as pure functions: a parsed request in, a `Reply` out.
+
+Routes (hub-api §3 and §7): `GET /api/models` (search, author, filter, pipeline_tag, gated, sort,
+limit, full, cardData, config, expand, cursor), `GET /api/models/{id}` and
+`.../revision/{rev}` (with `expand` and `blobs`), `HEAD`/`GET /{id}/resolve/{rev}/{path}`,
+`GET /api/agent-harnesses`. Errors carry `X-Error-Code`, `X-Error-Message` and a JSON body;
+the server adds `X-Request-Id`. Besides the Hub's own fields the mirror serves
+`hubcarbon:createdAtOriginal` (the real creation time; `createdAt` follows the Hub's
+2022-03-02 floor) and, on single-model replies, `hubcarbon:provenance` and `hubcarbon:cardOrigin`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode
+
+from mining.mirror_index import ModelIndex, Query, QueryError
+from mining.snapshot import ModelRecord
+
+MAX_PAGE_SIZE = 1000
+EXPANDABLE = frozenset(
+    {
+        "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt",
+        "disabled", "downloads", "downloadsAllTime", "evalResults", "gated", "gguf", "inference",
+        "inferenceProviderMapping", "lastModified", "library_name", "likes", "mask_token",
+        "model-index", "pipeline_tag", "private", "resourceGroup", "safetensors", "sha",
+        "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage",
+        "widgetData", "xetEnabled",
+    }
+)  # fmt: skip
+ORIGINAL_CREATED = "hubcarbon:createdAtOriginal"
+
+
+@dataclass
+class Reply:
+    """An HTTP reply; `body` is always sent with an exact Content-Length (HEAD: headers only)."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(
+        cls, payload: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Reply:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return cls(
+            status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        )
+
+    @classmethod
+    def error(
+        cls, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> Reply:
+        extra = {"X-Error-Code": code, "X-Error-Message": message, **(headers or {})}
+        return cls.json({"error": message}, status, extra)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the routes need from an HTTP request. `raw_path` is still percent-encoded."""
+
+    method: str
+    raw_path: str
+    query: Sequence[tuple[str, str]]
+    host: str
+    authorization: str | None = None
+    range: str | None = None
+
+    def values(self, key: str) -> list[str]:
+        return [v for k, v in self.query if k in (key, key + "[]")]
+
+    def first(self, key: str) -> str | None:
+        values = self.values(key)
+        return values[0] if values else None
+
+    def flag(self, key: str) -> bool:
+        value = self.first(key)
+        return value is not None and value.strip().lower() in ("true", "1", "yes")
+
+
+def object_id(model_id: str) -> str:
+    """A stable 24-hex `_id`, shaped like the Hub's Mongo ids."""
+    return hashlib.sha1(model_id.encode(), usedforsecurity=False).hexdigest()[:24]
+
+
+def git_blob_sha1(data: bytes) -> str:
+    """The git blob id of a file: the ETag the Hub sends for regular (non-LFS) files."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+class Routes:
+    """Dispatches requests over a ModelIndex. `grants` are bearer tokens allowed into gated
+    repos; `renames` maps old ids to new ones (answered with 307, as the Hub does)."""
+
+    def __init__(
+        self,
+        index: ModelIndex,
+        page_size: int = MAX_PAGE_SIZE,
+        grants: frozenset[str] = frozenset(),
+        renames: Mapping[str, str] | None = None,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        self.index = index
+        self.snapshot = index.snapshot
+        self.page_size = page_size
+        self.grants = grants
+        self.renames = dict(renames or {})
+
+    # --- dispatch ---------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Reply:
+        path = request.raw_path
+        if request.method not in ("GET", "HEAD"):
+            return Reply.error(405, "MethodNotAllowed", f"{request.method} is not supported")
+        if path == "/api/agent-harnesses":
+            return Reply.json({"standardEnvVars": [], "harnesses": {}})
+        if path in ("/api/models", "/api/models/"):
+            return self.list_models(request)
+        if path.startswith("/api/models/"):
+            return self.model_info(request, path[len("/api/models/") :])
+        if "/resolve/" in path:
+            return self.resolve(request)
+        return Reply.error(404, "NotFound", f"Sorry, we can't find the page {unquote(path)!r}")
+
+    # --- listing ----------------------------------------------------------------------------
+
+    def list_models(self, request: Request) -> Reply:
+        expand = request.values("expand")
+        full, card, config = request.flag("full"), request.flag("cardData"), request.flag("config")
+        if expand and (full or card or config):
+            return Reply.error(
+                400, "BadRequest", "Cannot use expand together with full, cardData or config"
+            )
+        unknown = sorted(set(expand) - EXPANDABLE)
+        if unknown:
+            return Reply.error(400, "BadRequest", f"Invalid expand parameter: {', '.join(unknown)}")
+        try:
+            size = self._page_size(request.first("limit"))
+            gated = request.first("gated")
+            query = Query(
+                search=request.first("search"),
+                author=request.first("author"),
+                filters=tuple(request.values("filter")),
+                pipeline_tag=request.first("pipeline_tag"),
+                sort=request.first("sort"),
+                cursor=request.first("cursor"),
+                gated=None if gated is None else request.flag("gated"),
+            )
+            page, cursor = self.index.page(query, size)
+        except QueryError as exc:
+            return Reply.error(400, "BadRequest", str(exc))
+        items = [
+            self.expanded(r, expand) if expand else self.listing_item(r, full=full, card=card)
+            for r in page
+        ]
+        headers = {}
+        if cursor is not None:
+            headers["Link"] = f'<{self._next_url(request, cursor)}>; rel="next"'
+        return Reply.json(items, headers=headers)
+
+    def _page_size(self, limit: str | None) -> int:
+        if limit is None:
+            return self.page_size
+        try:
+            value = int(limit)
+        except ValueError:
+            raise QueryError(f"Invalid limit parameter: {limit!r}") from None
+        if value < 1:
+            raise QueryError("limit must be a positive integer")
+        return min(value, self.page_size)
+
+    def _next_url(self, request: Request, cursor: str) -> str:
+        params = [(k, v) for k, v in request.query if k != "cursor"] + [("cursor", cursor)]
+        return f"http://{request.host}{request.raw_path}?{urlencode(params)}"
+
+    # --- items --------------------------------------------------------------------------------
+
+    def _gated(self, record: ModelRecord) -> str | bool:
+        return "manual" if record.id in self.index.gated else False
+
+    def listing_item(self, record: ModelRecord, *, full: bool, card: bool) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "_id": object_id(record.id),
+            "id": record.id,
+            "likes": record.likes,
+            "trendingScore": 0,
+            "private": False,
+            "downloads": record.downloads,
+            "tags": list(record.tags),
+        }
+        if record.pipeline_tag:
+            item["pipeline_tag"] = record.pipeline_tag
+        if record.library_name:
+            item["library_name"] = record.library_name
+        item["createdAt"] = record.hub_created_at
+        item["modelId"] = record.id
+        item[ORIGINAL_CREATED] = record.created_at
+        if full:
+            item.update(
+                author=record.author,
+                sha=record.sha,
+                lastModified=record.last_modified,
+                gated=self._gated(record),
+                disabled=False,
+                siblings=[{"rfilename": s.rfilename} for s in record.siblings],
+            )
+        if card and record.card_data_json is not None:
+            item["cardData"] = record.card_data
+        return item
+
+    def _property(self, record: ModelRecord, name: str) -> tuple[bool, Any]:
+        values: dict[str, Any] = {
+            "author": record.author,
+            "cardData": record.card_data,
+            "createdAt": record.hub_created_at,
+            "disabled": False,
+            "downloads": record.downloads,
+            "gated": self._gated(record),
+            "lastModified": record.last_modified,
+            "library_name": record.library_name,
+            "likes": record.likes,
+            "pipeline_tag": record.pipeline_tag,
+            "private": False,
+            "sha": record.sha,
+            "siblings": [{"rfilename": s.rfilename} for s in record.siblings],
+            "spaces": [],
+            "tags": list(record.tags),
+            "trendingScore": 0,
+        }
+        if name in values and values[name] is not None:
+            return True, values[name]
+        return False, None
+
+    def expanded(self, record: ModelRecord, expand: Sequence[str]) -> dict[str, Any]:
+        item: dict[str, Any] = {"_id": object_id(record.id), "id": record.id}
+        for name in expand:
+            present, value = self._property(record, name)
+            if present:
+                item[name] = value
+            if name == "createdAt":
+                item[ORIGINAL_CREATED] = record.created_at
+        return item
+
+    # --- single model -------------------------------------------------------------------------
+
+    def _lookup(self, raw_id: str) -> tuple[ModelRecord | None, Reply | None]:
+        model_id = unquote(raw_id).strip("/")
+        if model_id in self.renames:
+            return None, None
+        record = self.snapshot.get(model_id)
+        if record is None:
+            message = "Repository not found"
+            return None, Reply.error(404, "RepoNotFound", message)
+        return record, None
+
+    def _check_revision(self, record: ModelRecord, revision: str) -> Reply | None:
+        if revision in ("main", record.sha, "refs/heads/main"):
+            return None
+        return Reply.error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
+
+    def model_info(self, request: Request, rest: str) -> Reply:
+        revision = "main"
+        if "/revision/" in rest:
+            rest, raw_revision = rest.split("/revision/", 1)
+            revision = unquote(raw_revision)
+        model_id = unquote(rest).strip("/")
+        if model_id in self.renames:
+            target = quote(self.renames[model_id], safe="/")
+            return Reply(307, b"", {"Location": f"/api/models/{target}"})
+        record, problem = self._lookup(rest)
+        if record is None:
+            return problem or Reply.error(404, "RepoNotFound", "Repository not found")
+        bad_revision = self._check_revision(record, revision)
+        if bad_revision is not None:
+            return bad_revision
+        expand = request.values("expand")
+        unknown = sorted(set(expand) - EXPANDABLE)
+        if unknown:
+            return Reply.error(400, "BadRequest", f"Invalid expand parameter: {', '.join(unknown)}")
+        if expand:
+            return Reply.json(self.expanded(record, expand))
+        item = self.listing_item(record, full=True, card=True)
+        item["spaces"] = []
+        item["hubcarbon:cardOrigin"] = record.card_origin
+        item["hubcarbon:provenance"] = dict(record.provenance)
+        if request.flag("blobs"):
+            item["siblings"] = [self._blob(record, s.rfilename, s.size) for s in record.siblings]
+            item["usedStorage"] = sum(s.size or 0 for s in record.siblings)
+        return Reply.json(item)
+
+    def _blob(self, record: ModelRecord, name: str, size: int | None) -> dict[str, Any]:
+        entry: dict[str, Any] = {"rfilename": name, "size": size}
+        if name == "README.md":
+            readme = self.snapshot.readme(record)
+            if readme is not None:
+                entry["blobId"] = git_blob_sha1(readme.encode("utf-8"))
+        return entry
+
+    # --- files --------------------------------------------------------------------------------
+
+    def resolve(self, request: Request) -> Reply:
+        raw_repo, _, tail = request.raw_path.lstrip("/").partition("/resolve/")
+        if raw_repo.split("/", 1)[0] in ("datasets", "spaces"):
+            return Reply.error(404, "RepoNotFound", "Repository not found")
+        raw_revision, _, raw_file = tail.partition("/")
+        model_id, revision, filename = unquote(raw_repo), unquote(raw_revision), unquote(raw_file)
+        if model_id in self.renames:
+            target = quote(self.renames[model_id], safe="/")
+            return Reply(307, b"", {"Location": f"/{target}/resolve/{raw_revision}/{raw_file}"})
+        record = self.snapshot.get(model_id)
+        if record is None:
+            return Reply.error(404, "RepoNotFound", "Repository not found")
+        if record.id in self.index.gated and not self._granted(request):
+            message = (
+                f"Access to model {record.id} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in."
+            )
+            return Reply.error(401, "GatedRepo", message)
+        bad_revision = self._check_revision(record, revision)
+        if bad_revision is not None:
+            return bad_revision
+        commit = {"X-Repo-Commit": record.sha}
+        readme = self.snapshot.readme(record) if filename == "README.md" else None
+        if readme is None:
+            return Reply.error(404, "EntryNotFound", "Entry not found", commit)
+        data = readme.encode("utf-8")
+        headers = {
+            **commit,
+            "ETag": f'"{git_blob_sha1(data)}"',
+            "Content-Type": "text/plain; charset=utf-8",
+            "Accept-Ranges": "bytes",
+        }
+        return _ranged(data, request.range, headers)
+
+    def _granted(self, request: Request) -> bool:
+        auth = request.authorization or ""
+        return auth.startswith("Bearer ") and auth[len("Bearer ") :] in self.grants
+
+
+def _ranged(data: bytes, header: str | None, headers: dict[str, str]) -> Reply:
+    """200 with the whole body, or 206 for a single `bytes=a-b` range (used to resume)."""
+    if header and header.startswith("bytes=") and "," not in header:
+        first, _, last = header[len("bytes=") :].partition("-")
+        try:
+            start = int(first) if first else max(0, len(data) - int(last))
+            end = int(last) if first and last else len(data) - 1
+        except ValueError:
+            return Reply(200, data, headers)
+        if start >= len(data) or start > end:
+            return Reply(416, b"", {**headers, "Content-Range": f"bytes */{len(data)}"})
+        end = min(end, len(data) - 1)
+        content_range = f"bytes {start}-{end}/{len(data)}"
+        return Reply(206, data[start : end + 1], {**headers, "Content-Range": content_range})
+    return Reply(200, data, headers)
+
+
+def parse_query(raw: str) -> list[tuple[str, str]]:
+    """Query pairs in order; repeated keys kept (treated as lists by the routes)."""
+    return parse_qsl(raw, keep_blank_values=True)
