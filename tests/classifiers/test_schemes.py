@@ -38,7 +38,16 @@ def test_reporting_scheme_ids_and_method_texts() -> None:
 
 def test_replication_sections_for_the_replicate_command() -> None:
     sections = replication_sections()
-    assert sections == {
-        "reporting_levels": {"Basic Energy Reporting": 1338, "Energy Awareness": 79},
-        "efficiency_labels_paper": {"A": 37, "B": 486, "C": 826, "D": 55, "E": 15},
+    assert sections["efficiency_labels_paper"] == {"A": 37, "B": 486, "C": 826, "D": 55, "E": 15}
+    levels = sections["reporting_levels"]
+    counts = {name: n for name, n in levels.items() if isinstance(n, int)}
+    assert counts == {
+        "Unknown Energy Efficiency": 0,
+        "Context Reporting": 0,
+        "Basic Energy Reporting": 1338,
+        "Energy Awareness": 79,
+        "Energy Optimization": 0,
+        "Certified Energy Efficiency": 0,
     }
+    by_auto = levels["by_auto"]
+    assert sum(by_auto["True"].values()) == 1291 and sum(by_auto["False"].values()) == 126
