@@ -51,3 +51,15 @@ def test_replication_sections_for_the_replicate_command() -> None:
     }
     by_auto = levels["by_auto"]
     assert sum(by_auto["True"].values()) == 1291 and sum(by_auto["False"].values()) == 126
+
+
+def test_docs_embed_the_current_method_texts() -> None:
+    from support import REPO_ROOT
+
+    from classifiers.methods import embed, methods_markdown
+
+    committed = (REPO_ROOT / "docs" / "classifications.md").read_text("utf-8")
+    assert embed(committed) == committed, (
+        "regenerate: python -m classifiers.methods docs/classifications.md"
+    )
+    assert methods_markdown().count("### ") == 4
