@@ -46,6 +46,9 @@ class FaultPlan:
     dropped connection (closed without a reply), truncated body (headers promise the full
     length, half the body is sent, then the connection closes). `latency_ms` is added to every
     reply. `buckets` limits which request classes (`api`, `resolvers`) can fail.
+    `max_failures`, when set, lets the same request fail at most that many times in all, so
+    a client with enough retries always gets through (`fault_429=1.0, max_failures=1`: every
+    request is refused once, then served).
     """
 
     fault_429: float = 0.0
@@ -57,11 +60,14 @@ class FaultPlan:
     retry_after: int = 1
     server_statuses: tuple[int, ...] = (500, 502, 503, 504)
     buckets: frozenset[str] = frozenset({BUCKET_API, BUCKET_RESOLVERS})
+    max_failures: int | None = None
 
     def __post_init__(self) -> None:
         fractions = (self.fault_429, self.fault_5xx, self.drop, self.truncate)
         if any(not 0.0 <= f <= 1.0 for f in fractions) or sum(fractions) > 1.0 + 1e-9:
             raise ValueError("fault fractions must lie in [0, 1] and sum to at most 1")
+        if self.max_failures is not None and self.max_failures < 0:
+            raise ValueError("max_failures must be non-negative")
         if self.latency_ms < 0 or self.retry_after < 0:
             raise ValueError("latency_ms and retry_after must be non-negative")
         if not self.server_statuses or any(not 500 <= s <= 599 for s in self.server_statuses):
@@ -81,6 +87,8 @@ class FaultPlan:
     def decide(self, key: str, attempt: int, bucket: str) -> tuple[Fault, int]:
         """(fault, status) for the `attempt`-th (0-based) occurrence of request `key`."""
         if bucket not in self.buckets:
+            return Fault.NONE, 0
+        if self.max_failures is not None and attempt >= self.max_failures:
             return Fault.NONE, 0
         u = self.draw(key, attempt)
         edge = self.fault_429
