@@ -86,15 +86,16 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
     """Parse the YAML between the fences; `yaml_start` is its offset in the card's text."""
     if _too_large(yaml_text):
         return FrontMatter(FrontMatterStatus.TOO_LARGE)
-    loader = yaml.SafeLoader(yaml_text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(yaml_text)  # checks for unprintable characters
         root = loader.get_single_node()
         if root is None:
             return FrontMatter(FrontMatterStatus.EMPTY_FRONT_MATTER, metadata={})
         _check_expansion(root)
         where = _Locator(yaml_start, lines)
         spans = dict(where.spans(root))
-        duplicates = tuple(where.duplicates(root))
+        duplicates = tuple(sorted(where.duplicates(root), key=lambda d: d.positions[0]))
         value = loader.construct_document(root)
     except _Refused as refused:
         return FrontMatter(refused.status)
@@ -110,7 +111,8 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
     except Exception as exc:  # a constructor's ValueError, OverflowError, ...: never raise
         return _error(None, f"{type(exc).__name__}: {exc}", None)
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(value, dict):
         return FrontMatter(FrontMatterStatus.NOT_A_MAPPING, spans=spans)
     return FrontMatter(FrontMatterStatus.OK, value, None, duplicates, spans)

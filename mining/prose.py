@@ -13,6 +13,10 @@ Amounts are unit-aware (`11250 kg CO2 eq.` is 11,250,000 g); a bare number takes
 in the label's note (`(in grams)`, `(tCO2eq)`), else grams. Template placeholders (`More
 information needed`, `[More Information Needed]`, `Unknown`, `N/A`, an empty value, `{{ ... }}`)
 are not values: they are listed in `placeholders`, with their positions.
+
+`mentions_emissions` says whether any prose line talks about emissions at all: carbon
+footprint / emissions / emitted / intensity, CO2 (also `CO₂`, `CO<sub>2</sub>`), emission(s),
+codecarbon, mlco2, an impact calculator, greenhouse gas, GHG, or an Environmental Impact heading.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ _STATEMENT = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
-    r"\[?\s*(?:more\s+info(?:rmation)?\s+(?:is\s+)?needed|needs\s+more\s+information|unknown"
+    r"\[?\s*(?:(?:more\s+)?info(?:rmation)?\s+(?:is\s+)?needed|needs\s+more\s+information|unknown"
     r"|n/?a|tbd|tba|todo|to\s+be\s+(?:added|determined|announced)|not\s+(?:available|known|"
     r"specified|provided)|none|-+|\?+)?\s*\]?\s*\.?",
     re.IGNORECASE,
@@ -76,7 +80,7 @@ _PLACEHOLDER = re.compile(
 _MENTION = re.compile(
     r"carbon\s+(?:footprint|emissions?|emitted|intensity|dioxide|offset)|\bco2(?:eq|e)?\b|\bco₂"
     r"|\bco<sub>2</sub>|codecarbon|code\s+carbon|mlco2|ml\s+co2|impact\s+calculator"
-    r"|greenhouse\s+gas|\bghg\b|\bemissions?\b",
+    r"|greenhouse\s+gas|\bghg\b|\bemissions?\b|environmental\s+impact",
     re.IGNORECASE,
 )
 _SECTION_HEADING = re.compile(
