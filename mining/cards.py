@@ -40,6 +40,15 @@ CO2_KEY = "co2_eq_emissions"
 CO2_FIELDS = ("emissions", "source", "training_type", "geographical_location", "hardware_used")
 
 
+_STATUS_ERRORS = {
+    FrontMatterStatus.UNTERMINATED: "the opening --- of the front matter is never closed",
+    FrontMatterStatus.NOT_A_MAPPING: "the front matter is not a mapping of keys to values",
+    FrontMatterStatus.TOO_LARGE: "the front matter is over 1 MB and was not parsed",
+    FrontMatterStatus.TOO_DEEP: "the front matter nests too deeply to parse",
+    FrontMatterStatus.ALIAS_BOMB: "the front matter's aliases expand too far (or loop)",
+}
+
+
 class Co2Form(StrEnum):
     """How `co2_eq_emissions` is written: a scalar (`12.5`), a mapping, or anything else."""
 
@@ -86,14 +95,23 @@ class ParsedCard:
     opening_line: int | None
     closing_line: int | None
     fence_like_line: int | None
+    body_offset: int
     body_start_line: int
     co2: Co2Metadata | None
     prose: ProseEmissions
 
     @property
     def body(self) -> str:
-        lines = LineIndex(self.text)
-        return self.text[lines.line_start(self.body_start_line) :] if self.text else ""
+        """The Markdown body as the Hub shows it (the whole text when no block closes)."""
+        return self.text[self.body_offset :]
+
+    @property
+    def parse_error(self) -> str | None:
+        """One line for the `cards.parse_error` column, None when the front matter is usable."""
+        if self.yaml_error is not None:
+            where = f"{self.yaml_error.position}: " if self.yaml_error.position else ""
+            return f"{where}{self.yaml_error.message}"
+        return _STATUS_ERRORS.get(self.status)
 
     def metadata_json(self) -> str | None:
         """The metadata as JSON for storage (dates as ISO text, other odd values as text)."""
@@ -121,6 +139,7 @@ def parse_card(data: bytes | str) -> ParsedCard:
         opening_line=split.opening_line,
         closing_line=split.closing_line,
         fence_like_line=fence_like_line(text, lines),
+        body_offset=split.body_start,
         body_start_line=lines.position(split.body_start).line,
         co2=read_co2_metadata(front.metadata, front.spans) if front.metadata else None,
         prose=read_prose(text, split.body_start, lines),
