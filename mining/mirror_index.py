@@ -103,11 +103,12 @@ class ModelIndex:
         self._by_tag = {k: frozenset(v) for k, v in by_tag.items()}
         self._by_author = {k: frozenset(v) for k, v in by_author.items()}
         self.gated = frozenset(i for i in gated if i in snapshot)
+        self._lower_ids = [r.id.lower() for r in self.records]
         self._orders: dict[str, _Order] = {}
 
     @cached_property
     def _id_order(self) -> _Order:
-        return _Order(self.records, lambda r: r.id)
+        return _Order(self.records, lambda r: 0)  # all ties: ascending id
 
     def order(self, sort: str | None) -> _Order:
         if sort is None:
@@ -158,7 +159,7 @@ class ModelIndex:
             position += 1
             if allowed is not None and record.index not in allowed:
                 continue
-            if needle is not None and needle not in record.id.lower():
+            if needle is not None and needle not in self._lower_ids[record.index]:
                 continue
             page.append(record)
         if len(page) < size or not self._more_after(position, order, allowed, needle):
@@ -172,7 +173,7 @@ class ModelIndex:
         for index in order.indices[position:]:
             if allowed is not None and index not in allowed:
                 continue
-            if needle is not None and needle not in self.records[index].id.lower():
+            if needle is not None and needle not in self._lower_ids[index]:
                 continue
             return True
         return False
