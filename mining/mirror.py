@@ -194,6 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "hubcarbon-mirror"
     sys_version = ""
+    disable_nagle_algorithm = True  # one write per reply, no 40 ms delayed-ACK stalls
+    wbufsize = 1 << 16
     server: _HTTPServer
 
     def do_GET(self) -> None:

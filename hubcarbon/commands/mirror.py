@@ -1,0 +1,136 @@
+"""`hubcarbon mirror`: serve a Hub snapshot on loopback for the crawler and for experiments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mining.errors import ConfigError
+from mining.faults import FaultPlan
+from mining.mirror import MirrorConfig, MirrorServer, is_loopback
+from mining.mirror_routes import MAX_PAGE_SIZE
+from mining.snapshot import open_snapshot
+
+SERVE_EPILOG = """\b
+Examples:
+  hubcarbon mirror serve                          # embedded snapshot on a free loopback port
+  hubcarbon mirror serve --port 8765 --page-size 100
+  hubcarbon mirror serve --snapshot my_snapshot.parquet
+  hubcarbon mirror serve --fault-429 0.05 --fault-5xx 0.02 --latency-ms 50 --seed 7
+  hubcarbon mirror serve --rate-api 500 --rate-resolvers 3000   # the Hub's anonymous quotas
+\b
+Then point a client at the printed URL:
+  HF_ENDPOINT=http://127.0.0.1:8765 hubcarbon crawl --endpoint http://127.0.0.1:8765
+"""
+
+
+@click.group("mirror")
+def command() -> None:
+    """A loopback Hugging Face Hub serving a snapshot (the embedded one by default)."""
+
+
+@command.command("serve", epilog=SERVE_EPILOG)
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Snapshot file to serve (default: the one shipped with hubcarbon).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=0, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow a non-loopback --host (the mirror has no authentication).",
+)
+@click.option(
+    "--page-size",
+    default=MAX_PAGE_SIZE,
+    show_default=True,
+    type=click.IntRange(1, MAX_PAGE_SIZE),
+    help="Most models per listing page.",
+)
+@click.option(
+    "--fault-429", default=0.0, type=click.FloatRange(0, 1), help="Fraction answered 429."
+)
+@click.option(
+    "--fault-5xx", default=0.0, type=click.FloatRange(0, 1), help="Fraction answered 5xx."
+)
+@click.option(
+    "--drop", default=0.0, type=click.FloatRange(0, 1), help="Fraction of connections dropped."
+)
+@click.option(
+    "--truncate", default=0.0, type=click.FloatRange(0, 1), help="Fraction of bodies cut short."
+)
+@click.option("--latency-ms", default=0, type=click.IntRange(0), help="Delay added to every reply.")
+@click.option(
+    "--retry-after", default=1, type=click.IntRange(0), help="Retry-After of injected 429s."
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the fault draws.")
+@click.option("--rate-api", type=click.IntRange(1), help="API requests allowed per window.")
+@click.option("--rate-resolvers", type=click.IntRange(1), help="/resolve/ requests per window.")
+@click.option(
+    "--rate-window",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(min=0.001),
+    help="Seconds.",
+)
+@click.option("--gated", multiple=True, help="Model id whose files need a token (repeatable).")
+@click.option("--grant", multiple=True, help="Bearer token allowed into gated models (repeatable).")
+def serve(
+    snapshot_path: Path | None,
+    host: str,
+    port: int,
+    allow_remote: bool,
+    page_size: int,
+    fault_429: float,
+    fault_5xx: float,
+    drop: float,
+    truncate: float,
+    latency_ms: int,
+    retry_after: int,
+    seed: int,
+    rate_api: int | None,
+    rate_resolvers: int | None,
+    rate_window: float,
+    gated: tuple[str, ...],
+    grant: tuple[str, ...],
+) -> None:
+    """Serve the Hub API subset the crawler uses until Ctrl-C: listing with cursors, model info,
+    README downloads, with optional seeded faults and rate-limit buckets."""
+    try:
+        plan = FaultPlan(
+            fault_429=fault_429,
+            fault_5xx=fault_5xx,
+            drop=drop,
+            truncate=truncate,
+            latency_ms=latency_ms,
+            retry_after=retry_after,
+            seed=seed,
+        )
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if not allow_remote and not is_loopback(host):
+        raise ConfigError(f"refusing to serve on non-loopback host {host!r} (see --allow-remote)")
+    snapshot = open_snapshot(snapshot_path)
+    config = MirrorConfig(
+        page_size=page_size,
+        faults=plan,
+        rate_api=rate_api,
+        rate_resolvers=rate_resolvers,
+        rate_window=rate_window,
+        gated=frozenset(gated),
+        grants=frozenset(grant),
+    )
+    server = MirrorServer(snapshot, config, host=host, port=port, allow_remote=allow_remote)
+    click.echo(f"Serving {len(snapshot):,} models from {snapshot.label}", err=True)
+    click.echo(server.url)
+    click.echo("Press Ctrl-C to stop.", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopping the mirror.", err=True)
+    finally:
+        server.stop()
