@@ -249,16 +249,6 @@ class Routes:
 
     # --- single model -------------------------------------------------------------------------
 
-    def _lookup(self, raw_id: str) -> tuple[ModelRecord | None, Reply | None]:
-        model_id = unquote(raw_id).strip("/")
-        if model_id in self.renames:
-            return None, None
-        record = self.snapshot.get(model_id)
-        if record is None:
-            message = "Repository not found"
-            return None, Reply.error(404, "RepoNotFound", message)
-        return record, None
-
     def _check_revision(self, record: ModelRecord, revision: str) -> Reply | None:
         if revision in ("main", record.sha, "refs/heads/main"):
             return None
@@ -273,9 +263,9 @@ class Routes:
         if model_id in self.renames:
             target = quote(self.renames[model_id], safe="/")
             return Reply(307, b"", {"Location": f"/api/models/{target}"})
-        record, problem = self._lookup(rest)
+        record = self.snapshot.get(model_id)
         if record is None:
-            return problem or Reply.error(404, "RepoNotFound", "Repository not found")
+            return Reply.error(404, "RepoNotFound", "Repository not found")
         bad_revision = self._check_revision(record, revision)
         if bad_revision is not None:
             return bad_revision

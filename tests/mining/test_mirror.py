@@ -82,7 +82,8 @@ def test_carbon_filter_with_card_data_returns_every_tagged_model(snapshot: Snaps
     assert len(models) == 1_418
     bloom = next(m for m in models if m.id == "bigscience/bloom")
     assert (
-        bloom.card_data is not None and bloom.card_data.to_dict()["co2_eq_emissions"]["emissions"] == 24_700_000
+        bloom.card_data is not None
+        and bloom.card_data.to_dict()["co2_eq_emissions"]["emissions"] == 24_700_000
     )
     with_mapping = sum(
         isinstance(getattr(m.card_data, "co2_eq_emissions", None), dict) for m in models
@@ -218,3 +219,41 @@ def test_resolve_headers(server: MirrorServer, snapshot: Snapshot) -> None:
     assert part.status_code == 206 and part.content == data[10:20]
     harnesses = get_session().get(f"{server.url}/api/agent-harnesses")
     assert harnesses.json() == {"standardEnvVars": [], "harnesses": {}}
+
+
+def test_renamed_repos_redirect_like_the_hub(snapshot: Snapshot, tmp_path: Path) -> None:
+    config = MirrorConfig(renames={"old-owner/old-bloom": "bigscience/bloom"})
+    with MirrorServer(snapshot, config) as server:
+        info = HfApi(endpoint=server.url, token=False).model_info("old-owner/old-bloom")
+        assert info.id == "bigscience/bloom"
+        path = hf_hub_download(
+            "old-owner/old-bloom", "README.md", endpoint=server.url, token=False, cache_dir=tmp_path
+        )
+        assert Path(path).read_text("utf-8") == snapshot.readme(snapshot.get("bigscience/bloom"))  # type: ignore[arg-type]
+
+
+def test_pipeline_tag_gated_and_expanded_creation(
+    api: HfApi, server: MirrorServer, snapshot: Snapshot
+) -> None:
+    tabular = list(api.list_models(pipeline_tag="tabular-classification", author="abhishek"))
+    expected = {
+        r.id
+        for r in snapshot
+        if r.pipeline_tag == "tabular-classification" and r.id.startswith("abhishek/")
+    }
+    assert {m.id for m in tabular} == expected and expected
+    gated = list(api.list_models(gated=True))
+    assert [m.id for m in gated] == ["bigscience/bloom"]
+    item = (
+        get_session()
+        .get(
+            f"{server.url}/api/models",
+            params=[("search", "distilgpt2"), ("expand[]", "createdAt"), ("limit", "1")],
+        )
+        .json()[0]
+    )
+    assert set(item) == {"_id", "id", "createdAt", "hubcarbon:createdAtOriginal"}
+    unknown = get_session().get(f"{server.url}/api/models", params={"expand": "nonsense"})
+    assert unknown.status_code == 400 and unknown.json()["error"].startswith("Invalid expand")
+    bad_cursor = get_session().get(f"{server.url}/api/models", params={"cursor": "%%%"})
+    assert bad_cursor.status_code == 400 and bad_cursor.headers["X-Error-Code"] == "BadRequest"
