@@ -4,6 +4,8 @@ popular and template-written cards whose expected readings are stated in their d
 from __future__ import annotations
 
 import csv
+import functools
+import re
 
 import pytest
 from support import FIXTURES
@@ -24,8 +26,14 @@ GROUP_SIZES = {
 }
 
 
+@functools.cache
 def _parse(relative: str) -> ParsedCard:
     return parse_card((CARDS / relative).read_bytes())
+
+
+def _line(card: ParsedCard, number: int) -> str:
+    """A 1-based line of the card, lines ending at \\r\\n, \\r or \\n as positions count them."""
+    return re.split(r"\r\n|\r|\n", card.text)[number - 1]
 
 
 def _rows(group: str) -> list[dict[str, str]]:
@@ -103,7 +111,7 @@ def test_co2_value_position_points_at_the_written_value(row: dict[str, str]) -> 
     card = _parse(row["file"])
     assert card.co2 is not None and card.co2.value_position is not None
     position = card.co2.value_position
-    line = card.text.splitlines()[position.line - 1]
+    line = _line(card, position.line)
     raw = card.co2.emissions.raw
     assert raw is not None
     assert line[position.column - 1 :].startswith(raw)
@@ -156,7 +164,7 @@ def test_template_placeholders_are_not_values() -> None:
         for placeholder in card.prose.placeholders:
             placeholder_cards += 1
             assert placeholder.text not in {v.text for v in card.prose.values}
-            line = card.text.splitlines()[placeholder.position.line - 1]
+            line = _line(card, placeholder.position.line)
             assert line[placeholder.position.column - 1 :].rstrip() == placeholder.text
         carbon = [p for p in card.prose.placeholders if p.field is ProseField.CARBON_EMITTED]
         if carbon:
