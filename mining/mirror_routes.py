@@ -2,7 +2,8 @@
 
 Routes (hub-api §3 and §7): `GET /api/models` (search, author, filter, pipeline_tag, gated, sort,
 limit, full, cardData, config, expand, cursor), `GET /api/models/{id}` and
-`.../revision/{rev}` (with `expand` and `blobs`), `HEAD`/`GET /{id}/resolve/{rev}/{path}`,
+`.../revision/{rev}` (with `expand` and `blobs`), `HEAD`/`GET /{id}/resolve/{rev}/{path}`
+(README.md with its bytes; files known by size only answer HEAD with their size),
 `GET /api/agent-harnesses`. Errors carry `X-Error-Code`, `X-Error-Message` and a JSON body;
 the server adds `X-Request-Id`. Besides the Hub's own fields the mirror serves
 `hubcarbon:createdAtOriginal` (the real creation time; `createdAt` follows the Hub's
@@ -318,6 +319,9 @@ class Routes:
         commit = {"X-Repo-Commit": record.sha}
         readme = self.snapshot.readme(record) if filename == "README.md" else None
         if readme is None:
+            sized = next((s for s in record.siblings if s.rfilename == filename), None)
+            if sized is not None and sized.size is not None:
+                return self._size_only(request, record, filename, sized.size)
             return Reply.error(404, "EntryNotFound", "Entry not found", commit)
         data = readme.encode("utf-8")
         headers = {
@@ -327,6 +331,21 @@ class Routes:
             "Accept-Ranges": "bytes",
         }
         return _ranged(data, request.range, headers)
+
+    def _size_only(self, request: Request, record: ModelRecord, name: str, size: int) -> Reply:
+        """A file known by its size only (e.g. the paper's `pytorch_model.bin`): HEAD answers
+        with the LFS-style metadata the Hub sends (`X-Linked-Size`, `X-Linked-Etag`), so
+        `get_hf_file_metadata(...).size` works as in the paper; the etag is a stand-in derived
+        from id, name and size, not the file's sha256. GET: 404, the bytes are not in the
+        snapshot."""
+        commit = {"X-Repo-Commit": record.sha}
+        if request.method != "HEAD":
+            message = f"{name} is known by its size only; its content is not in the snapshot"
+            return Reply.error(404, "EntryNotFound", message, commit)
+        token = f"hubcarbon-size-only\0{record.id}\0{name}\0{size}".encode()
+        etag = hashlib.sha256(token).hexdigest()
+        linked = {"X-Linked-Size": str(size), "X-Linked-Etag": f'"{etag}"', "ETag": f'"{etag}"'}
+        return Reply(200, b"", {**commit, **linked})
 
     def _granted(self, request: Request) -> bool:
         auth = request.authorization or ""

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from huggingface_hub import HfApi, hf_hub_download
+from huggingface_hub import HfApi, get_hf_file_metadata, hf_hub_download, hf_hub_url
 from huggingface_hub.errors import (
     BadRequestError,
     GatedRepoError,
@@ -257,3 +257,14 @@ def test_pipeline_tag_gated_and_expanded_creation(
     assert unknown.status_code == 400 and unknown.json()["error"].startswith("Invalid expand")
     bad_cursor = get_session().get(f"{server.url}/api/models", params={"cursor": "%%%"})
     assert bad_cursor.status_code == 400 and bad_cursor.headers["X-Error-Code"] == "BadRequest"
+
+
+def test_size_only_files_answer_the_papers_metadata_head(
+    server: MirrorServer, snapshot: Snapshot
+) -> None:
+    url = hf_hub_url("distilgpt2", "pytorch_model.bin", endpoint=server.url)
+    metadata = get_hf_file_metadata(url, token=False)
+    assert metadata.size == 352_833_716
+    assert metadata.commit_hash == snapshot.get("distilgpt2").sha  # type: ignore[union-attr]
+    content = get_session().get(url)
+    assert content.status_code == 404 and content.headers["X-Error-Code"] == "EntryNotFound"
