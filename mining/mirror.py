@@ -144,10 +144,12 @@ class MirrorServer:
 
     # --- per request -------------------------------------------------------------------------
 
-    def next_request_id(self, key: str) -> str:
+    def next_request_id(self, key: str, bucket: str) -> str:
+        """Count a request under its bucket (`requests`) and return its `X-Request-Id`."""
         with self._lock:
             self._request_no += 1
             number = self._request_no
+            self.requests[bucket] += 1
         digest = hashlib.sha1(f"{number}\0{key}".encode(), usedforsecurity=False).hexdigest()
         return f"Root=1-{number:08x}-{digest[:24]}"
 
@@ -222,8 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw_path = parts.path or "/"
         bucket = bucket_of(raw_path)
         key = f"{method} {self.path}"
-        mirror.requests[bucket or "other"] += 1
-        request_id = mirror.next_request_id(key)
+        request_id = mirror.next_request_id(key, bucket or "other")
         plan = mirror.config.faults
         if plan.latency_ms:
             time.sleep(plan.latency_ms / 1000)

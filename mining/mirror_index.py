@@ -12,6 +12,7 @@ import base64
 import binascii
 import bisect
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ class ModelIndex:
         self.gated = frozenset(i for i in gated if i in snapshot)
         self._lower_ids = [r.id.lower() for r in self.records]
         self._orders: dict[str, _Order] = {}
+        self._lock = threading.Lock()
 
     @cached_property
     def _id_order(self) -> _Order:
@@ -115,9 +117,10 @@ class ModelIndex:
             return self._id_order
         if sort not in SORT_FIELDS:
             raise QueryError(f"Invalid sort parameter: {sort!r}")
-        if sort not in self._orders:
-            self._orders[sort] = _Order(self.records, SORT_FIELDS[sort])
-        return self._orders[sort]
+        with self._lock:
+            if sort not in self._orders:
+                self._orders[sort] = _Order(self.records, SORT_FIELDS[sort])
+            return self._orders[sort]
 
     def _matching(self, query: Query) -> frozenset[int] | None:
         sets: list[frozenset[int]] = []
@@ -148,7 +151,10 @@ class ModelIndex:
         start = 0
         if query.cursor:
             value, model_id = decode_cursor(query.cursor)
-            start = order.start_after(value, model_id)
+            try:
+                start = order.start_after(value, model_id)
+            except TypeError:
+                raise QueryError("Invalid cursor for this sort") from None
         allowed = self._matching(query)
         needle = query.search.lower() if query.search else None
         page: list[ModelRecord] = []

@@ -268,3 +268,20 @@ def test_size_only_files_answer_the_papers_metadata_head(
     assert metadata.commit_hash == snapshot.get("distilgpt2").sha  # type: ignore[union-attr]
     content = get_session().get(url)
     assert content.status_code == 404 and content.headers["X-Error-Code"] == "EntryNotFound"
+
+
+def test_a_saved_cursor_resumes_on_a_restarted_mirror(snapshot: Snapshot) -> None:
+    params = {"filter": "co2_eq_emissions", "sort": "createdAt", "limit": "100"}
+    with serve_snapshot(snapshot, page_size=100) as url:
+        first = get_session().get(f"{url}/api/models", params=params)
+        second_url = first.links["next"]["url"]
+        second = get_session().get(second_url).json()
+        cursor = second_url.split("cursor=")[1]
+    with serve_snapshot(snapshot, page_size=100) as url:
+        resumed = get_session().get(f"{url}/api/models", params={**params, "cursor": cursor}).json()
+        crossed = get_session().get(
+            f"{url}/api/models", params={"sort": "downloads", "cursor": cursor}
+        )
+    assert [m["id"] for m in resumed] == [m["id"] for m in second]
+    assert not {m["id"] for m in first.json()} & {m["id"] for m in resumed}
+    assert crossed.status_code == 400
