@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-from huggingface_hub import get_hf_file_metadata, hf_hub_url
+from huggingface_hub import get_hf_file_metadata
 from huggingface_hub.errors import (
     GatedRepoError,
     HfHubHTTPError,
@@ -126,9 +126,17 @@ class HubClient:
         next_url = response.links.get("next", {}).get("url")
         return Page(items=items, next_path=_path_of(next_url) if next_url else None)
 
+    def resolve_url(self, model_id: str, filename: str, revision: str | None) -> str:
+        """The /resolve/ URL of a file. Built here rather than with `hf_hub_url`, which refuses
+        legacy ids the Hub still serves (e.g. names containing `--`)."""
+        return (
+            f"{self.endpoint}/{quote(model_id, safe='/')}/resolve/"
+            f"{quote(revision or 'main', safe='')}/{quote(filename, safe='/')}"
+        )
+
     def fetch_readme(self, model_id: str, revision: str | None) -> CardFetch:
         """GET the README at `revision` (the listing's commit when known, else main)."""
-        url = hf_hub_url(model_id, "README.md", revision=revision or "main", endpoint=self.endpoint)
+        url = self.resolve_url(model_id, "README.md", revision)
         try:
             response = self._get(url, self.resolver_budget)
             hf_raise_for_status(response)
@@ -150,7 +158,7 @@ class HubClient:
     def file_size(self, model_id: str, filename: str, revision: str | None) -> int | None:
         """Size in bytes of a repository file from a HEAD request, as the paper measured
         `pytorch_model.bin`; None when the Hub does not say or the request fails."""
-        url = hf_hub_url(model_id, filename, revision=revision or "main", endpoint=self.endpoint)
+        url = self.resolve_url(model_id, filename, revision)
         self.resolver_budget.spend()
         try:
             metadata = get_hf_file_metadata(

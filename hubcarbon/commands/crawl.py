@@ -1,0 +1,160 @@
+"""`hubcarbon crawl`: the embedded snapshot through the loopback mirror by default, any Hub with
+`--endpoint`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from mining import store
+from mining.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
+from mining.crawler import Crawl, CrawlOptions, snapshot_identity
+from mining.errors import ConfigError
+from mining.hubclient import HubClient
+from mining.mirror import serve_snapshot
+
+EPILOG = """\b
+Examples:
+  hubcarbon crawl                                   # the embedded snapshot, every model and card
+  hubcarbon crawl --models co2 --cards co2          # only models tagged co2_eq_emissions
+  hubcarbon crawl --endpoint https://huggingface.co --models co2 --token "$HF_TOKEN"
+  hubcarbon crawl --snapshot my_snapshot.parquet --db out/other.duckdb
+
+\b
+An interrupted crawl (Ctrl-C, kill, lost network) resumes when the same command runs again.
+On the live Hub, requests stay under a budget per 5-minute window (--budget-api,
+--budget-resolvers), below the Hub's anonymous limits by default.
+"""
+
+
+@click.command("crawl", epilog=EPILOG)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Crawl this Hub (e.g. https://huggingface.co) instead of the embedded snapshot.",
+)
+@click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Serve and crawl this snapshot file instead of the embedded one.",
+)
+@click.option(
+    "--token",
+    envvar="HF_TOKEN",
+    show_envvar=True,
+    help="Hub token (used in memory only, never stored).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=store.DEFAULT_DB,
+    show_default=True,
+    help="DuckDB database to write.",
+)
+@click.option(
+    "--models",
+    type=click.Choice(["all", "co2"]),
+    default="all",
+    show_default=True,
+    help="Which models to list: all, or those tagged co2_eq_emissions.",
+)
+@click.option(
+    "--cards",
+    type=click.Choice(["all", "co2", "none"]),
+    default="all",
+    show_default=True,
+    help="Which README cards to download and parse.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
+@click.option("--author", help="Only models of this user or organisation.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Parallel card downloads.",
+)
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 1000),
+    default=1000,
+    show_default=True,
+    help="Models per listing page.",
+)
+@click.option(
+    "--budget-api",
+    type=click.IntRange(min=1),
+    help=f"API requests per 5 minutes [default: {DEFAULT_API_BUDGET} on a remote Hub, "
+    "unlimited on the snapshot].",
+)
+@click.option(
+    "--budget-resolvers",
+    type=click.IntRange(min=1),
+    help=f"File downloads per 5 minutes [default: {DEFAULT_RESOLVER_BUDGET} on a remote Hub, "
+    "unlimited on the snapshot].",
+)
+@click.option("--progress/--no-progress", default=True, help="Show progress bars.")
+def command(
+    endpoint: str | None,
+    snapshot: Path | None,
+    token: str | None,
+    db: Path,
+    models: str,
+    cards: str,
+    limit: int | None,
+    author: str | None,
+    concurrency: int,
+    page_size: int,
+    budget_api: int | None,
+    budget_resolvers: int | None,
+    progress: bool,
+) -> None:
+    """Crawl model metadata and model cards into DuckDB (resumable)."""
+    if endpoint and snapshot:
+        raise ConfigError("--endpoint and --snapshot exclude each other")
+    options = CrawlOptions(
+        models=models,  # type: ignore[arg-type]
+        cards=cards,  # type: ignore[arg-type]
+        limit=limit,
+        author=author,
+        page_size=page_size,
+        concurrency=concurrency,
+    )
+    remote = endpoint is not None
+    with _hub(endpoint, snapshot) as (url, snapshot_id):
+        client = HubClient(
+            endpoint=url,
+            token=token or False,
+            api_budget=RequestBudget(budget_api or (DEFAULT_API_BUDGET if remote else None)),
+            resolver_budget=RequestBudget(
+                budget_resolvers or (DEFAULT_RESOLVER_BUDGET if remote else None)
+            ),
+        )
+        con = store.connect(db)
+        try:
+            summary = Crawl(con, client, options, snapshot=snapshot_id, progress=progress).run()
+        finally:
+            con.close()
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"database: {db}")
+
+
+@contextlib.contextmanager
+def _hub(endpoint: str | None, snapshot: Path | None) -> Iterator[tuple[str, str | None]]:
+    if endpoint is not None:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"--endpoint must be an http(s) URL, got {endpoint!r}")
+        if parts.username or parts.password:
+            raise ConfigError("--endpoint must not carry credentials; use --token or HF_TOKEN")
+        yield endpoint.rstrip("/"), None
+        return
+    if snapshot is not None and not snapshot.is_file():
+        raise ConfigError(f"--snapshot: no such file: {snapshot}")
+    with serve_snapshot(snapshot) as url:
+        yield url, snapshot_identity(snapshot)
