@@ -1,0 +1,53 @@
+"""Helpers the rules share: the metadata as the Hub reads it, and node positions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mining.cards import CO2_KEY, Co2Form, ParsedCard
+from mining.cardtext import FrontMatterStatus, Position
+from mining.frontmatter import NodePath
+
+NO_METADATA = frozenset(
+    {
+        FrontMatterStatus.EMPTY,
+        FrontMatterStatus.NO_FRONT_MATTER,
+        FrontMatterStatus.EMPTY_FRONT_MATTER,
+    }
+)
+
+
+def readable_metadata(card: ParsedCard) -> dict[Any, Any] | None:
+    """The metadata the Hub sees: the mapping, `{}` when the card has none, None when the front
+    matter cannot be read (the rules about it report that instead)."""
+    if card.status is FrontMatterStatus.OK and card.metadata is not None:
+        return card.metadata
+    if card.status in NO_METADATA:
+        return {}
+    return None
+
+
+def key_position(card: ParsedCard, path: NodePath) -> Position | None:
+    """Where the key of the node at `path` is written (its value's start for list items)."""
+    span = card.spans.get(path)
+    if span is None:
+        return None
+    return span.key or span.start
+
+
+def value_position(card: ParsedCard, path: NodePath) -> Position | None:
+    span = card.spans.get(path)
+    return span.start if span else None
+
+
+def emissions_label(card: ParsedCard) -> str:
+    """`co2_eq_emissions.emissions` (mapping form) or `co2_eq_emissions` (scalar form)."""
+    if card.co2 is not None and card.co2.form is Co2Form.MAPPING:
+        return f"{CO2_KEY}.emissions"
+    return CO2_KEY
+
+
+def emissions_path(card: ParsedCard) -> NodePath:
+    if card.co2 is not None and card.co2.form is Co2Form.MAPPING:
+        return (CO2_KEY, "emissions")
+    return (CO2_KEY,)
