@@ -1,0 +1,201 @@
+"""Reading the database for the site: the crawl run, the CO2 reporters and the classifiers'
+tables of that run. Only SELECTs, no statistic and no grade is computed here.
+
+A classifiers table that does not exist, or holds nothing for the latest run, is reported as
+`Missing` rather than read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from classifiers.efficiency.core import AUTOTRAIN_TAGS
+from mining.store import latest_run_id
+from reports.inputs import Missing
+
+V1 = "hubcarbon-v1"
+CLASSIFY = "hubcarbon classify"
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The crawl run the site shows (the `latest_run` view)."""
+
+    run_id: int
+    started_at: str
+    finished_at: str | None
+    status: str
+    endpoint: str
+    snapshot: str | None
+    options: dict[str, Any]
+
+
+@dataclass
+class Derived:
+    """The classifiers' tables of one run, grouped by model id; `missing` lists absent ones."""
+
+    grades: dict[str, list[Row]] = field(default_factory=dict)
+    labels: dict[str, list[Row]] = field(default_factory=dict)
+    alternatives: dict[str, list[Row]] = field(default_factory=dict)
+    lint: dict[str, list[Row]] = field(default_factory=dict)
+    lint_summary: list[Row] | None = None
+    missing: dict[str, Missing] = field(default_factory=dict)
+
+
+REPORTERS_SQL = """
+SELECT e.model_id, m.author, m.pipeline_tag, m.library_name,
+       e.co2_g, e.raw_value, e.unit, e.provenance, e.source, e.training_type,
+       e.geographical_location, e.hardware_used, e.hours, e.cloud_provider,
+       m.parameters, m.pytorch_model_bytes, m.downloads, m.likes,
+       m.created_at, m.last_modified, m.sha, m.gated, coalesce(m.tags, []) AS tags,
+       c.fetch_status AS card_fetch_status, c.parse_status AS card_parse_status,
+       c.parse_error AS card_parse_error, c.sha AS card_sha
+FROM emissions e
+LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
+LEFT JOIN cards c ON c.run_id = e.run_id AND c.model_id = e.model_id
+WHERE e.run_id = ?
+ORDER BY e.model_id
+"""
+
+
+def run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
+    """The latest run (StoreError when nothing was crawled)."""
+    run_id = latest_run_id(con)
+    row = con.execute(
+        "SELECT started_at, finished_at, status, endpoint, snapshot, options FROM runs"
+        " WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    assert row is not None
+    started, finished, status, endpoint, snapshot, options = row
+    return RunInfo(
+        run_id=run_id,
+        started_at=_timestamp(started) or "",
+        finished_at=_timestamp(finished),
+        status=str(status),
+        endpoint=str(endpoint),
+        snapshot=snapshot,
+        options=_json(options) or {},
+    )
+
+
+def reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Row]:
+    """Every model of the run that states emissions, by id, with its listing and card fields."""
+    cursor = con.execute(REPORTERS_SQL, [run_id])
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:
+        row["created_at"] = _timestamp(row["created_at"])
+        row["last_modified"] = _timestamp(row["last_modified"])
+        row["tags"] = sorted(str(tag) for tag in row["tags"])
+        row["autotrain"] = bool(AUTOTRAIN_TAGS.intersection(row["tags"]))
+    return rows
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True when a table or view `name` exists in the main schema."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+        " AND table_schema = 'main'",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def derived(con: duckdb.DuckDBPyConnection, run_id: int) -> Derived:
+    """The classifiers' tables for `run_id`; absent or empty ones are listed in `missing`."""
+    out = Derived()
+    queries = {
+        "reporting_grades": (
+            "SELECT model_id, scheme, level, level_name, evidence, measured"
+            " FROM reporting_grades WHERE run_id = ? ORDER BY model_id, scheme"
+        ),
+        "efficiency_labels": (
+            "SELECT model_id, scheme, letter, rating, compound, metrics, weights, autotrain,"
+            " inherited_from, status FROM efficiency_labels WHERE run_id = ?"
+            " ORDER BY model_id, scheme"
+        ),
+        "alternatives": (
+            "SELECT model_id, rank, alternative_id, pipeline_tag, co2_g, performance_score"
+            " FROM alternatives WHERE run_id = ? ORDER BY model_id, rank, alternative_id"
+        ),
+        "lint_findings": (
+            'SELECT model_id, code, name, severity, line, "column", message, fixable'
+            " FROM lint_findings WHERE run_id = ?"
+            ' ORDER BY model_id, line NULLS LAST, "column" NULLS LAST, code, message'
+        ),
+    }
+    targets = {
+        "reporting_grades": out.grades,
+        "efficiency_labels": out.labels,
+        "alternatives": out.alternatives,
+        "lint_findings": out.lint,
+    }
+    for table, sql in queries.items():
+        rows = _optional_rows(con, table, sql, run_id, out.missing)
+        if rows is None:
+            continue
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            for key in ("evidence", "metrics", "weights"):
+                if key in row:
+                    row[key] = _json(row[key])
+            grouped[str(row.pop("model_id"))].append(row)
+        targets[table].update(grouped)
+    out.lint_summary = _optional_rows(
+        con,
+        "lint_summary",
+        "SELECT code, name, severity, cards, findings FROM lint_summary WHERE run_id = ?"
+        " ORDER BY code",
+        run_id,
+        {},  # shown once, as the report's lint statistics (reports.lintcounts)
+    )
+    return out
+
+
+def _optional_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    sql: str,
+    run_id: int,
+    missing: dict[str, Missing],
+) -> list[Row] | None:
+    if not table_exists(con, table):
+        missing[table] = Missing(f"table {table}", CLASSIFY)
+        return None
+    try:
+        cursor = con.execute(sql, [run_id])
+    except duckdb.Error as exc:  # a table of an older or newer shape than the contract
+        missing[table] = Missing(f"table {table}", CLASSIFY, f"unreadable: {exc}".splitlines()[0])
+        return None
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    if not rows:
+        missing[table] = Missing(f"table {table}", CLASSIFY, f"nothing for run {run_id}")
+        return None
+    return rows
+
+
+def _timestamp(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return str(value)
+
+
+def _json(value: object) -> Any:
+    if value is None or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value

@@ -1,0 +1,26 @@
+"""The site's static files and the analysis figures and tables the report shows."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from reports.context import SiteContext
+from reports.inputs import Missing
+from reports.pages.base import Files, page
+
+STATIC = ("leaderboard.js", "style.css")
+
+
+@page("assets")
+def assets(context: SiteContext) -> Files:
+    """Static assets: `static/leaderboard.js` and `static/style.css` (shipped in the package,
+    no CDN), and under `analysis/` the figures (PNG and SVG) and tables (CSV, Parquet) that
+    findings.json names, copied byte for byte from the analysis output."""
+    files: Files = {}
+    static = resources.files("reports").joinpath("static")
+    for name in STATIC:
+        files[f"static/{name}"] = static.joinpath(name).read_bytes()
+    if not isinstance(context.findings, Missing):
+        for name, source in sorted(context.findings.assets.items()):
+            files[name] = source.read_bytes()
+    return files

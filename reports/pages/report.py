@@ -1,0 +1,109 @@
+"""The study report (`report.html`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from classifiers.methods import scheme_methods
+from reports.context import SiteContext
+from reports.documents import Findings, Statistic, comparison
+from reports.inputs import Missing
+from reports.pages.base import Files, page
+from reports.render import render
+
+PREVIEW_ROWS = 20
+QUESTIONS = (
+    ("RQ1", "RQ1: how do models report their emissions?"),
+    ("RQ2", "RQ2: what relates to the emissions reported?"),
+)
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass(frozen=True)
+class TablePreview:
+    """The first rows of a CSV table named by a statistic."""
+
+    path: str
+    header: list[str]
+    rows: list[list[str]]
+    total: int
+
+
+def method_html(text: str) -> Markup:
+    """A method text (Markdown, raw HTML disabled) as HTML."""
+    return Markup(_MARKDOWN.render(text))  # raw HTML in the text is escaped by markdown-it
+
+
+def preview(findings: Findings, name: str | None) -> TablePreview | None:
+    """The first PREVIEW_ROWS rows of a CSV asset, or None."""
+    if not name or not name.endswith(".csv") or name not in findings.assets:
+        return None
+    return _preview(name, findings.assets[name])
+
+
+def _preview(name: str, source: Path) -> TablePreview | None:
+    try:
+        lines = list(csv.reader(io.StringIO(source.read_text("utf-8"))))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    if not lines:
+        return None
+    return TablePreview(name, lines[0], lines[1 : PREVIEW_ROWS + 1], len(lines) - 1)
+
+
+def sections(findings: Findings) -> list[tuple[str, str, list[Statistic]]]:
+    """(anchor, heading, statistics) per research question, then any other question."""
+    known = {question for question, _ in QUESTIONS}
+    out = [
+        (q.lower(), heading, [s for s in findings.statistics if s.question == q])
+        for q, heading in QUESTIONS
+    ]
+    others = [s for s in findings.statistics if s.question not in known]
+    if others:
+        out.append(("other", "Other statistics", others))
+    return out
+
+
+@page("report")
+def report(context: SiteContext) -> Files:
+    """The study report (`report.html`): data provenance (the crawl run, the snapshot and its
+    sources and dates), the RQ1 and RQ2 findings of findings.json with their figures (alt text
+    from the statistic's title), the tables behind them, each statistic's test, n, statistic, p,
+    Holm-adjusted p, effect size and confidence interval and its method text; the replication
+    table "published vs ours" from replication.json; the lint statistics over the corpus; and
+    the method texts of the classification schemes."""
+    findings = context.findings
+    replication = context.replication
+    present = findings if isinstance(findings, Findings) else None
+    return {
+        "report.html": render(
+            "report.html.j2",
+            root="",
+            current="report",
+            run=context.run,
+            notices=context.notices,
+            snapshot=context.snapshot,
+            findings=present,
+            findings_missing=findings.message if isinstance(findings, Missing) else "",
+            sections=sections(present) if present else [],
+            preview=(lambda name: preview(present, name)) if present else None,
+            method_html=method_html,
+            replication=comparison(replication) if isinstance(replication, dict) else [],
+            replication_missing=(replication.message if isinstance(replication, Missing) else ""),
+            pending=(
+                replication.get("sections_pending") or [] if isinstance(replication, dict) else []
+            ),
+            lint_counts=context.lint_counts if isinstance(context.lint_counts, list) else [],
+            lint_missing=(
+                context.lint_counts.message if isinstance(context.lint_counts, Missing) else ""
+            ),
+            schemes=scheme_methods(),
+            models=len(context.rows),
+        )
+    }

@@ -1,0 +1,41 @@
+"""The Jinja2 environment of the site: templates shipped in `reports/templates`, autoescape on for
+every template (HTML and SVG alike), undefined variables an error, and the site's formatters."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from reports import formats
+from reports.safety import script_json, stable_json
+
+
+@cache
+def environment() -> Environment:
+    """The one environment every page renders with."""
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        integer=formats.integer,
+        grams=formats.grams,
+        size=formats.size_bytes,
+        number=formats.number,
+        day=formats.day,
+        script_json=script_json,
+        pretty_json=lambda value: stable_json(value, indent=2),
+    )
+    return env
+
+
+def render(template: str, **context: Any) -> bytes:
+    """Render `template` to UTF-8 bytes."""
+    return environment().get_template(template).render(**context).encode("utf-8")
