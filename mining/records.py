@@ -11,44 +11,62 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
+
 from mining.cards import parse_card, read_co2_metadata
 from mining.emission_record import EmissionRecord, Provenance, emission_record
 from mining.hubclient import CardFetch
 from mining.mirror_routes import ORIGINAL_CREATED
 
-MODEL_COLUMNS = [
-    "run_id", "model_id", "author", "created_at", "last_modified", "downloads", "likes",
-    "pipeline_tag", "library_name", "tags", "sha", "gated", "parameters", "pytorch_model_bytes",
-    "files", "card_data",
-]  # fmt: skip
-CARD_COLUMNS = [
-    "run_id", "model_id", "sha", "etag", "fetch_status", "fetch_error", "raw_text",
-    "front_matter", "parse_status", "parse_error",
-]  # fmt: skip
-EMISSION_COLUMNS = [
-    "run_id", "model_id", "co2_g", "raw_value", "unit", "provenance", "source", "training_type",
-    "geographical_location", "hardware_used", "hours", "cloud_provider",
-]  # fmt: skip
-ERROR_COLUMNS = ["run_id", "model_id", "stage", "kind", "message"]
+_TEXT = pa.string()
+MODEL_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.int32()), ("model_id", _TEXT), ("author", _TEXT),
+        ("created_at", pa.timestamp("us")), ("last_modified", pa.timestamp("us")),
+        ("downloads", pa.int64()), ("likes", pa.int64()), ("pipeline_tag", _TEXT),
+        ("library_name", _TEXT), ("tags", pa.list_(_TEXT)), ("sha", _TEXT), ("gated", _TEXT),
+        ("parameters", pa.int64()), ("pytorch_model_bytes", pa.int64()),
+        ("files", pa.list_(_TEXT)), ("card_data", _TEXT),
+    ]
+)  # fmt: skip
+CARD_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.int32()), ("model_id", _TEXT), ("sha", _TEXT), ("etag", _TEXT),
+        ("fetch_status", _TEXT), ("fetch_error", _TEXT), ("raw_text", _TEXT),
+        ("front_matter", _TEXT), ("parse_status", _TEXT), ("parse_error", _TEXT),
+    ]
+)  # fmt: skip
+EMISSION_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.int32()), ("model_id", _TEXT), ("co2_g", pa.float64()),
+        ("raw_value", _TEXT), ("unit", _TEXT), ("provenance", _TEXT), ("source", _TEXT),
+        ("training_type", _TEXT), ("geographical_location", _TEXT), ("hardware_used", _TEXT),
+        ("hours", pa.float64()), ("cloud_provider", _TEXT),
+    ]
+)  # fmt: skip
+ERROR_SCHEMA = pa.schema(
+    [("run_id", pa.int32()), ("model_id", _TEXT), ("stage", _TEXT), ("kind", _TEXT),
+     ("message", _TEXT)]
+)  # fmt: skip
+
+
+def batch(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows as an Arrow table of the table's schema, for one batched insert."""
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+CARD_UPDATE_SCHEMA = pa.schema(
+    [("model_id", _TEXT), ("front_matter", _TEXT), ("parse_status", _TEXT), ("parse_error", _TEXT)]
+)
 
 
 @dataclass(frozen=True)
-class CardInterpretation:
-    """What the card parser made of one README, reduced to what the crawl tables store."""
+class ParsedRow:
+    """What parsing one stored README adds: its `cards` columns and its `emissions` row."""
 
-    front_matter: str | None  # the metadata mapping as JSON, when it parsed
-    parse_status: str
-    parse_error: str | None
-    emission: dict[str, Any] | None  # EMISSION_COLUMNS minus run_id and model_id
-
-
-@dataclass(frozen=True)
-class FetchedCard:
     model_id: str
-    sha: str | None
-    fetch: CardFetch
-    interpretation: CardInterpretation | None
-    pytorch_model_bytes: int | None
+    card_update: dict[str, Any]  # CARD_UPDATE_SCHEMA
+    emission: dict[str, Any] | None  # EMISSION_SCHEMA minus run_id and model_id
 
 
 def model_row(run_id: int, item: dict[str, Any]) -> dict[str, Any]:
@@ -88,55 +106,49 @@ def model_row(run_id: int, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def card_row(run_id: int, fetched: FetchedCard) -> dict[str, Any]:
-    interpretation = fetched.interpretation
+def card_row(run_id: int, model_id: str, sha: str | None, fetch: CardFetch) -> dict[str, Any]:
+    """A `cards` row as downloaded; parsing fills front_matter and parse_status later."""
     return {
         "run_id": run_id,
-        "model_id": fetched.model_id,
-        "sha": fetched.sha,
-        "etag": fetched.fetch.etag,
-        "fetch_status": fetched.fetch.status,
-        "fetch_error": fetched.fetch.error,
-        "raw_text": fetched.fetch.text,
-        "front_matter": interpretation.front_matter if interpretation else None,
-        "parse_status": interpretation.parse_status if interpretation else None,
-        "parse_error": interpretation.parse_error if interpretation else None,
+        "model_id": model_id,
+        "sha": sha,
+        "etag": fetch.etag,
+        "fetch_status": fetch.status,
+        "fetch_error": fetch.error,
+        "raw_text": fetch.text,
     }
 
 
-def emission_row(run_id: int, fetched: FetchedCard) -> dict[str, Any] | None:
-    interpretation = fetched.interpretation
-    if interpretation is None or interpretation.emission is None:
-        return None
-    return {"run_id": run_id, "model_id": fetched.model_id, **interpretation.emission}
-
-
-def error_row(run_id: int, fetched: FetchedCard) -> dict[str, Any]:
+def error_row(run_id: int, model_id: str, fetch: CardFetch) -> dict[str, Any]:
     return {
         "run_id": run_id,
-        "model_id": fetched.model_id,
+        "model_id": model_id,
         "stage": "card",
-        "kind": fetched.fetch.status,
-        "message": fetched.fetch.error or "",
+        "kind": fetch.status,
+        "message": fetch.error or "",
     }
 
 
-def interpret_card(text: str) -> CardInterpretation:
-    """Parse a README and keep what the `cards` and `emissions` tables store."""
+def parse_texts(cards: list[tuple[str, str]]) -> list[ParsedRow]:
+    """Parse stored READMEs (model id, text); runs in worker processes, so module-level."""
+    return [_parse_one(model_id, text) for model_id, text in cards]
+
+
+def _parse_one(model_id: str, text: str) -> ParsedRow:
     card = parse_card(text)
     record = emission_record(card)
-    return CardInterpretation(
-        front_matter=card.metadata_json(),
-        parse_status=str(card.status),
-        parse_error=card.yaml_error.message if card.yaml_error else None,
-        emission=record.as_row() if record else None,
-    )
+    update = {
+        "model_id": model_id,
+        "front_matter": card.metadata_json(),
+        "parse_status": str(card.status),
+        "parse_error": card.yaml_error.message if card.yaml_error else None,
+    }
+    return ParsedRow(model_id, update, record.as_row() if record else None)
 
 
-def emission_from_card_data(run_id: int, item: dict[str, Any]) -> dict[str, Any] | None:
-    """An `emissions` row from a listing item's cardData alone (no README fetched): the
-    metadata form only, since the body is unknown."""
-    card_data = item.get("cardData")
+def emission_from_card_data(run_id: int, model_id: str, card_data: object) -> dict[str, Any] | None:
+    """An `emissions` row from a listing's cardData alone (no README): the metadata form only,
+    since the body is unknown."""
     if not isinstance(card_data, dict):
         return None
     co2 = read_co2_metadata(card_data, {})
@@ -154,7 +166,7 @@ def emission_from_card_data(run_id: int, item: dict[str, Any]) -> dict[str, Any]
         hours=None,
         cloud_provider=None,
     )
-    return {"run_id": run_id, "model_id": str(item.get("id")), **record.as_row()}
+    return {"run_id": run_id, "model_id": model_id, **record.as_row()}
 
 
 def _sibling_size(siblings: list[Any], name: str) -> int | None:

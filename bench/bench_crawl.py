@@ -1,0 +1,115 @@
+"""Crawl benchmarks against the loopback mirror (served from a separate process).
+
+1. Listing ingest: `hubcarbon crawl --cards none` over every model of the embedded snapshot,
+   against the floor of downloading the same listing pages with no parsing or storing.
+   Goal: at most 1.3x the floor.
+2. Card downloads at 50 ms injected latency with concurrency 16: the ideal is 16 / 0.05 s =
+   320 cards/s. Goal: at least 80 % of it (256 cards/s). Measured as a whole `--models co2`
+   crawl (1,418 cards): listing, downloading, parsing, sizing and storing included.
+
+Run: `python bench/bench_crawl.py` (or `make bench`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+from huggingface_hub.utils import get_session
+
+from mining import store
+from mining.crawler import Crawl, CrawlOptions
+from mining.hubclient import HubClient, ListingQuery
+
+CONCURRENCY = 16
+LATENCY_MS = 50
+
+
+@contextmanager
+def mirror(*flags: str) -> Iterator[str]:
+    """`hubcarbon mirror serve` in its own process (its own interpreter lock), yielding its URL."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "hubcarbon", "mirror", "serve", "--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        url = child.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError(f"the mirror did not start: {url!r}")
+        yield url
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def listing_floor(url: str) -> tuple[float, int]:
+    """Seconds to download every listing page (same query as the crawl), bytes only."""
+    session = get_session()
+    next_url: str | None = url + ListingQuery().first_page_path()
+    pages = 0
+    started = time.perf_counter()
+    while next_url:
+        response = session.get(next_url)
+        response.raise_for_status()
+        _ = response.content
+        pages += 1
+        next_url = response.links.get("next", {}).get("url")
+    return time.perf_counter() - started, pages
+
+
+def crawl_seconds(url: str, db: Path, options: CrawlOptions) -> float:
+    con = store.connect(db)
+    try:
+        started = time.perf_counter()
+        Crawl(con, HubClient(endpoint=url), options, progress=False).run()
+        return time.perf_counter() - started
+    finally:
+        con.close()
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        with mirror() as url:
+            listing_floor(url)  # warm the mirror's sort index and the page cache
+            floor, pages = listing_floor(url)
+            ingest = crawl_seconds(url, work / "listing.duckdb", CrawlOptions(cards="none"))
+        ratio = ingest / floor
+        print(f"listing: {pages} pages; floor {floor:.2f} s, crawl ingest {ingest:.2f} s, "
+              f"ratio {ratio:.2f}x (goal <= 1.3x)")  # fmt: skip
+
+        with mirror("--latency-ms", str(LATENCY_MS)) as url:
+            options = CrawlOptions(models="co2", cards="all", concurrency=CONCURRENCY)
+            con = store.connect(work / "cards.duckdb")
+            try:
+                client = HubClient(endpoint=url)
+                crawl = Crawl(con, client, options, progress=False)
+                started = time.perf_counter()
+                crawl.run()
+                seconds = time.perf_counter() - started
+                row = con.execute("SELECT count(*) FROM cards WHERE fetch_status = 'ok'").fetchone()
+                cards = int(row[0]) if row else 0
+            finally:
+                con.close()
+        ideal = CONCURRENCY / (LATENCY_MS / 1000)
+        rate = cards / seconds
+        print(
+            f"cards: {cards} at {LATENCY_MS} ms latency, concurrency {CONCURRENCY}: {rate:.0f} "
+            f"cards/s = {rate / ideal:.0%} of the ideal {ideal:.0f} (goal >= 80 %), "
+            "listing, parsing, sizing and storing included"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

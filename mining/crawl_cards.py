@@ -1,0 +1,297 @@
+"""The card half of a crawl, in three resumable steps, each committing in batches:
+
+1. download: README texts, many at a time in threads (I/O-bound), stored raw;
+2. parse: stored texts not parsed yet, in worker processes (CPU-bound), giving the parsed front
+   matter and the `emissions` rows;
+3. sizes: `pytorch_model.bin` byte sizes of CO2 reporters by HEAD, as the paper measured size.
+
+What a step has committed is never done again: a restarted crawl picks up the cards without a
+row, the rows without a parse, the reporters without a size.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from itertools import islice
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+from tqdm import tqdm
+
+from mining import records
+from mining.hubclient import CardFetch, HubClient
+from mining.store_io import insert_rows, transaction
+
+BATCH = 256
+FLUSH_SECONDS = 2.0
+PARSE_IN_PROCESSES_FROM = 500  # fewer cards parse faster inline than a pool starts
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class CardStage:
+    """Downloads, parses and sizes the cards of one run; `scope_sql` restricts which models."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        client: HubClient,
+        run_id: int,
+        *,
+        scope_sql: str = "",
+        concurrency: int = 8,
+        progress: bool = True,
+    ) -> None:
+        self.con = con
+        self.client = client
+        self.run_id = run_id
+        self.scope_sql = scope_sql
+        self.concurrency = concurrency
+        self.progress = progress
+        self.downloaded = 0
+
+    # -- 0. reuse -------------------------------------------------------------------------------
+
+    def reuse_unchanged(self) -> int:
+        """Copy cards (with their emissions and sizes) whose commit is unchanged since the newest
+        earlier run that fetched them, instead of downloading them again."""
+        with transaction(self.con):
+            self.con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE reusable AS
+                SELECT m.model_id, max(c.run_id) AS from_run
+                FROM models m
+                JOIN cards c ON c.model_id = m.model_id AND c.sha = m.sha
+                    AND c.run_id < m.run_id AND c.fetch_status = 'ok'
+                    AND c.parse_status IS NOT NULL
+                WHERE m.run_id = $run AND m.sha IS NOT NULL
+                    AND m.model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)
+                    {self.scope_sql}
+                GROUP BY m.model_id
+                """,
+                {"run": self.run_id},
+            )
+            for table in ("cards", "emissions"):
+                self.con.execute(
+                    f"INSERT OR IGNORE INTO {table} "
+                    f"SELECT $run AS run_id, t.* EXCLUDE (run_id) FROM {table} t "
+                    "JOIN reusable r ON t.model_id = r.model_id AND t.run_id = r.from_run",
+                    {"run": self.run_id},
+                )
+            self.con.execute(
+                "UPDATE models SET pytorch_model_bytes = old.pytorch_model_bytes "
+                "FROM (SELECT o.model_id, o.pytorch_model_bytes FROM models o "
+                "      JOIN reusable r ON o.model_id = r.model_id AND o.run_id = r.from_run) old "
+                "WHERE models.run_id = $run AND models.model_id = old.model_id "
+                "AND models.pytorch_model_bytes IS NULL",
+                {"run": self.run_id},
+            )
+            row = self.con.execute("SELECT count(*) FROM reusable").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- 1. download ----------------------------------------------------------------------------
+
+    def download(self) -> None:
+        todo = self.con.execute(
+            f"""
+            SELECT m.model_id, m.sha,
+                   m.files IS NOT NULL AND NOT list_contains(m.files, 'README.md')
+            FROM models m
+            WHERE m.run_id = $run
+              AND m.model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)
+              {self.scope_sql}
+            ORDER BY m.model_id
+            """,
+            {"run": self.run_id},
+        ).fetchall()
+        jobs = [(str(model_id), sha, bool(no_readme)) for model_id, sha, no_readme in todo]
+        results = _in_threads(self._download_one, jobs, self.concurrency)
+        for done in self._batches(results, len(jobs), "downloading cards"):
+            self._commit_downloads(done)
+
+    def _download_one(self, job: tuple[str, str | None, bool]) -> tuple[str, str | None, CardFetch]:
+        model_id, sha, listed_without_readme = job
+        if listed_without_readme:  # the listing's file list already says so: no request needed
+            return model_id, sha, CardFetch("missing", error="the repository lists no README.md")
+        try:
+            fetch = self.client.fetch_readme(model_id, sha)
+        except Exception as exc:  # one repository must never end the crawl
+            fetch = CardFetch("error", error=f"{type(exc).__name__}: {exc}"[:500])
+        self.downloaded += 1
+        return model_id, sha, fetch
+
+    def _commit_downloads(self, done: list[tuple[str, str | None, CardFetch]]) -> None:
+        run = self.run_id
+        cards = [records.card_row(run, model_id, sha, fetch) for model_id, sha, fetch in done]
+        errors = [
+            records.error_row(run, model_id, fetch)
+            for model_id, _, fetch in done
+            if fetch.status == "error"
+        ]
+        unavailable = [model_id for model_id, _, fetch in done if fetch.status != "ok"]
+        with transaction(self.con):
+            insert_rows(self.con, "cards", records.batch(cards, records.CARD_SCHEMA))
+            insert_rows(self.con, "crawl_errors", records.batch(errors, records.ERROR_SCHEMA))
+            fallback = self._card_data_emissions(unavailable)
+            insert_rows(self.con, "emissions", records.batch(fallback, records.EMISSION_SCHEMA))
+
+    def _card_data_emissions(self, model_ids: list[str]) -> list[dict[str, Any]]:
+        """Without a README, the listing's cardData is all there is to read emissions from."""
+        if not model_ids:
+            return []
+        rows = self.con.execute(
+            "SELECT model_id, card_data FROM models "
+            "WHERE run_id = ? AND card_data IS NOT NULL AND list_contains(?, model_id)",
+            [self.run_id, model_ids],
+        ).fetchall()
+        found = (
+            records.emission_from_card_data(self.run_id, model_id, json.loads(card_data))
+            for model_id, card_data in rows
+        )
+        return [row for row in found if row is not None]
+
+    # -- 2. parse -------------------------------------------------------------------------------
+
+    def parse(self) -> None:
+        todo = self.con.execute(
+            "SELECT model_id, raw_text FROM cards WHERE run_id = ? AND fetch_status = 'ok' "
+            "AND parse_status IS NULL ORDER BY model_id",
+            [self.run_id],
+        ).fetchall()
+        if not todo:
+            return
+        chunks = list(_chunked(todo, 64))
+        if len(todo) < PARSE_IN_PROCESSES_FROM:
+            parsed: Iterator[list[records.ParsedRow]] = map(records.parse_texts, chunks)
+            self._commit_parsed_chunks(parsed, len(todo))
+            return
+        workers = max(1, min(os.cpu_count() or 1, 4))
+        spawn = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+            self._commit_parsed_chunks(pool.map(records.parse_texts, chunks), len(todo))
+
+    def _commit_parsed_chunks(self, chunks: Iterable[list[records.ParsedRow]], total: int) -> None:
+        flat = (row for chunk in chunks for row in chunk)
+        for done in self._batches(flat, total, "parsing cards"):
+            updates = pa.Table.from_pylist(
+                [row.card_update for row in done], schema=records.CARD_UPDATE_SCHEMA
+            )
+            emissions = [
+                {"run_id": self.run_id, "model_id": row.model_id, **row.emission}
+                for row in done
+                if row.emission is not None
+            ]
+            with transaction(self.con):
+                self.con.register("parsed_cards", updates)
+                try:
+                    self.con.execute(
+                        "UPDATE cards SET front_matter = p.front_matter, "
+                        "parse_status = p.parse_status, parse_error = p.parse_error "
+                        "FROM parsed_cards p "
+                        "WHERE cards.run_id = ? AND cards.model_id = p.model_id",
+                        [self.run_id],
+                    )
+                finally:
+                    self.con.unregister("parsed_cards")
+                insert_rows(
+                    self.con, "emissions", records.batch(emissions, records.EMISSION_SCHEMA)
+                )
+
+    # -- 3. sizes -------------------------------------------------------------------------------
+
+    def measure_sizes(self) -> None:
+        todo = self.con.execute(
+            "SELECT m.model_id, m.sha FROM models m "
+            "JOIN emissions e ON e.run_id = m.run_id AND e.model_id = m.model_id "
+            "WHERE m.run_id = ? AND m.pytorch_model_bytes IS NULL "
+            "AND list_contains(coalesce(m.files, []), 'pytorch_model.bin') ORDER BY m.model_id",
+            [self.run_id],
+        ).fetchall()
+        jobs = [(str(model_id), sha) for model_id, sha in todo]
+
+        def measure(job: tuple[str, str | None]) -> tuple[str, int | None]:
+            return job[0], self.client.file_size(job[0], "pytorch_model.bin", job[1])
+
+        for done in self._batches(
+            _in_threads(measure, jobs, self.concurrency), len(jobs), "sizing reporters"
+        ):
+            sizes = pa.table(
+                {
+                    "model_id": [model_id for model_id, size in done if size],
+                    "size": pa.array([size for _, size in done if size], pa.int64()),
+                }
+            )
+            with transaction(self.con):
+                self.con.register("sizes", sizes)
+                try:
+                    self.con.execute(
+                        "UPDATE models SET pytorch_model_bytes = s.size FROM sizes s "
+                        "WHERE models.run_id = ? AND models.model_id = s.model_id",
+                        [self.run_id],
+                    )
+                finally:
+                    self.con.unregister("sizes")
+
+    # -- shared ---------------------------------------------------------------------------------
+
+    def _batches(self, items: Iterable[T], total: int, label: str) -> Iterator[list[T]]:
+        """Group results for one commit each: every BATCH items or FLUSH_SECONDS."""
+        bar = tqdm(
+            total=total, desc=label, unit=" cards", mininterval=1.0, disable=not self.progress
+        )
+        pending: list[T] = []
+        last = time.monotonic()
+        with bar:
+            try:
+                for item in items:
+                    pending.append(item)
+                    bar.update(1)
+                    if len(pending) >= BATCH or time.monotonic() - last >= FLUSH_SECONDS:
+                        yield pending
+                        pending, last = [], time.monotonic()
+            finally:
+                if pending:
+                    yield pending
+
+
+def _in_threads(work: Callable[[T], R], jobs: list[T], concurrency: int) -> Iterator[R]:
+    """Results of `work` over `jobs` as they complete, at most `4 * concurrency` in flight."""
+    if not jobs:
+        return
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        yield from _bounded(pool, work, jobs, concurrency * 4)
+
+
+def _bounded(pool: Executor, work: Callable[[T], R], jobs: list[T], window: int) -> Iterator[R]:
+    queue = iter(jobs)
+    running: set[Future[R]] = set()
+    try:
+        while True:
+            running.update(pool.submit(work, job) for job in islice(queue, window - len(running)))
+            if not running:
+                return
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+    finally:
+        for future in running:
+            future.cancel()
+
+
+def _chunked(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
