@@ -1,0 +1,102 @@
+"""What the grading stage reads from each crawled card, beyond the crawl tables.
+
+The crawl stores an emissions row only for cards that state emissions. Grading every card also
+needs, for the others, the body's template lines (`Hardware Type:`, `Compute Region:`, `Hours
+used:`); for all, the body text (optimisation evidence), the metadata's `base_model`, the
+performance metrics and the lint findings. One pass parses each card once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+from tqdm import tqdm
+
+from classifiers.stage import linting
+from classifiers.stage.performance import METRICS, card_metrics
+from mining.cards import ParsedCard, parse_card
+
+BATCH = 500
+FACT_COLUMNS: tuple[str, ...] = (
+    "model_id",
+    "body",
+    "prose_hardware",
+    "prose_region",
+    "prose_hours",
+    "base_model",
+    *METRICS,
+)
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """Per-card facts (one row per fetched card) and the lint findings of all cards."""
+
+    facts: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def read_card_facts(
+    con: duckdb.DuckDBPyConnection, run_id: int, *, progress: bool = False
+) -> CardFacts:
+    """Parse and lint every fetched card of `run_id`, with a progress bar over the cards."""
+    ((total,),) = con.execute(
+        "SELECT count(*) FROM cards WHERE run_id = ? AND fetch_status = 'ok'", [run_id]
+    ).fetchall()
+    facts: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    with tqdm(total=total, desc="grading cards", unit="card", disable=not progress) as bar:
+        for model_id, text in _cards(con, run_id):
+            card = parse_card(text)
+            facts.append(card_fact(model_id, card))
+            findings.extend(linting.finding_rows(model_id, linting.lint_parsed(card)))
+            bar.update(1)
+    frame = pd.DataFrame(facts, columns=list(FACT_COLUMNS))
+    frame = frame.astype({"prose_hours": "float64", **dict.fromkeys(METRICS, "float64")})
+    lint_frame = pd.DataFrame(findings, columns=list(linting.FINDING_COLUMNS))
+    return CardFacts(facts=frame, findings=lint_frame.astype({"fixable": bool}))
+
+
+def _cards(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[tuple[str, str]]:
+    cursor = con.cursor()
+    try:
+        cursor.execute(
+            "SELECT model_id, coalesce(raw_text, '') FROM cards"
+            " WHERE run_id = ? AND fetch_status = 'ok' ORDER BY model_id",
+            [run_id],
+        )
+        while batch := cursor.fetchmany(BATCH):
+            for model_id, text in batch:
+                yield str(model_id), str(text)
+    finally:
+        cursor.close()
+
+
+def card_fact(model_id: str, card: ParsedCard) -> dict[str, Any]:
+    """One row of facts for a parsed card."""
+    meta = card.metadata if isinstance(card.metadata, dict) else {}
+    return {
+        "model_id": model_id,
+        "body": card.body,
+        "prose_hardware": card.prose.hardware_type,
+        "prose_region": card.prose.compute_region,
+        "prose_hours": card.prose.hours,
+        "base_model": _base_model_json(meta.get("base_model")),
+        **card_metrics(meta, card.body),
+    }
+
+
+def _base_model_json(value: object) -> str | None:
+    """base_model as a JSON list of strings (None when the card names none)."""
+    if isinstance(value, str):
+        names = [value]
+    elif isinstance(value, list):
+        names = [v for v in value if isinstance(v, str)]
+    else:
+        names = []
+    return json.dumps(names) if names else None

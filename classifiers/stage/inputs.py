@@ -1,0 +1,129 @@
+"""The scheme input frames, built in SQL over the crawl tables of one run.
+
+`card_facts` (classifiers.stage.cardfacts) and `card_lint` (one row per card: its lint codes)
+are registered with DuckDB as views for the duration of a query; DuckDB does the joins and the
+column mapping, documented column by column in docs/classifications.md ("From a crawl to the
+scheme inputs").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+
+import duckdb
+import pandas as pd
+
+REPORTING_SQL = """
+SELECT
+    c.model_id,
+    e.co2_g,
+    coalesce(e.hardware_used, f.prose_hardware)       AS hardware,
+    coalesce(e.geographical_location, f.prose_region) AS location,
+    e.training_type,
+    coalesce(e.hours, f.prose_hours)                  AS hours,
+    e.source,
+    m.tags,
+    f.body                                            AS card_text,
+    l.codes                                           AS lint_codes
+FROM cards AS c
+JOIN card_facts AS f ON f.model_id = c.model_id
+LEFT JOIN models AS m ON m.run_id = c.run_id AND m.model_id = c.model_id
+LEFT JOIN emissions AS e ON e.run_id = c.run_id AND e.model_id = c.model_id
+LEFT JOIN card_lint AS l ON l.model_id = c.model_id
+WHERE c.run_id = $run AND c.fetch_status = 'ok'
+ORDER BY c.model_id
+"""
+
+# The task of a model for greener alternatives: its pipeline tag, or, when the listing has none,
+# the first of its tags that is the pipeline tag of some model of the same run.
+LABEL_SQL = """
+WITH known AS (
+    SELECT coalesce(list(DISTINCT pipeline_tag), []) AS pipeline_tags
+    FROM models WHERE run_id = $run AND pipeline_tag IS NOT NULL
+)
+SELECT
+    e.model_id,
+    e.co2_g,
+    m.pytorch_model_bytes::DOUBLE AS size_bytes,
+    NULL::DOUBLE                  AS dataset_bytes,
+    m.downloads::DOUBLE           AS downloads,
+    m.tags,
+    f.base_model,
+    m.created_at,
+    coalesce(
+        m.pipeline_tag,
+        list_filter(m.tags, lambda t: list_contains(known.pipeline_tags, t))[1]
+    )                             AS task,
+    f.accuracy,
+    f.f1,
+    f.rouge1,
+    f.rougeL
+FROM emissions AS e
+CROSS JOIN known
+LEFT JOIN models AS m ON m.run_id = e.run_id AND m.model_id = e.model_id
+LEFT JOIN card_facts AS f ON f.model_id = e.model_id
+WHERE e.run_id = $run AND e.co2_g IS NOT NULL
+ORDER BY e.model_id
+"""
+
+
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> Iterator[None]:
+    """Register DataFrames as DuckDB views named by the keywords, for the duration of a block."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+def lint_codes(findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per card with findings: model_id, codes (its distinct codes, sorted).
+
+    Cards without findings have no row (their codes read as NULL, i.e. none)."""
+    if findings.empty:
+        return pd.DataFrame({"model_id": pd.Series(dtype=str), "codes": pd.Series(dtype=object)})
+    grouped = findings.groupby("model_id")["code"].agg(lambda codes: sorted(set(codes)))
+    return pd.DataFrame({"model_id": grouped.index.astype(str), "codes": grouped.to_numpy()})
+
+
+def reporting_inputs(
+    con: duckdb.DuckDBPyConnection, run_id: int, facts: pd.DataFrame, codes: pd.DataFrame
+) -> pd.DataFrame:
+    """Reporting-scheme inputs: one row per fetched card of the run."""
+    with registered(con, card_facts=facts, card_lint=codes):
+        frame = con.execute(REPORTING_SQL, {"run": run_id}).df()
+    frame["tags"] = frame["tags"].map(_as_list)
+    frame["lint_codes"] = frame["lint_codes"].map(_as_list)
+    return frame
+
+
+def label_inputs(con: duckdb.DuckDBPyConnection, run_id: int, facts: pd.DataFrame) -> pd.DataFrame:
+    """Label-scheme inputs (plus task and raw metrics): one row per CO2 reporter of the run."""
+    with registered(con, card_facts=facts):
+        frame = con.execute(LABEL_SQL, {"run": run_id}).df()
+    frame["tags"] = frame["tags"].map(_as_list)
+    frame["base_model"] = frame["base_model"].map(_json_list)
+    return frame
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None or isinstance(value, float):
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        return [str(v) for v in value]  # type: ignore[attr-defined]
+    except TypeError:
+        return []
+
+
+def _json_list(value: object) -> list[str] | None:
+    if not isinstance(value, str):
+        return None
+    data = json.loads(value)
+    return [v for v in data if isinstance(v, str)] if isinstance(data, list) else None

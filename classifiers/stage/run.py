@@ -1,0 +1,245 @@
+"""`classify`: grade one crawl run into the classifiers tables, in one transaction."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from classifiers.alternatives import greener_alternatives
+from classifiers.efficiency import METRIC_NAMES, efficiency_labels
+from classifiers.efficiency.core import metric_values, normalise_inputs
+from classifiers.reporting import LEVEL_NAMES, reporting_grades
+from classifiers.stage import linting
+from classifiers.stage.cardfacts import read_card_facts
+from classifiers.stage.inputs import label_inputs, lint_codes, registered, reporting_inputs
+from classifiers.stage.performance import METRICS, own_scores, paper_scores
+from classifiers.stage.schema import TABLES, migrate
+from mining.store import latest_run_id
+
+REPORTING_SCHEMES: tuple[str, ...] = ("hubcarbon-v1", "paper2023")
+LABEL_SCHEMES: tuple[str, ...] = ("hubcarbon-v1", "paper2023")
+LABEL_INPUT_COLUMNS = (
+    "model_id",
+    "co2_g",
+    "size_bytes",
+    "dataset_bytes",
+    "downloads",
+    "tags",
+    "base_model",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class ClassifySummary:
+    """What one `classify` wrote, for the closing lines of the command."""
+
+    run_id: int
+    cards: int
+    reporters: int
+    levels: Mapping[str, Mapping[str, int]]
+    letters: Mapping[str, Mapping[str, int]]
+    alternatives: int
+    reporters_with_alternatives: int
+    lint_findings: int
+    seconds: float
+    statuses: Mapping[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"run {self.run_id} classified in {self.seconds:.1f} s: {self.cards:,} cards, "
+            f"{self.reporters:,} CO2 reporters"
+        ]
+        for scheme, counts in self.levels.items():
+            out.append(f"reporting levels ({scheme}):")
+            for level, name in LEVEL_NAMES.items():
+                out.append(f"  {int(level)} {name}: {counts.get(name, 0):,}")
+        for scheme, counts in self.letters.items():
+            shown = ", ".join(f"{letter} {count:,}" for letter, count in counts.items())
+            out.append(f"efficiency labels ({scheme}): {shown}")
+        if self.statuses:
+            shown = ", ".join(f"{status} {count:,}" for status, count in self.statuses.items())
+            out.append(f"hubcarbon-v1 label status: {shown}")
+        out.append(
+            f"greener alternatives: {self.alternatives:,} for "
+            f"{self.reporters_with_alternatives:,} reporters"
+        )
+        out.append(f"lint findings: {self.lint_findings:,} (table lint_findings)")
+        return out
+
+
+def classify(
+    con: duckdb.DuckDBPyConnection, run_id: int | None = None, *, progress: bool = False
+) -> ClassifySummary:
+    """Grade `run_id` (default: the latest run) and replace that run's rows in every
+    classifiers table, in one transaction. StoreError when nothing was crawled."""
+    started = time.monotonic()
+    migrate(con)
+    run = latest_run_id(con) if run_id is None else run_id
+    cards = read_card_facts(con, run, progress=progress)
+    codes = lint_codes(cards.findings)
+    grades = _grades(reporting_inputs(con, run, cards.facts, codes))
+    inputs = label_inputs(con, run, cards.facts)
+    labels, pool = _labels(inputs)
+    alternatives = greener_alternatives(con, pool)
+    frames = {
+        "reporting_grades": grades,
+        "efficiency_labels": labels,
+        "alternatives": alternatives,
+        "lint_findings": cards.findings,
+        "lint_summary": linting.summary(cards.findings),
+    }
+    _replace(con, run, frames)
+    v1 = labels[labels["scheme"] == "hubcarbon-v1"]
+    return ClassifySummary(
+        run_id=run,
+        cards=len(cards.facts),
+        reporters=len(inputs),
+        levels={s: _counts(grades, s, "level_name") for s in REPORTING_SCHEMES},
+        letters={s: _letter_counts(labels, s) for s in LABEL_SCHEMES},
+        alternatives=len(alternatives),
+        reporters_with_alternatives=int(alternatives["model_id"].nunique()),
+        lint_findings=len(cards.findings),
+        seconds=time.monotonic() - started,
+        statuses={str(k): int(v) for k, v in v1["status"].value_counts().sort_index().items()},
+    )
+
+
+def _grades(inputs: pd.DataFrame) -> pd.DataFrame:
+    frames = [reporting_grades(inputs, scheme) for scheme in REPORTING_SCHEMES]
+    grades = pd.concat(frames, ignore_index=True)
+    grades["evidence"] = grades["evidence"].map(lambda e: json.dumps(list(e), ensure_ascii=False))
+    grades["measured"] = grades["measured"].astype(bool)
+    return grades
+
+
+def _labels(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both label schemes' rows, and the pool of reporters for greener alternatives."""
+    metrics = inputs.loc[:, list(METRICS)]
+    base = inputs.loc[:, list(LABEL_INPUT_COLUMNS)].copy()
+
+    v1_inputs = base.assign(performance_score=own_scores(metrics).to_numpy())
+    v1 = _label_rows(v1_inputs, efficiency_labels(v1_inputs, "hubcarbon-v1"))
+
+    positive = (inputs["co2_g"] > 0).to_numpy()
+    paper_inputs = base[positive].assign(
+        performance_score=paper_scores(metrics[positive]).to_numpy()
+    )
+    paper = _label_rows(paper_inputs, efficiency_labels(paper_inputs, "paper2023"))
+    left_out = _label_rows(
+        base[~positive].assign(performance_score=np.nan), None, scheme="paper2023"
+    )
+
+    pool = pd.DataFrame(
+        {
+            "model_id": inputs["model_id"].to_numpy(),
+            "task": inputs["task"].to_numpy(),
+            "co2_g": inputs["co2_g"].to_numpy(dtype=float),
+            "performance_score": v1_inputs["performance_score"].to_numpy(dtype=float),
+            "candidate": (v1["status"] == "labelled").to_numpy(),
+        }
+    )
+    return pd.concat([v1, paper, left_out], ignore_index=True), pool
+
+
+def _label_rows(
+    inputs: pd.DataFrame, labelled: pd.DataFrame | None, scheme: str | None = None
+) -> pd.DataFrame:
+    """efficiency_labels rows: scheme output plus per-metric value/index/rating as JSON.
+
+    `labelled` None gives unlabelled rows (status `no-co2`) for models outside a scheme's
+    population."""
+    values = metric_values(normalise_inputs(inputs))
+    if labelled is None:
+        labelled = pd.DataFrame(
+            {
+                "model_id": inputs["model_id"].to_numpy(),
+                "scheme": scheme,
+                "letter": None,
+                "rating": pd.array([pd.NA] * len(inputs), dtype="Int64"),
+                "compound": np.nan,
+                "weights": [{} for _ in range(len(inputs))],
+                "autotrain": normalise_inputs(inputs)["autotrain"].to_numpy(dtype=bool),
+                "inherited_from": None,
+                "status": "no-co2",
+            }
+        )
+        for name in METRIC_NAMES:
+            labelled[f"{name}_index"] = np.nan
+            labelled[f"{name}_rating"] = pd.array([pd.NA] * len(inputs), dtype="Int64")
+    out = labelled.loc[
+        :, ["model_id", "scheme", "letter", "rating", "compound", "autotrain", "inherited_from"]
+    ].copy()
+    out["metrics"] = [
+        json.dumps(
+            {
+                name: {
+                    "value": _finite(values[name][i]),
+                    "index": _finite(labelled[f"{name}_index"].iloc[i]),
+                    "rating": _rating(labelled[f"{name}_rating"].iloc[i]),
+                }
+                for name in METRIC_NAMES
+            }
+        )
+        for i in range(len(labelled))
+    ]
+    out["weights"] = labelled["weights"].map(lambda w: json.dumps(dict(w)))
+    out["status"] = labelled["status"].astype(str).to_numpy()
+    out["rating"] = out["rating"].astype("Int64")
+    out["compound"] = out["compound"].astype("float64")
+    out["autotrain"] = out["autotrain"].astype(bool)
+    return out
+
+
+def _finite(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _rating(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _replace(
+    con: duckdb.DuckDBPyConnection, run_id: int, frames: Mapping[str, pd.DataFrame]
+) -> None:
+    """Delete the run's rows from every classifiers table and insert the new ones, atomically."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in TABLES:
+            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+        for table, frame in frames.items():
+            if frame.empty:
+                continue
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            with registered(con, classified_rows=frame):
+                con.execute(
+                    f"INSERT INTO {table} (run_id, {columns})"
+                    f" SELECT $run, {columns} FROM classified_rows",
+                    {"run": run_id},
+                )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _counts(frame: pd.DataFrame, scheme: str, column: str) -> dict[str, int]:
+    counts = frame.loc[frame["scheme"] == scheme, column].value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def _letter_counts(labels: pd.DataFrame, scheme: str) -> dict[str, int]:
+    letters = labels.loc[labels["scheme"] == scheme, "letter"].fillna("none")
+    counts = letters.value_counts()
+    return {k: int(counts.get(k, 0)) for k in [*"ABCDE", "none"] if counts.get(k, 0)}

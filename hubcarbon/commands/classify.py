@@ -1,0 +1,44 @@
+"""`hubcarbon classify`: grade the latest crawl into DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from classifiers.stage import classify
+from mining import store
+from mining.errors import StoreError
+
+EPILOG = """\b
+Examples:
+  hubcarbon classify                            # grade the latest crawl in out/hubcarbon.duckdb
+  hubcarbon classify --db out/other.duckdb --no-progress
+
+\b
+Writes reporting_grades, efficiency_labels, alternatives, lint_findings and lint_summary for
+the latest run (tables in docs/schema.md). Running it again replaces that run's rows.
+"""
+
+
+@click.command("classify", epilog=EPILOG)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=store.DEFAULT_DB,
+    show_default=True,
+    help="DuckDB database holding the crawl.",
+)
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar over cards.")
+def command(db: Path, progress: bool) -> None:
+    """Grade the latest crawl: reporting levels, efficiency labels, greener alternatives, lint."""
+    if not db.is_file():
+        raise StoreError(f"no database at {db}: run `hubcarbon crawl --db {db}` first")
+    con = store.connect(db)
+    try:
+        summary = classify(con, progress=progress)
+    finally:
+        con.close()
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"database: {db}")
