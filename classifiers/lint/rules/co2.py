@@ -49,8 +49,14 @@ def canonical_training_type(value: str) -> str | None:
     "HC100",
     "co2-missing",
     Severity.WARNING,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/ok_no_co2/Helsinki-NLP__opus-mt-de-fr.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/with_co2_metadata/404E__autotrain-formality-1026434913.md",
+    ),
+    fails=(
+        "cards/ok_no_co2/29thDay__ppo-LunarLander-v2.md",
+        "cards/no_front_matter/Ahmad__parsT5.md",
+    ),
 )
 def co2_missing(card: ParsedCard) -> Iterator[Problem]:
     """The metadata has no `co2_eq_emissions`.
@@ -95,9 +101,15 @@ def co2_missing(card: ParsedCard) -> Iterator[Problem]:
     "co2-not-numeric",
     Severity.ERROR,
     fixable=Fixable.SAFE,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/with_co2_metadata/404E__autotrain-formality-1026434913.md",
+        "cards/popular_cards/dalle-mini__dalle-mini.md",
+    ),
     fails=(
-        "cards/with_co2_metadata/ali2066__correct_BERT_token_itr0_0.0001_editorials_01_03_2022-15_45_50.md",
+        "cards/popular_cards/bigscience__bloom.md",
+        "lint_cases/HC101_text_with_unit.md",
+        "lint_cases/HC101_quoted_number_crlf.md",
     ),
 )
 def co2_not_numeric(card: ParsedCard) -> Iterator[Problem]:
@@ -192,8 +204,14 @@ def _in_grams(grams: float | None, unit_text: str | None) -> str:
     "HC102",
     "co2-non-positive",
     Severity.ERROR,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("lint_cases/HC102_negative.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/with_co2_metadata/404E__autotrain-formality-1026434913.md",
+    ),
+    fails=(
+        "lint_cases/HC102_negative.md",
+        "lint_cases/HC102_zero.md",
+    ),
 )
 def co2_non_positive(card: ParsedCard) -> Iterator[Problem]:
     """The emissions amount is zero or negative.
@@ -232,8 +250,14 @@ def co2_non_positive(card: ParsedCard) -> Iterator[Problem]:
     "co2-context-missing",
     Severity.INFO,
     fixable=Fixable.UNSAFE,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/with_co2_metadata/0xrushi__TestPlaygroundSkops.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/bigscience__bloom.md",
+    ),
+    fails=(
+        "cards/with_co2_metadata/404E__autotrain-formality-1026434913.md",
+        "cards/with_co2_metadata/0-hero__led-large-legal-summary.md",
+    ),
 )
 def co2_context_missing(card: ParsedCard) -> Iterator[Problem]:
     """The emissions lack their context: source, training type, location or hardware.
@@ -284,8 +308,11 @@ def co2_context_missing(card: ParsedCard) -> Iterator[Problem]:
     "HC105",
     "co2-training-type-unknown",
     Severity.WARNING,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/with_co2_metadata/Jiva__xlm-roberta-large-it-mnli.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/bigscience__bloom.md",
+    ),
+    fails=("cards/with_co2_metadata/Ayaka__bart-base-cantonese.md",),
 )
 def co2_training_type_unknown(card: ParsedCard) -> Iterator[Problem]:
     """`training_type` is neither `pre-training` nor `fine-tuning`.
@@ -344,8 +371,11 @@ def _kind(value: object) -> str:
     "HC106",
     "co2-unknown-key",
     Severity.INFO,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/with_co2_metadata/mrm8488__codebert2codebert-finetuned-code-refinement.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/bigscience__bloom.md",
+    ),
+    fails=("lint_cases/HC106_unknown_key.md",),
 )
 def co2_unknown_key(card: ParsedCard) -> Iterator[Problem]:
     """`co2_eq_emissions` has a key outside the spec.

@@ -15,11 +15,15 @@ from mining.frontmatter import MAX_EXPANDED_NODES, MAX_FRONT_MATTER_BYTES
     "HC001",
     "front-matter-missing",
     Severity.WARNING,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/dalle-mini__dalle-mini.md",
+    ),
     fails=(
-        "cards/no_front_matter/0xhaz__tiny-gpt2-uniswap.md",
-        "cards/empty_file/AbidHasan95__movieHunt2.md",
-        "cards/ok_no_co2/huggingtweets__bladeecity-jerma985.md",
+        "cards/no_front_matter/Ahmad__parsT5.md",
+        "cards/empty_file/Akihiro2__akihiro2-finetuned-kde4-en-to-jp-accelerate.md",
+        "cards/malformed_front_matter/aasem__wav2vec2-xls-r-300m-Urdu.md",
+        "cards/hf_hub_test_fixtures/sample_no_metadata.md",
     ),
 )
 def front_matter_missing(card: ParsedCard) -> Iterator[Problem]:
@@ -75,8 +79,11 @@ def front_matter_missing(card: ParsedCard) -> Iterator[Problem]:
     "HC002",
     "front-matter-unclosed",
     Severity.ERROR,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/malformed_front_matter/Ahmed007__close-book.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/dalle-mini__dalle-mini.md",
+    ),
+    fails=("cards/malformed_front_matter/Akshat__DysphagiaCls2label.md",),
 )
 def front_matter_unclosed(card: ParsedCard) -> Iterator[Problem]:
     """The opening `---` of the front matter is never closed.
@@ -109,8 +116,14 @@ def front_matter_unclosed(card: ParsedCard) -> Iterator[Problem]:
     "HC003",
     "yaml-invalid",
     Severity.ERROR,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/malformed_front_matter/jcblaise__roberta-tagalog-base.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/dalle-mini__dalle-mini.md",
+    ),
+    fails=(
+        "cards/malformed_front_matter/Madhour__gpt2-eli5.md",
+        "cards/hf_hub_test_fixtures/sample_template.md",
+    ),
 )
 def yaml_invalid(card: ParsedCard) -> Iterator[Problem]:
     """The front matter is not valid YAML.
@@ -143,7 +156,10 @@ def yaml_invalid(card: ParsedCard) -> Iterator[Problem]:
     "HC004",
     "metadata-not-mapping",
     Severity.ERROR,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/dalle-mini__dalle-mini.md",
+    ),
     fails=("cards/hf_hub_test_fixtures/sample_invalid_card_data.md",),
 )
 def metadata_not_mapping(card: ParsedCard) -> Iterator[Problem]:
@@ -180,8 +196,11 @@ def metadata_not_mapping(card: ParsedCard) -> Iterator[Problem]:
     "HC005",
     "duplicate-key",
     Severity.ERROR,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/ok_no_co2/Helsinki-NLP__opus-mt-de-fr.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/dalle-mini__dalle-mini.md",
+    ),
+    fails=("lint_cases/HC005_duplicate_key.md",),
 )
 def duplicate_key(card: ParsedCard) -> Iterator[Problem]:
     """A key is written twice in the same mapping of the front matter.
@@ -218,7 +237,10 @@ def duplicate_key(card: ParsedCard) -> Iterator[Problem]:
     "HC006",
     "front-matter-refused",
     Severity.ERROR,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/dalle-mini__dalle-mini.md",
+    ),
     fails=("lint_cases/HC006_alias_bomb.md",),
 )
 def front_matter_refused(card: ParsedCard) -> Iterator[Problem]:

@@ -13,8 +13,8 @@ from mining.cards import ParsedCard
     "HC000",
     "internal-error",
     Severity.ERROR,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("lint_cases/HC000_fail.md",),
+    passes=("cards/popular_cards/dalle-mini__dalle-mini.md",),
+    fails=("cards/popular_cards/dalle-mini__dalle-mini.md",),
 )
 def internal_error(card: ParsedCard) -> Iterator[Problem]:
     """A lint rule crashed on this card.

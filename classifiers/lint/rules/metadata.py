@@ -19,8 +19,11 @@ MAX_MODEL_INDEX_FINDINGS = 20
     "HC200",
     "license-missing",
     Severity.WARNING,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/with_co2_metadata/0xrushi__TestPlaygroundSkops.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/bigscience__bloom.md",
+    ),
+    fails=("cards/ok_no_co2/29thDay__ppo-LunarLander-v2.md",),
 )
 def license_missing(card: ParsedCard) -> Iterator[Problem]:
     """The metadata has no `license`.
@@ -57,8 +60,14 @@ def license_missing(card: ParsedCard) -> Iterator[Problem]:
     "HC201",
     "model-index-invalid",
     Severity.ERROR,
-    passes=("cards/hf_hub_test_fixtures/sample_simple_model_index.md",),
-    fails=("cards/hf_hub_test_fixtures/sample_invalid_model_index.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/hf_hub_test_fixtures/sample_simple_model_index.md",
+    ),
+    fails=(
+        "cards/hf_hub_test_fixtures/sample_invalid_model_index.md",
+        "cards/intervention_model_cards/Intel__dynamic_tinybert.md",
+    ),
 )
 def model_index_invalid(card: ParsedCard) -> Iterator[Problem]:
     """`model-index` does not have the shape the Hub requires.
@@ -174,8 +183,11 @@ def _result(check: _Checker, path: NodePath, result: Any) -> Iterator[Problem]:
     "datasets-not-list",
     Severity.WARNING,
     fixable=Fixable.SAFE,
-    passes=("cards/popular_cards/bigscience__bloom.md",),
-    fails=("cards/ok_no_co2/Helsinki-NLP__opus-mt-de-fr.md",),
+    passes=(
+        "lint_cases/clean.md",
+        "cards/popular_cards/bigscience__bloom.md",
+    ),
+    fails=("cards/ok_no_co2/Geotrend__bert-base-nl-cased.md",),
 )
 def datasets_not_list(card: ParsedCard) -> Iterator[Problem]:
     """`datasets` is not a list of dataset ids.
