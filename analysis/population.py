@@ -1,0 +1,236 @@
+"""The population the statistics run on: one crawl run loaded from DuckDB.
+
+DuckDB does the heavy lifting: it counts every crawled model by creation month and AutoTrain
+flag (the denominators of RQ1) and builds one row per CO2 reporter with its derived categories
+(AutoTrain flag, source class, training-type class, domain with its candidates, libraries).
+Python only parses the performance metrics of the reporters' cards (`mining.metrics`).
+
+A reporter is a model with a row in `emissions` (its card states emissions, in the metadata or
+the prose); `co2_g` may still be NULL when the amount was unreadable. Models are keyed by their
+full `owner/name` id, never by a bare name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from analysis.vocabulary import AUTOTRAIN_TAGS, domain_map, libraries
+from mining.errors import StoreError
+from mining.metrics import METRICS, performance_metrics
+from mining.store import latest_run_id
+
+PopulationName = Literal["all", "autotrain", "human"]
+POPULATIONS: tuple[PopulationName, ...] = ("all", "autotrain", "human")
+"""Every statistic runs on all reporters, on the AutoTrain ones and on the others ("human")."""
+
+CRAWL_TABLES = ("runs", "models", "cards", "emissions")
+
+_NORMAL_TAGS = """list_distinct(list_filter(
+    list_transform(list_append(coalesce(m.tags, []::VARCHAR[]), m.pipeline_tag),
+                   lambda x: replace(lower(trim(x)), ' ', '-')),
+    lambda x: x IS NOT NULL AND x <> ''))"""
+
+_AUTOTRAIN = f"""list_has_any(list_transform(coalesce(m.tags, []::VARCHAR[]), lambda x: lower(x)),
+    {list(AUTOTRAIN_TAGS)!r})"""
+
+SOURCE_CLASS = """CASE
+    WHEN autotrain THEN 'AutoTrain'
+    WHEN regexp_matches(lower(source), 'code ?carbon') THEN 'CodeCarbon'
+    WHEN regexp_matches(lower(source), 'mlco2|ml ?co2|machine learning (co2|emissions?) calc')
+        THEN 'ML CO2 calculator'
+    WHEN nullif(trim(source), '') IS NOT NULL THEN 'other'
+    ELSE 'unspecified' END"""
+"""Source classes: AutoTrain (tag `autotrain`/`autonlp`) first, then the card's `source` field:
+CodeCarbon, the ML CO2 Impact calculator (mlco2), any other stated source, unspecified."""
+
+TRAINING_CLASS = """CASE
+    WHEN nullif(trim(training_type), '') IS NULL THEN 'unspecified'
+    WHEN regexp_matches(lower(training_type), 'pre[- _]?train')
+     AND regexp_matches(lower(training_type), 'fine[- _]?tun') THEN 'both'
+    WHEN regexp_matches(lower(training_type), 'fine[- _]?tun') THEN 'fine-tuning'
+    WHEN regexp_matches(lower(training_type), 'pre[- _]?train') THEN 'pre-training'
+    ELSE 'other' END"""
+"""The one training-type mapping: both words → both; fine-tun… → fine-tuning; pre-train… →
+pre-training; any other text → other; none → unspecified."""
+
+REPORTERS_SQL = f"""
+WITH m AS (SELECT * FROM models WHERE run_id = $run),
+e AS (SELECT * FROM emissions WHERE run_id = $run),
+c AS (SELECT model_id, front_matter, raw_text FROM cards WHERE run_id = $run),
+r AS (
+    SELECT e.model_id, m.author, m.created_at, date_trunc('month', m.created_at) AS month,
+           m.downloads, m.likes, m.pipeline_tag, m.library_name, m.parameters,
+           m.pytorch_model_bytes, coalesce({_AUTOTRAIN}, false) AS autotrain,
+           {_NORMAL_TAGS} AS tags_normal,
+           e.co2_g, e.raw_value, e.unit, e.provenance, e.source, e.training_type,
+           nullif(trim(e.geographical_location), '') AS location,
+           nullif(trim(e.hardware_used), '') AS hardware, e.hours,
+           nullif(trim(e.cloud_provider), '') AS cloud_provider
+    FROM e LEFT JOIN m USING (model_id)
+),
+t AS (SELECT model_id, unnest(tags_normal) AS tag FROM r),
+per_domain AS (
+    SELECT t.model_id, d.domain, min(d.domain_rank) AS domain_rank, count(*) AS tags,
+           bool_or(t.tag = 'feature-extraction') AS feature_extraction
+    FROM t JOIN domain_map d USING (tag)
+    GROUP BY t.model_id, d.domain
+),
+dom AS (
+    SELECT model_id,
+           list(domain ORDER BY domain_rank) AS domain_candidates,
+           count(*) AS n_domains,
+           bool_or(feature_extraction) AS feature_extraction,
+           bool_or(domain = 'Multimodal') AS multimodal,
+           first(domain ORDER BY tags DESC, domain_rank ASC) AS most_supported
+    FROM per_domain GROUP BY model_id
+)
+SELECT r.* EXCLUDE (tags_normal),
+       {SOURCE_CLASS} AS source_class,
+       {TRAINING_CLASS} AS training_class,
+       CASE WHEN dom.n_domains IS NULL THEN NULL
+            WHEN dom.n_domains = 1 THEN dom.most_supported
+            WHEN dom.feature_extraction AND dom.n_domains = 2 THEN 'NLP'
+            WHEN dom.multimodal THEN 'Multimodal'
+            ELSE dom.most_supported END AS domain,
+       coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates,
+       list_distinct(list_filter(
+           list_prepend(lower(trim(r.library_name)), list_filter(r.tags_normal,
+                        lambda x: list_contains($libraries, x))),
+           lambda x: x IS NOT NULL AND x <> '')) AS libraries,
+       CASE json_type(c.front_matter -> 'datasets')
+            WHEN 'ARRAY' THEN json_array_length(c.front_matter -> 'datasets')
+            WHEN 'VARCHAR' THEN 1 ELSE 0 END AS n_datasets,
+       CAST(c.front_matter -> '$."model-index"' AS VARCHAR) AS model_index,
+       CASE WHEN c.raw_text ILIKE '%validation metrics%' THEN c.raw_text END AS metrics_text
+FROM r LEFT JOIN dom USING (model_id) LEFT JOIN c USING (model_id)
+ORDER BY r.model_id
+"""
+
+MONTHLY_SQL = f"""
+WITH m AS (
+    SELECT model_id, date_trunc('month', m.created_at) AS month,
+           coalesce({_AUTOTRAIN}, false) AS autotrain
+    FROM models m WHERE run_id = $run
+),
+e AS (SELECT model_id, co2_g FROM emissions WHERE run_id = $run)
+SELECT month,
+       CASE WHEN grouping(autotrain) = 1 THEN 'all'
+            WHEN autotrain THEN 'autotrain' ELSE 'human' END AS population,
+       count(*) AS models,
+       count(e.model_id) AS reporters,
+       count(e.co2_g) AS reporters_with_co2,
+       median(e.co2_g) AS median_co2_g
+FROM m LEFT JOIN e USING (model_id)
+GROUP BY GROUPING SETS ((month), (month, autotrain))
+ORDER BY population, month NULLS LAST
+"""
+
+
+@dataclass(frozen=True)
+class Population:
+    """One crawl run, ready for the statistics.
+
+    `reporters`: one row per CO2 reporter (see REPORTERS_SQL; plus the metric columns of
+    `mining.metrics.METRICS`, on [0, 1], and `metric_sources`). `monthly`: every crawled model
+    counted by creation `month` (NaT for models without a creation date) and `population`, with
+    `models`, `reporters`, `reporters_with_co2` and the reporters' `median_co2_g` (see
+    MONTHLY_SQL). `run`: the run's row of `runs` plus table counts.
+    """
+
+    run: dict[str, Any]
+    reporters: pd.DataFrame
+    monthly: pd.DataFrame
+
+    def subset(self, population: PopulationName) -> pd.DataFrame:
+        """The reporters of `population`: all, AutoTrain, or the others ("human")."""
+        if population == "all":
+            return self.reporters
+        wanted = population == "autotrain"
+        return self.reporters[self.reporters["autotrain"] == wanted]
+
+    def monthly_of(self, population: PopulationName) -> pd.DataFrame:
+        """The monthly counts of `population` (models of that kind, reporters among them),
+        months in order, the undated models last (month NaT)."""
+        rows = self.monthly[self.monthly["population"] == population]
+        return rows.drop(columns="population").reset_index(drop=True)
+
+
+def load(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> Population:
+    """The population of run `run_id` (default: the run the `latest_*` views show)."""
+    _require_crawl_tables(con)
+    run = latest_run_id(con.cursor()) if run_id is None else run_id
+    con.register("domain_map", domain_map())
+    try:
+        reporters = con.execute(REPORTERS_SQL, {"run": run, "libraries": libraries()}).df()
+    finally:
+        con.unregister("domain_map")
+    monthly = con.execute(MONTHLY_SQL, {"run": run}).df()
+    return Population(run=_run_info(con, run), reporters=_with_metrics(reporters), monthly=monthly)
+
+
+def _require_crawl_tables(con: duckdb.DuckDBPyConnection) -> None:
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    missing = [name for name in CRAWL_TABLES if name not in present]
+    if missing:
+        raise StoreError(
+            f"the database has no crawl tables ({', '.join(missing)}): run `hubcarbon crawl` first"
+        )
+
+
+def _run_info(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
+    cursor = con.execute(
+        "SELECT run_id, status, started_at, finished_at, endpoint, snapshot FROM runs "
+        "WHERE run_id = $run",
+        {"run": run_id},
+    )
+    rows = cursor.fetchall()
+    if not rows:
+        raise StoreError(f"no crawl run {run_id} in the database")
+    row = rows[0]
+    names = [column[0] for column in cursor.description]
+    info = {
+        name: (value.isoformat() if hasattr(value, "isoformat") else value)
+        for name, value in zip(names, row, strict=True)
+    }
+    for table in ("models", "cards", "emissions"):
+        query = f"SELECT count(*) FROM {table} WHERE run_id = $run"
+        info[table] = int(con.execute(query, {"run": run_id}).fetchall()[0][0])
+    return info
+
+
+def _with_metrics(reporters: pd.DataFrame) -> pd.DataFrame:
+    """Parse each reporter's metrics from its model-index (JSON text) and card text, then drop
+    the raw text columns."""
+    values: dict[str, list[float | None]] = {metric: [] for metric in METRICS}
+    sources: list[str | None] = []
+    for model_index, text in zip(reporters["model_index"], reporters["metrics_text"], strict=True):
+        parsed = performance_metrics(_json(model_index), text if isinstance(text, str) else None)
+        for metric in METRICS:
+            found = parsed.get(metric)
+            values[metric].append(found.value if found else None)
+        used = sorted({found.source for found in parsed.values()})
+        sources.append(",".join(used) if used else None)
+    frame = reporters.drop(columns=["model_index", "metrics_text"])
+    for metric in METRICS:
+        frame[metric] = pd.Series(values[metric], index=frame.index, dtype="float64")
+    frame["metric_sources"] = pd.Series(sources, index=frame.index, dtype="object")
+    return frame
+
+
+def _json(text: object) -> object:
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

@@ -1,0 +1,256 @@
+"""`hubcarbon analyze` in Python: every registered statistic on every population of the latest
+crawl, the Holm correction, and the outputs (findings.json, tables, figures).
+
+Outputs, all under the chosen OUT directory and byte-stable for the same database:
+- `findings.json`: {"version": 1, "run_id", "generated_from", "holm", "statistics": [...],
+  "tables": {...}} with sorted keys; statistics in registry order, populations all, autotrain,
+  human;
+- `analysis/<statistic id>.csv|.parquet`: the rows behind each statistic, all populations with a
+  `population` column; `analysis/reporters.csv|.parquet`: one row per reporter with its derived
+  fields;
+- `analysis/<statistic id>.png|.svg`: its figure, when it has one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+from tqdm import tqdm
+
+from analysis.figures import save
+from analysis.findings import Finding, Result
+from analysis.population import Population, load
+from analysis.replication.output import jsonable
+from analysis.statistics import STATISTICS, Statistic
+from mining import store
+from mining.errors import InputError
+from mining.registry import documentation
+
+VERSION = 1
+ANALYSIS_DIR = "analysis"
+HOLM_METHOD = (
+    "statsmodels.stats.multitest.multipletests(method='holm') over every p-value computed in "
+    "this document (status ok), in document order: all RQ1 trends and RQ2 tests, for every "
+    "population, form one family."
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The computed findings with the tables and figures they point to."""
+
+    population: Population
+    findings: list[Finding]
+    tables: dict[str, pd.DataFrame]
+    results: dict[str, dict[str, Result]]
+
+
+def compute(population: Population, *, progress: bool = False) -> Analysis:
+    """Every statistic on every one of its populations, then the Holm correction."""
+    findings: list[Finding] = []
+    tables: dict[str, pd.DataFrame] = {}
+    results: dict[str, dict[str, Result]] = {}
+    for unit in tqdm(list(STATISTICS), desc="statistics", unit="stat", disable=not progress):
+        by_population = {name: unit(population, name) for name in unit.populations}
+        results[unit.id] = by_population
+        table = _combined_table(by_population)
+        if table is not None:
+            tables[unit.id] = table
+        findings += [
+            _finding(unit, name, result, table is not None)
+            for name, result in by_population.items()
+        ]
+    tables["reporters"] = reporters_table(population)
+    return Analysis(population, holm(findings), tables, results)
+
+
+def _finding(unit: Statistic, population: str, result: Result, has_table: bool) -> Finding:
+    return Finding(
+        id=unit.id,
+        title=unit.title,
+        question=unit.question,
+        population=population,
+        test=unit.test,
+        result=result,
+        method=documentation(unit),
+        table=f"{ANALYSIS_DIR}/{unit.id}.csv" if has_table else None,
+        figure=None,
+    )
+
+
+def _combined_table(by_population: dict[str, Result]) -> pd.DataFrame | None:
+    parts = [
+        result.table.assign(population=name)
+        for name, result in by_population.items()
+        if result.table is not None
+    ]
+    if not parts:
+        return None
+    combined = pd.concat(parts, ignore_index=True)
+    return combined[["population", *[c for c in combined.columns if c != "population"]]]
+
+
+def holm(findings: list[Finding]) -> list[Finding]:
+    """`findings` with `p_holm` set on every member of the family (inferential results)."""
+    members = [index for index, finding in enumerate(findings) if finding.result.inferential]
+    if not members:
+        return findings
+    raw = [findings[index].result.p for index in members]
+    adjusted = multipletests(raw, method="holm")[1]
+    corrected = list(findings)
+    for index, p_holm in zip(members, adjusted, strict=True):
+        corrected[index] = replace(findings[index], p_holm=float(p_holm))
+    return corrected
+
+
+def reporters_table(population: Population) -> pd.DataFrame:
+    """One row per reporter with its derived fields (lists joined with '|' in the CSV)."""
+    return population.reporters.reset_index(drop=True)
+
+
+def draw_figures(analysis: Analysis, out: Path, *, progress: bool = False) -> dict[str, str]:
+    """Draw each statistic's figure into OUT/analysis; returns statistic id → PNG path."""
+    drawn: dict[str, str] = {}
+    units = [unit for unit in STATISTICS if unit.figure is not None and unit.id in analysis.tables]
+    for unit in tqdm(units, desc="figures", unit="fig", disable=not progress):
+        assert unit.figure is not None
+        figure = unit.figure(analysis.tables[unit.id], analysis.results[unit.id])
+        if figure is None:
+            continue
+        save(figure, out / ANALYSIS_DIR, unit.id)
+        drawn[unit.id] = f"{ANALYSIS_DIR}/{unit.id}.png"
+    return drawn
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> dict[str, dict[str, Any]]:
+    """CSV and Parquet of every table; returns the `tables` section of findings.json."""
+    index: dict[str, dict[str, Any]] = {}
+    for name, table in sorted(tables.items()):
+        directory = out / ANALYSIS_DIR
+        _csv_ready(table).to_csv(directory / f"{name}.csv", index=False, lineterminator="\n")
+        table.to_parquet(directory / f"{name}.parquet", index=False)
+        index[name] = {
+            "csv": f"{ANALYSIS_DIR}/{name}.csv",
+            "parquet": f"{ANALYSIS_DIR}/{name}.parquet",
+            "rows": len(table),
+            "columns": [str(column) for column in table.columns],
+        }
+    return index
+
+
+def _csv_ready(table: pd.DataFrame) -> pd.DataFrame:
+    lists = [c for c in table.columns if table[c].map(_is_list).any()]
+    if not lists:
+        return table
+    return table.assign(**{c: table[c].map(_joined) for c in lists})
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, list | tuple) or (
+        hasattr(value, "tolist") and not isinstance(value, str) and getattr(value, "ndim", 0) == 1
+    )
+
+
+def _joined(value: object) -> object:
+    if _is_list(value):
+        return "|".join(str(item) for item in list(value))  # type: ignore[call-overload]
+    return value
+
+
+def document(analysis: Analysis, tables: dict[str, Any], figures: dict[str, str]) -> dict[str, Any]:
+    """The findings.json document."""
+    statistics = [
+        replace(finding, figure=figures.get(finding.id)).as_dict() for finding in analysis.findings
+    ]
+    return {
+        "version": VERSION,
+        "run_id": analysis.population.run["run_id"],
+        "generated_from": analysis.population.run,
+        "holm": {
+            "method": HOLM_METHOD,
+            "members": sum(1 for finding in analysis.findings if finding.p_holm is not None),
+        },
+        "statistics": statistics,
+        "tables": tables,
+    }
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """findings.json text: sorted keys, indented, strict JSON (NaN and infinities as null)."""
+    return json.dumps(jsonable(doc), sort_keys=True, indent=2, allow_nan=False) + "\n"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What `hubcarbon analyze` reports when it is done."""
+
+    run_id: int
+    models: int
+    reporters: int
+    findings: int
+    computed: int
+    insufficient: int
+    significant_holm: int
+    tables: int
+    figures: int
+    findings_path: Path
+
+    def lines(self) -> list[str]:
+        return [
+            f"run {self.run_id}: {self.models:,} models, {self.reporters:,} CO2 reporters",
+            f"findings: {self.findings} ({self.computed} computed, {self.insufficient} with "
+            f"insufficient data); {self.significant_holm} significant after Holm (p < 0.05)",
+            f"tables: {self.tables}, figures: {self.figures} in {self.findings_path.parent}/"
+            f"{ANALYSIS_DIR}",
+            f"wrote {self.findings_path}",
+        ]
+
+
+def analyze(
+    db: Path, out: Path, *, progress: bool = False, echo: Callable[[str], None] | None = None
+) -> Summary:
+    """Load the latest crawl of `db`, compute every finding and write OUT/findings.json, the
+    tables and the figures."""
+    con = store.connect(db, read_only=True)
+    try:
+        if echo:
+            echo(f"loading the latest crawl from {db}")
+        population = load(con)
+    finally:
+        con.close()
+    analysis = compute(population, progress=progress)
+    try:
+        (out / ANALYSIS_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {out / ANALYSIS_DIR}: {exc.strerror or exc}") from exc
+    tables = write_tables(analysis.tables, out)
+    figures = draw_figures(analysis, out, progress=progress)
+    findings_path = out / "findings.json"
+    findings_path.write_text(dumps(document(analysis, tables, figures)), encoding="utf-8")
+    return _summary(analysis, len(tables), len(figures), findings_path)
+
+
+def _summary(analysis: Analysis, tables: int, figures: int, path: Path) -> Summary:
+    results = [finding.result for finding in analysis.findings]
+    return Summary(
+        run_id=int(analysis.population.run["run_id"]),
+        models=int(analysis.population.run["models"]),
+        reporters=len(analysis.population.reporters),
+        findings=len(results),
+        computed=sum(1 for result in results if result.status == "ok"),
+        insufficient=sum(1 for result in results if result.status != "ok"),
+        significant_holm=_count(f.p_holm for f in analysis.findings),
+        tables=tables,
+        figures=figures,
+        findings_path=path,
+    )
+
+
+def _count(values: Iterable[float | None]) -> int:
+    return sum(1 for value in values if value is not None and value < 0.05)

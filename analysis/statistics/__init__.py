@@ -1,0 +1,9 @@
+"""The registered statistics of RQ1 and RQ2 (`STATISTICS`, ids `rq1.*` and `rq2.*`), in the
+order findings.json lists them."""
+
+from __future__ import annotations
+
+from analysis.statistics import rq1, rq2
+from analysis.statistics.unit import STATISTICS, Statistic, statistic
+
+__all__ = ["STATISTICS", "Statistic", "rq1", "rq2", "statistic"]

@@ -1,0 +1,289 @@
+"""RQ2, what relates to emissions: size, data, popularity, domain, training type, performance.
+
+CO2 is the reporter's amount in grams after unit conversion (`emissions.co2_g`). Log-scale
+statistics use natural logs of strictly positive values only: zero or negative amounts (and
+sizes) are dropped from them and counted in the finding's details. Rank statistics use every
+readable amount, zero included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import KFold, cross_val_score
+
+from analysis import figures
+from analysis.findings import EffectSize, Result, insufficient
+from analysis.inference import MIN_GROUP, correlation, mann_whitney, positive
+from analysis.population import Population, PopulationName
+from analysis.statistics.unit import Statistic, statistic
+from mining.metrics import METRICS
+
+SIZES = {
+    "size": ("pytorch_model_bytes", "size_bytes", "model size (bytes of pytorch_model.bin)"),
+    "parameters": ("parameters", "parameters", "parameter count (safetensors metadata)"),
+}
+"""Size variables: crawled column, table column, label."""
+
+CV, NLP = "Computer Vision", "NLP"
+OLS_FOLDS = 5
+OLS_SEED = 0
+
+
+def _pairs(population: Population, name: PopulationName, column: str, label: str) -> pd.DataFrame:
+    reporters = population.subset(name)
+    rows = reporters[["model_id", "co2_g", column]].dropna(subset=["co2_g", column])
+    return rows.rename(columns={column: label}).astype({label: "float64"})
+
+
+def _log_pairs(
+    population: Population, name: PopulationName, column: str, label: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    return positive(_pairs(population, name, column, label), ["co2_g", label])
+
+
+def _size_statistic(kind: str, method: str) -> Statistic:
+    column, label, text = SIZES[kind]
+    log = method == "pearson"
+
+    def compute(population: Population, name: PopulationName) -> Result:
+        rows, dropped = _log_pairs(population, name, column, label)
+        x = np.log(rows[label]) if log else rows[label]
+        y = np.log(rows["co2_g"]) if log else rows["co2_g"]
+        result = correlation(x, y, method=method, table=rows.reset_index(drop=True))
+        return replace(result, details={**result.details, **dropped})
+
+    test = "Pearson r of ln CO2 and ln size" if log else "Spearman rho of CO2 and size"
+    compute.__doc__ = (
+        f"CO2 versus {text}: reporters with a CO2 amount and a {label.replace('_', ' ')}, both "
+        "strictly positive (non-positive values dropped and counted). "
+        + (
+            "`scipy.stats.pearsonr` between the natural logs of both, two-sided, with a 95 % "
+            "Fisher-z interval of r."
+            if log
+            else "`scipy.stats.spearmanr` between the raw values (the same pairs as the Pearson "
+            "test), two-sided, with a 95 % Fisher-z interval (Bonett-Wright variance)."
+        )
+        + (
+            " The size is the byte size of the repository's pytorch_model.bin (a file size, "
+            "not a parameter count), known for the reporters whose repository has that file."
+            if kind == "size"
+            else " The parameter count is the safetensors metadata total, known only for "
+            "repositories with safetensors weights."
+        )
+    )
+    unit_id = f"rq2.{'pearson_log' if log else 'spearman'}_{kind}"
+    title = f"CO2 vs {text} ({'Pearson, log-log' if log else 'Spearman'})"
+    figure = partial(
+        figures.scatter,
+        x=label,
+        y="co2_g",
+        xlabel=text,
+        ylabel="CO2 (g)",
+        logx=True,
+        logy=True,
+    )
+    return statistic(
+        unit_id, title=title, question="RQ2", test=test, figure=figure if log else None
+    )(compute)
+
+
+SIZE_STATISTICS = tuple(
+    _size_statistic(kind, method) for kind in SIZES for method in ("pearson", "spearman")
+)
+
+
+@statistic(
+    "rq2.pearson_log_dataset_size",
+    title="CO2 vs dataset size (Pearson, log-log)",
+    question="RQ2",
+    test="Pearson r of ln CO2 and ln dataset size",
+)
+def pearson_log_dataset_size(population: Population, name: PopulationName) -> Result:
+    """CO2 versus dataset size: not computed from a crawl. The crawl stores the dataset ids a
+    card names (`datasets` in its metadata) but not the datasets' sizes, which live on the
+    datasets' own cards; this finding therefore has n = 0 and no statistic, and records how
+    many reporters name at least one dataset. (The paper summed `dataset_info.dataset_size`
+    over the named datasets and obtained a size for 24 of 1,417 reporters.)"""
+    reporters = population.subset(name)
+    naming = int((reporters["n_datasets"] > 0).sum())
+    return insufficient(
+        0,
+        "the crawl holds dataset ids only, not dataset sizes",
+        reporters_naming_datasets=naming,
+    )
+
+
+@statistic(
+    "rq2.spearman_downloads",
+    title="CO2 vs downloads (Spearman)",
+    question="RQ2",
+    test="Spearman rho of CO2 and downloads",
+    figure=partial(
+        figures.scatter,
+        x="downloads",
+        y="co2_g",
+        xlabel="downloads",
+        ylabel="CO2 (g)",
+        logx=True,
+        logy=True,
+    ),
+)
+def spearman_downloads(population: Population, name: PopulationName) -> Result:
+    """CO2 versus downloads: reporters with a CO2 amount and a download count (zero included);
+    `scipy.stats.spearmanr`, two-sided, with a 95 % Fisher-z interval (Bonett-Wright variance).
+    Downloads are the Hub's counter at crawl time (the last 30 days on the live Hub)."""
+    rows = _pairs(population, name, "downloads", "downloads").reset_index(drop=True)
+    return correlation(rows["downloads"], rows["co2_g"], method="spearman", table=rows)
+
+
+def _groups(reporters: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.DataFrame:
+    rows = reporters[reporters[column].isin(labels) & reporters["co2_g"].notna()]
+    table = rows[["model_id", column, "co2_g"]].rename(columns={column: "group"})
+    table["group"] = table["group"].map(labels)
+    return table.reset_index(drop=True)
+
+
+@statistic(
+    "rq2.mwu_cv_vs_nlp",
+    title="CO2 of Computer Vision vs NLP reporters (Mann-Whitney U)",
+    question="RQ2",
+    test="Mann-Whitney U, two-sided",
+    figure=partial(figures.boxes, group="group", value="co2_g", label="CO2 (g)"),
+)
+def mwu_cv_vs_nlp(population: Population, name: PopulationName) -> Result:
+    """Domain: CO2 of Computer Vision reporters against NLP reporters (domains as in
+    rq1.reporters_by_domain, with the deterministic tie-break; Multimodal, Audio, Reinforcement
+    Learning and no domain left out). `scipy.stats.mannwhitneyu(cv, nlp,
+    alternative='two-sided')` on the amounts in grams (zero included); effect size: the
+    rank-biserial correlation of the CV sample (positive: CV reporters emit more). Group medians
+    in the details."""
+    table = _groups(population.subset(name), "domain", {CV: "cv", NLP: "nlp"})
+    cv = table.loc[table["group"] == "cv", "co2_g"]
+    nlp = table.loc[table["group"] == "nlp", "co2_g"]
+    return mann_whitney(cv, nlp, ("cv", "nlp"), table=table)
+
+
+@statistic(
+    "rq2.mwu_pretraining_vs_finetuning",
+    title="CO2 of pre-training vs fine-tuning (Mann-Whitney U)",
+    question="RQ2",
+    test="Mann-Whitney U, two-sided",
+    figure=partial(figures.boxes, group="group", value="co2_g", label="CO2 (g)"),
+)
+def mwu_pretraining_vs_finetuning(population: Population, name: PopulationName) -> Result:
+    """Training type: CO2 of reporters whose training type maps to pre-training against those
+    mapping to fine-tuning (the mapping of rq1.reporters_by_training_type; "both", "other" and
+    unspecified left out, their counts in the table of that statistic).
+    `scipy.stats.mannwhitneyu(pretraining, fine_tuning, alternative='two-sided')` on the amounts
+    in grams; effect size: the rank-biserial correlation of the pre-training sample."""
+    labels = {"pre-training": "pretraining", "fine-tuning": "finetuning"}
+    table = _groups(population.subset(name), "training_class", labels)
+    pre = table.loc[table["group"] == "pretraining", "co2_g"]
+    fine = table.loc[table["group"] == "finetuning", "co2_g"]
+    return mann_whitney(pre, fine, ("pretraining", "finetuning"), table=table)
+
+
+@statistic(
+    "rq2.ols_domain_size_controlled",
+    title="Domain effect on CO2 controlling for model size (OLS, HC3)",
+    question="RQ2",
+    test="OLS of ln CO2 on is_cv and ln size, HC3 standard errors",
+    figure=figures.domain_ols,
+)
+def ols_domain_size_controlled(population: Population, name: PopulationName) -> Result:
+    """Domain effect controlling for model size: Computer Vision and NLP reporters with a CO2
+    amount and a pytorch_model.bin size, both strictly positive; statsmodels OLS of ln CO2 on a
+    constant, `is_cv` (1 for Computer Vision, 0 for NLP) and ln size, fitted on all rows with
+    heteroskedasticity-robust HC3 standard errors. Statistic: the `is_cv` coefficient (the
+    difference in ln CO2 between CV and NLP models of equal size), its HC3 p-value (two-sided)
+    and 95 % interval; effect size: exp(coefficient), the CV/NLP ratio of CO2 at equal size.
+    Out-of-sample fit reported separately: the mean R² of 5-fold cross-validation (shuffled,
+    seed 0) of the same linear model. Other domains are left out so that the contrast is the one
+    the Mann-Whitney test makes."""
+    reporters = population.subset(name)
+    rows = reporters[reporters["domain"].isin([CV, NLP])]
+    rows = rows[["model_id", "domain", "co2_g", "pytorch_model_bytes"]].rename(
+        columns={"pytorch_model_bytes": "size_bytes"}
+    )
+    rows, dropped = positive(rows.astype({"size_bytes": "float64"}), ["co2_g", "size_bytes"])
+    table = rows.reset_index(drop=True)
+    n_cv = int((table["domain"] == CV).sum())
+    counts = {"n_cv": n_cv, "n_nlp": len(table) - n_cv, **dropped}
+    if min(n_cv, len(table) - n_cv) < MIN_GROUP:
+        return insufficient(
+            len(table), f"fewer than {MIN_GROUP} models in a domain", table=table, **counts
+        )
+    design = pd.DataFrame(
+        {
+            "is_cv": (table["domain"] == CV).astype("float64"),
+            "log_size": np.log(table["size_bytes"]),
+        }
+    )
+    if design["log_size"].nunique() < 2:
+        return insufficient(len(table), "no variation in model size", table=table, **counts)
+    target = np.log(table["co2_g"])
+    fit = sm.OLS(target, sm.add_constant(design)).fit(cov_type="HC3")
+    coefficient = float(fit.params["is_cv"])
+    low, high = (float(value) for value in fit.conf_int(0.05).loc["is_cv"])
+    folds = KFold(OLS_FOLDS, shuffle=True, random_state=OLS_SEED)
+    cv_r2 = cross_val_score(LinearRegression(), design, target, cv=folds, scoring="r2")
+    return Result(
+        n=len(table),
+        statistic=coefficient,
+        statistic_name="coefficient of is_cv (ln CO2)",
+        p=float(fit.pvalues["is_cv"]),
+        effect_size=EffectSize("CO2 ratio CV/NLP at equal size", float(np.exp(coefficient))),
+        ci=(low, high),
+        details={
+            **counts,
+            "coefficients": {str(k): float(v) for k, v in fit.params.items()},
+            "p_values": {str(k): float(v) for k, v in fit.pvalues.items()},
+            "r2": float(fit.rsquared),
+            "r2_adj": float(fit.rsquared_adj),
+            "cross_validated_r2": float(np.mean(cv_r2)),
+        },
+        table=table,
+    )
+
+
+def _metric_statistic(metric: str) -> Statistic:
+    def compute(population: Population, name: PopulationName) -> Result:
+        rows = _pairs(population, name, metric, metric).reset_index(drop=True)
+        return correlation(rows[metric], rows["co2_g"], method="spearman", table=rows)
+
+    compute.__doc__ = (
+        f"CO2 versus performance, metric `{metric}`: reporters with a CO2 amount and a "
+        f"`{metric}` value. The value comes from the card's model-index (first result stating "
+        'it) or, failing that, from the card\'s "Validation Metrics" section (AutoTrain cards; '
+        "`Macro F1` stands in for a missing `F1`), normalised to [0, 1] by `mining.metrics` "
+        "(values in (1, 100] read as percentages). `scipy.stats.spearmanr` between the amount "
+        "in grams and the metric, two-sided, with a 95 % Fisher-z interval (Bonett-Wright "
+        "variance)."
+    )
+    figure = partial(
+        figures.scatter,
+        x=metric,
+        y="co2_g",
+        xlabel=f"{metric} (0-1)",
+        ylabel="CO2 (g)",
+        logx=False,
+        logy=True,
+    )
+    return statistic(
+        f"rq2.spearman_{metric}",
+        title=f"CO2 vs {metric} (Spearman)",
+        question="RQ2",
+        test=f"Spearman rho of CO2 and {metric}",
+        figure=figure,
+    )(compute)
+
+
+METRIC_STATISTICS = tuple(_metric_statistic(metric) for metric in METRICS)
+
+__all__ = ["METRIC_STATISTICS", "SIZE_STATISTICS"]
