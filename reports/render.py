@@ -3,13 +3,26 @@ every template (HTML and SVG alike), undefined variables an error, and the site'
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from reports import formats
 from reports.safety import script_json, stable_json
+
+# C0 controls other than tab, LF and CR, DEL and C1 controls: parse errors in HTML, shown as U+FFFD
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def visible(value: Any) -> Any:
+    """Every string a template prints, with control characters replaced by U+FFFD."""
+    if isinstance(value, str) and _CONTROLS.search(value):
+        cleaned = _CONTROLS.sub("\ufffd", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 @cache
@@ -23,6 +36,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        finalize=visible,
     )
     env.filters.update(
         integer=formats.integer,

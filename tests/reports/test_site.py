@@ -1,0 +1,205 @@
+"""The site built from a real crawl of the snapshot's CO2 reporters, read back with an HTML
+parser, DuckDB and the csv module."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from reports.leaderboard import COLUMNS, FIELDS
+from reports.pages import PAGES
+from reports.site import MARKER, build_site
+
+DATA = re.compile(
+    r'<script type="application/json" id="leaderboard-data">(.*?)</script>', re.DOTALL
+)
+
+
+class Elements(HTMLParser):
+    """Start tags with their attributes, and the text of the document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> Elements:
+    parser = Elements()
+    parser.feed(path.read_text("utf-8"))
+    parser.close()
+    return parser
+
+
+def embedded(site: Path) -> dict[str, Any]:
+    match = DATA.search((site / "index.html").read_text("utf-8"))
+    assert match is not None
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+def db_reporters(db: Path) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "SELECT model_id, co2_g, provenance FROM latest_emissions ORDER BY model_id"
+        ).fetchall()
+
+
+def test_pages_are_registered_units_with_documentation() -> None:
+    assert PAGES.ids() == ["assets", "badges", "downloads", "index", "model", "report"]
+    for unit in PAGES:
+        assert unit.__doc__ and len(unit.__doc__) > 80, unit.id
+
+
+def test_the_leaderboard_embeds_every_reporter_of_the_crawl(site: Path, co2_db: Path) -> None:
+    data = embedded(site)
+    reporters = db_reporters(co2_db)
+    assert len(reporters) == 1418  # every co2-tagged model of the snapshot states a value
+    assert data["fields"] == list(FIELDS)
+    rows = [dict(zip(data["fields"], row, strict=True)) for row in data["rows"]]
+    assert [(r["id"], r["co2_g"], r["provenance"]) for r in rows] == reporters
+    for row in rows:
+        assert row["page"].startswith("models/") and (site / row["page"]).is_file()
+        assert row["hub"] is None or row["hub"] == f"https://huggingface.co/{row['id']}"
+    autotrain = sum(1 for r in rows if r["autotrain"])
+    assert 1200 < autotrain < len(rows)  # AutoTrain dominates the reporters, as in the paper
+
+
+def test_the_table_is_semantic_with_keyboard_operable_sort_headers(site: Path) -> None:
+    doc = parse(site / "index.html")
+    headers = [attrs for tag, attrs in doc.tags if tag == "th" and "data-key" in attrs]
+    assert [h["data-key"] for h in headers] == [c.key for c in COLUMNS]
+    assert all(h["scope"] == "col" and h["aria-sort"] == "none" for h in headers)
+    buttons = [a for t, a in doc.tags if t == "button" and a.get("type") == "button"]
+    assert len(buttons) >= len(COLUMNS)
+    assert any(t == "caption" for t, _ in doc.tags)
+    row_headers = [a for t, a in doc.tags if t == "th" and a.get("scope") == "row"]
+    assert len(row_headers) == 50  # the first page is in the HTML for readers without JS
+    scripts = [a for t, a in doc.tags if t == "script"]
+    assert scripts == [
+        {"type": "application/json", "id": "leaderboard-data"},
+        {"src": "static/leaderboard.js"},
+    ]
+
+
+def test_no_page_requests_anything_from_another_host(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        for tag, attrs in parse(page).tags:
+            for name in ("src", "href"):
+                value = attrs.get(name)
+                if value is None or (tag == "a" and name == "href"):
+                    continue
+                assert "://" not in value and not value.startswith("//"), (page, tag, value)
+            if tag == "a" and attrs.get("href") and "://" in str(attrs["href"]):
+                assert str(attrs["href"]).startswith("https://huggingface.co/"), (page, attrs)
+
+
+def test_a_model_page_shows_its_fields_with_provenance(site: Path, co2_db: Path) -> None:
+    with duckdb.connect(str(co2_db), read_only=True) as con:
+        model_id, raw, hardware = con.execute(
+            "SELECT model_id, raw_value, hardware_used FROM latest_emissions"
+            " WHERE hardware_used IS NOT NULL ORDER BY model_id LIMIT 1"
+        ).fetchone()  # type: ignore[misc]
+    data = embedded(site)
+    index = data["fields"].index
+    row = next(r for r in data["rows"] if r[index("id")] == model_id)
+    text = " ".join(parse(site / row[index("page")]).text)
+    assert model_id in text and raw in text and hardware in text
+    assert "card metadata (co2_eq_emissions)" in text
+    assert row[index("co2_text")] in text
+    assert "HEAD of pytorch_model.bin" in text
+    assert len(list((site / "models").iterdir())) == len(data["rows"])
+
+
+def test_badges_are_shields_endpoints_and_svg(site: Path) -> None:
+    documents = sorted((site / "badges").glob("*.json"))
+    assert len(documents) == 1418
+    for path in documents[:50]:
+        badge = json.loads(path.read_text("utf-8"))
+        assert badge["schemaVersion"] == 1
+        assert set(badge) == {"schemaVersion", "label", "message", "color"}
+        assert "CO₂" in badge["message"]
+        svg = ET.parse(path.with_suffix(".svg")).getroot()
+        assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+        assert svg.get("role") == "img" and svg.get("aria-label")
+
+
+def test_downloads_hold_the_same_rows_in_three_formats(site: Path, co2_db: Path) -> None:
+    reporters = db_reporters(co2_db)
+    with (site / "data" / "leaderboard.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [r["model_id"] for r in table] == [r[0] for r in reporters]
+    records = json.loads((site / "data" / "leaderboard.json").read_text("utf-8"))
+    assert records["schema_version"] == 1
+    assert [(r["model_id"], r["co2_g"]) for r in records["records"]] == [
+        (r[0], r[1]) for r in reporters
+    ]
+    with duckdb.connect() as con:
+        parquet = str(site / "data" / "leaderboard.parquet")
+        count, total = con.execute(
+            "SELECT count(*), sum(co2_g) FROM read_parquet(?)", [parquet]
+        ).fetchone()  # type: ignore[misc]
+    assert count == len(reporters)
+    assert total == pytest.approx(sum(r[1] for r in reporters if r[1] is not None))
+
+
+def test_missing_inputs_are_shown_and_the_replication_is_tabled(site: Path) -> None:
+    report = " ".join(parse(site / "report.html").text)
+    assert "not computed: run `hubcarbon analyze`" in report
+    index = " ".join(parse(site / "index.html").text)
+    assert "Domain column: not available" in index or "Domain" in index
+    assert "published vs ours" in report.lower() or "Published values next to ours" in report
+    assert "models with a CO2 value" in report and "1,417" in report
+    assert "hub_snapshot.parquet" in report  # data provenance
+
+
+def test_the_same_database_gives_the_same_bytes(
+    site: Path, co2_db: Path, replication_json: Path, tmp_path: Path
+) -> None:
+    again = tmp_path / "again"
+    build_site(co2_db, again, site.parent / "findings.json", replication_json)
+    first = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_rebuild_replaces_the_previous_site_but_no_other_directory(
+    co2_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build_site(co2_db, out, tmp_path / "f.json", tmp_path / "r.json")
+    stale = out / "models" / "stale.html"
+    stale.write_text("old", encoding="utf-8")
+    build_site(co2_db, out, tmp_path / "f.json", tmp_path / "r.json")
+    assert not stale.exists() and (out / MARKER).is_file()
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine", encoding="utf-8")
+    from mining.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not empty"):
+        build_site(co2_db, foreign, tmp_path / "f.json", tmp_path / "r.json")
+    assert (foreign / "keep.txt").read_text("utf-8") == "mine"
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula() -> None:
+    from reports.tables import Field, to_csv
+
+    text = to_csv([Field("a", "string", "")], [{"a": "=HYPERLINK(1)"}, {"a": "ok"}]).decode()
+    assert list(csv.reader(io.StringIO(text))) == [["a"], ["'=HYPERLINK(1)"], ["ok"]]
