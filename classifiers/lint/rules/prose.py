@@ -157,7 +157,7 @@ def template_placeholder(card: ParsedCard) -> Iterator[Problem]:
         shown = placeholder.text.strip() or "an empty value"
         yield Problem(
             placeholder.position,
-            f"{placeholder.label.strip()} is still the template placeholder "
+            f"{placeholder.label.split('(')[0].strip()} is still the template placeholder "
             f"{shown[:60]!r}: fill it in or delete the line",
             anchor=f"body.{placeholder.field}",
         )
