@@ -24,6 +24,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -41,6 +42,18 @@ PARSE_IN_PROCESSES_FROM = 500  # fewer cards parse faster inline than a pool sta
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class _Download:
+    model_id: str
+    sha: str | None
+    fetch: CardFetch
+    card_data: dict[str, Any] | None  # fetched only when the README is out of reach
+
+    @property
+    def failed(self) -> bool:
+        return self.fetch.status == "error"
 
 
 class CardStage:
@@ -123,46 +136,53 @@ class CardStage:
         for done in self._batches(results, len(jobs), "downloading cards"):
             self._commit_downloads(done)
 
-    def _download_one(self, job: tuple[str, str | None, bool]) -> tuple[str, str | None, CardFetch]:
+    def _download_one(self, job: tuple[str, str | None, bool]) -> _Download:
         model_id, sha, listed_without_readme = job
         if listed_without_readme:  # the listing's file list already says so: no request needed
-            return model_id, sha, CardFetch("missing", error="the repository lists no README.md")
+            fetch = CardFetch("missing", error="the repository lists no README.md")
+            return _Download(model_id, sha, fetch, None)
         try:
             fetch = self.client.fetch_readme(model_id, sha)
         except Exception as exc:  # one repository must never end the crawl
             fetch = CardFetch("error", error=f"{type(exc).__name__}: {exc}"[:500])
         self.downloaded += 1
-        return model_id, sha, fetch
+        card_data = None
+        if fetch.status in ("gated", "error"):
+            # The README is out of reach but its metadata may not be: the Hub's own cardData
+            # is then all there is to read emissions from.
+            card_data = self.client.card_data(model_id)
+        return _Download(model_id, sha, fetch, card_data)
 
-    def _commit_downloads(self, done: list[tuple[str, str | None, CardFetch]]) -> None:
+    def _commit_downloads(self, done: list[_Download]) -> None:
         run = self.run_id
-        cards = [records.card_row(run, model_id, sha, fetch) for model_id, sha, fetch in done]
-        errors = [
-            records.error_row(run, model_id, fetch)
-            for model_id, _, fetch in done
-            if fetch.status == "error"
+        cards = [records.card_row(run, d.model_id, d.sha, d.fetch) for d in done]
+        errors = [records.error_row(run, d.model_id, d.fetch) for d in done if d.failed]
+        fallback = [
+            row
+            for d in done
+            if (row := records.emission_from_card_data(run, d.model_id, d.card_data)) is not None
         ]
-        unavailable = [model_id for model_id, _, fetch in done if fetch.status != "ok"]
+        card_data = pa.table(
+            {
+                "model_id": [d.model_id for d in done if d.card_data is not None],
+                "card_data": [json.dumps(d.card_data) for d in done if d.card_data is not None],
+            },
+            schema=pa.schema([("model_id", pa.string()), ("card_data", pa.string())]),
+        )
         with transaction(self.con):
             insert_rows(self.con, "cards", records.batch(cards, records.CARD_SCHEMA))
             insert_rows(self.con, "crawl_errors", records.batch(errors, records.ERROR_SCHEMA))
-            fallback = self._card_data_emissions(unavailable)
             insert_rows(self.con, "emissions", records.batch(fallback, records.EMISSION_SCHEMA))
-
-    def _card_data_emissions(self, model_ids: list[str]) -> list[dict[str, Any]]:
-        """Without a README, the listing's cardData is all there is to read emissions from."""
-        if not model_ids:
-            return []
-        rows = self.con.execute(
-            "SELECT model_id, card_data FROM models "
-            "WHERE run_id = ? AND card_data IS NOT NULL AND list_contains(?, model_id)",
-            [self.run_id, model_ids],
-        ).fetchall()
-        found = (
-            records.emission_from_card_data(self.run_id, model_id, json.loads(card_data))
-            for model_id, card_data in rows
-        )
-        return [row for row in found if row is not None]
+            if card_data.num_rows:
+                self.con.register("fetched_card_data", card_data)
+                try:
+                    self.con.execute(
+                        "UPDATE models SET card_data = f.card_data FROM fetched_card_data f "
+                        "WHERE models.run_id = ? AND models.model_id = f.model_id",
+                        [self.run_id],
+                    )
+                finally:
+                    self.con.unregister("fetched_card_data")
 
     # -- 2. parse -------------------------------------------------------------------------------
 

@@ -161,6 +161,7 @@ class Crawl:
             co2_only=self.options.models == "co2",
             author=self.options.author,
             page_size=self.options.page_size,
+            card_data=self.options.cards == "none",
         )
         path = run.next_path or query.first_page_path()
         listed = self._count("models", run.run_id)

@@ -28,7 +28,6 @@ from mining.budget import RequestBudget
 
 LISTING_EXPAND = (
     "author",
-    "cardData",
     "createdAt",
     "downloads",
     "gated",
@@ -58,6 +57,7 @@ class ListingQuery:
     co2_only: bool = False
     author: str | None = None
     page_size: int = 1000
+    card_data: bool = False  # only worth its bytes when the READMEs themselves are not fetched
 
     def first_page_path(self) -> str:
         params: list[tuple[str, str]] = [("sort", "createdAt"), ("limit", str(self.page_size))]
@@ -66,6 +66,8 @@ class ListingQuery:
         if self.author:
             params.append(("author", self.author))
         params.extend(("expand", prop) for prop in LISTING_EXPAND)
+        if self.card_data:
+            params.append(("expand", "cardData"))
         return "/api/models?" + urlencode(params)
 
 
@@ -133,6 +135,18 @@ class HubClient:
             f"{self.endpoint}/{quote(model_id, safe='/')}/resolve/"
             f"{quote(revision or 'main', safe='')}/{quote(filename, safe='/')}"
         )
+
+    def card_data(self, model_id: str) -> dict[str, Any] | None:
+        """The Hub's cardData of one model (readable even where the README download is gated);
+        None when the Hub has none or the request fails."""
+        url = f"{self.endpoint}/api/models/{quote(model_id, safe='/')}?expand=cardData"
+        try:
+            response = self._get(url, self.api_budget)
+            hf_raise_for_status(response)
+            data = response.json().get("cardData")
+        except (HfHubHTTPError, httpx.HTTPError, OSError, ValueError, AttributeError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def fetch_readme(self, model_id: str, revision: str | None) -> CardFetch:
         """GET the README at `revision` (the listing's commit when known, else main)."""
