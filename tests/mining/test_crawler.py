@@ -194,3 +194,23 @@ def test_bad_endpoint_and_snapshot_are_one_line_errors(
     garbage.write_bytes(b"not parquet")
     assert main(["crawl", "--snapshot", str(garbage), "--db", str(tmp_path / "y.duckdb")]) == 2
     assert "not a readable Parquet snapshot" in capsys.readouterr().err
+
+
+def test_gated_cards_fall_back_to_the_hubs_card_data(tmp_path: Path, snapshot: Snapshot) -> None:
+    reporters = sorted(
+        r.id for r in snapshot if "co2_eq_emissions" in r.tags and snapshot.readme(r) is not None
+    )
+    gated = frozenset(reporters[:3])
+    with MirrorServer(open_snapshot(), MirrorConfig(gated=gated)) as server:
+        run_crawl(server.url, tmp_path / "gated.duckdb", CrawlOptions(models="co2"))
+    tables = crawl_tables(tmp_path / "gated.duckdb")
+    cards = tables["cards"].set_index("model_id")
+    emissions = tables["emissions"].set_index("model_id")
+    for model_id in gated:
+        assert cards.loc[model_id, "fetch_status"] == "gated"
+        assert emissions.loc[model_id, "provenance"] == "metadata"
+        record = snapshot.get(model_id)
+        assert record is not None and record.card_data is not None
+        co2 = record.card_data["co2_eq_emissions"]
+        expected = co2["emissions"] if isinstance(co2, dict) else co2
+        assert emissions.loc[model_id, "co2_g"] == pytest.approx(float(expected))
