@@ -52,7 +52,10 @@ def from_arguments(arguments: Iterable[str], *, stdin_name: str = "-") -> list[S
     sources: list[Source] = []
     for argument in arguments:
         if argument == "-":
-            sources.append(Source(stdin_name, sys.stdin.buffer.read()))
+            try:
+                sources.append(Source(stdin_name, sys.stdin.buffer.read()))
+            except OSError as exc:
+                raise InputError(f"cannot read stdin: {exc}") from None
             continue
         path = Path(argument)
         if path.is_dir():

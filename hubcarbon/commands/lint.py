@@ -96,9 +96,9 @@ def command(
         ignore=_selectors(ignore),
         fail_on=Severity(fail_on) if fail_on else None,
     )
-    sources = from_arguments(paths, stdin_name=stdin_filename) + from_hub(hub_ids, endpoint)
-    if fix and any(source.file is None for source in sources):
+    if fix and ("-" in paths or hub_ids):
         raise ConfigError("--fix rewrites files: it cannot be used with stdin or --hub")
+    sources = from_arguments(paths, stdin_name=stdin_filename) + from_hub(hub_ids, endpoint)
     report, fixed = _lint(sources, config, fix=fix, unsafe=unsafe_fixes)
     name = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     _write(render(report, name), output)
