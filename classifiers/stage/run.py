@@ -214,24 +214,25 @@ def _replace(
     con: duckdb.DuckDBPyConnection, run_id: int, frames: Mapping[str, pd.DataFrame]
 ) -> None:
     """Delete the run's rows from every classifiers table and insert the new ones, atomically."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for table in TABLES:
-            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
-        for table, frame in frames.items():
-            if frame.empty:
-                continue
-            columns = ", ".join(f'"{c}"' for c in frame.columns)
-            with registered(con, classified_rows=frame):
+    views = {f"classified_{table}": frame for table, frame in frames.items()}
+    with registered(con, **views):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in TABLES:
+                con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+            for table, frame in frames.items():
+                if frame.empty:
+                    continue
+                columns = ", ".join(f'"{c}"' for c in frame.columns)
                 con.execute(
                     f"INSERT INTO {table} (run_id, {columns})"
-                    f" SELECT $run, {columns} FROM classified_rows",
+                    f" SELECT $run, {columns} FROM classified_{table}",
                     {"run": run_id},
                 )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
 
 
 def _counts(frame: pd.DataFrame, scheme: str, column: str) -> dict[str, int]:

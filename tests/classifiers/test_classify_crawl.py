@@ -1,0 +1,244 @@
+"""`hubcarbon classify` on a real crawl of the embedded snapshot's 1,418 models tagged
+co2_eq_emissions: the tables, idempotence, the alternatives rule recomputed with pandas, the
+lint summary, the input mapping and the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from classifiers.efficiency.reference import own_performance_score
+from classifiers.stage import TABLES
+from hubcarbon.cli import main
+from mining import store
+from mining.cards import parse_card
+from mining.metrics import METRICS, performance_metrics
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("co2") / "h.duckdb"
+    assert main(["crawl", "--db", str(path), "--models", "co2", "--no-progress"]) == 0
+    assert main(["classify", "--db", str(path), "--no-progress"]) == 0
+    return path
+
+
+def query(path: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def snapshot(path: Path) -> dict[str, pd.DataFrame]:
+    """Every classifiers table, sorted, for comparison."""
+    out: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        frame = query(path, f"SELECT * FROM {table}")
+        out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+    return out
+
+
+def test_every_card_is_graded_by_both_schemes_and_every_reporter_labelled(db: Path) -> None:
+    counts = query(
+        db,
+        """SELECT
+            (SELECT count(*) FROM cards WHERE fetch_status = 'ok') AS cards,
+            (SELECT count(*) FROM emissions WHERE co2_g IS NOT NULL) AS reporters,
+            (SELECT count(*) FROM reporting_grades WHERE scheme = 'hubcarbon-v1') AS v1,
+            (SELECT count(*) FROM reporting_grades WHERE scheme = 'paper2023') AS paper,
+            (SELECT count(*) FROM efficiency_labels WHERE scheme = 'hubcarbon-v1') AS l_v1,
+            (SELECT count(*) FROM efficiency_labels WHERE scheme = 'paper2023') AS l_paper,
+            (SELECT count(DISTINCT run_id) FROM reporting_grades) AS runs""",
+    ).iloc[0]
+    assert counts["cards"] == counts["v1"] == counts["paper"] == 1418
+    assert counts["reporters"] == counts["l_v1"] == counts["l_paper"] == 1418
+    assert counts["runs"] == 1
+
+
+def test_reporting_levels_of_the_tagged_reporters(db: Path) -> None:
+    levels = query(
+        db,
+        "SELECT scheme, level, count(*) AS n FROM reporting_grades GROUP BY ALL ORDER BY ALL",
+    )
+    v1 = dict(levels[levels["scheme"] == "hubcarbon-v1"][["level", "n"]].to_numpy().tolist())
+    paper = dict(levels[levels["scheme"] == "paper2023"][["level", "n"]].to_numpy().tolist())
+    assert set(v1) <= {3, 4, 5} and set(paper) <= {3, 4}
+    # v1 splits the paper's Energy Awareness into levels 4 and 5; Basic is the same rule
+    assert v1[3] == paper[3]
+    assert v1[4] + v1[5] == paper[4]
+    evidence = query(db, "SELECT evidence FROM reporting_grades WHERE level = 5")["evidence"]
+    assert all(json.loads(e) for e in evidence)
+
+
+def test_distilgpt2_is_the_reference_of_both_label_schemes(db: Path) -> None:
+    rows = query(db, "SELECT scheme, metrics FROM efficiency_labels WHERE model_id = 'distilgpt2'")
+    assert len(rows) == 2
+    for metrics in rows["metrics"]:
+        co2 = json.loads(metrics)["co2"]
+        assert co2["value"] == 149200.0
+        assert co2["index"] == 1.0
+
+
+def test_label_metrics_json_matches_the_letter(db: Path) -> None:
+    labels = query(
+        db, "SELECT * FROM efficiency_labels WHERE scheme = 'hubcarbon-v1' AND letter IS NOT NULL"
+    )
+    for row in labels.itertuples():
+        metrics, weights = json.loads(row.metrics), json.loads(row.weights)
+        assert metrics["downloads"]["rating"] is None  # v1 drops downloads
+        mean = sum(w * metrics[name]["rating"] for name, w in weights.items())
+        assert math.isclose(mean, row.compound, rel_tol=1e-12)
+        assert "ABCDE"[row.rating] == row.letter
+
+
+def test_performance_scores_are_the_cards_own_metrics(db: Path) -> None:
+    cards = query(
+        db,
+        """SELECT c.model_id, c.raw_text, l.metrics FROM cards c
+           JOIN efficiency_labels l ON l.model_id = c.model_id AND l.scheme = 'hubcarbon-v1'""",
+    )
+    expected, stored = [], []
+    for row in cards.itertuples():
+        card = parse_card(row.raw_text)
+        meta = card.metadata if isinstance(card.metadata, dict) else {}
+        found = performance_metrics(meta.get("model-index"), card.body)
+        expected.append({m: found[m].value if m in found else np.nan for m in METRICS})
+        stored.append(json.loads(row.metrics)["performance"]["value"])
+    scores = own_performance_score(pd.DataFrame(expected))
+    assert scores.notna().sum() > 1000  # AutoTrain cards state their validation metrics
+    for score, value in zip(scores, stored, strict=True):
+        assert (value is None and math.isnan(score)) or math.isclose(score, value)
+
+
+def test_alternatives_obey_their_rule(db: Path) -> None:
+    """The rule recomputed with pandas from the crawl tables and the stored labels."""
+    models = query(db, "SELECT model_id, pipeline_tag, tags FROM models")
+    known = set(models["pipeline_tag"].dropna())
+    models["task"] = [
+        tag if isinstance(tag, str) else next((t for t in tags if t in known), None)
+        for tag, tags in zip(models["pipeline_tag"], models["tags"], strict=True)
+    ]
+    reporters = query(
+        db,
+        """SELECT e.model_id, e.co2_g, l.status, l.metrics FROM emissions e
+           JOIN efficiency_labels l ON l.model_id = e.model_id AND l.scheme = 'hubcarbon-v1'""",
+    ).merge(models[["model_id", "task"]], on="model_id")
+    reporters["perf"] = [json.loads(m)["performance"]["value"] for m in reporters["metrics"]]
+    reporters["perf"] = reporters["perf"].astype(float)
+    candidates = reporters[reporters["status"] == "labelled"]
+    expected: list[tuple[str, int, str]] = []
+    for r in reporters.itertuples():
+        if r.task is None:
+            continue
+        pool = candidates[
+            (candidates["task"] == r.task)
+            & (candidates["model_id"] != r.model_id)
+            & (candidates["co2_g"] < r.co2_g)
+        ]
+        if not math.isnan(r.perf):
+            pool = pool[pool["perf"].isna() | (pool["perf"] >= r.perf)]
+        pool = pool.assign(unknown=pool["perf"].isna(), neg=-pool["perf"])
+        pool = pool.sort_values(["co2_g", "unknown", "neg", "model_id"]).head(3)
+        expected += [(r.model_id, i + 1, alt) for i, alt in enumerate(pool["model_id"])]
+    stored = query(db, "SELECT model_id, rank, alternative_id FROM alternatives ORDER BY ALL")
+    assert len(expected) > 1000
+    assert sorted(expected) == [tuple(row) for row in stored.itertuples(index=False)]
+
+
+def test_alternatives_carry_the_alternatives_figures(db: Path) -> None:
+    rows = query(
+        db,
+        """SELECT a.co2_g, e.co2_g AS own, a.pipeline_tag, m.pipeline_tag AS listed
+           FROM alternatives a JOIN emissions e ON e.model_id = a.alternative_id
+           JOIN models m ON m.model_id = a.alternative_id""",
+    )
+    assert (rows["co2_g"] == rows["own"]).all()
+    listed = rows["listed"].notna()
+    assert (rows.loc[listed, "pipeline_tag"] == rows.loc[listed, "listed"]).all()
+
+
+def test_lint_summary_totals_equal_the_findings(db: Path) -> None:
+    summary = query(db, "SELECT * FROM lint_summary").set_index("code")
+    findings = query(db, "SELECT model_id, code, name, severity FROM lint_findings")
+    assert len(findings) > 0
+    assert summary["findings"].sum() == len(findings)
+    per_code = findings.groupby("code").agg(cards=("model_id", "nunique"), n=("model_id", "size"))
+    for code, row in summary.iterrows():
+        assert row["findings"] == (per_code.loc[code, "n"] if code in per_code.index else 0)
+        assert row["cards"] == (per_code.loc[code, "cards"] if code in per_code.index else 0)
+    names = findings.drop_duplicates("code").set_index("code")
+    assert (names["name"] == summary.loc[names.index, "name"]).all()
+    # every tagged card states emissions in its metadata, so none lacks co2_eq_emissions
+    assert summary.loc["HC100", "findings"] == 0
+
+
+def test_reclassifying_the_same_run_is_idempotent(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    before = snapshot(copy)
+    assert main(["classify", "--db", str(copy), "--no-progress"]) == 0
+    after = snapshot(copy)
+    for table in TABLES:
+        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
+
+
+def test_a_failed_classify_leaves_the_previous_rows(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    with duckdb.connect(str(copy)) as con:  # the last table written can no longer take rows
+        con.execute("ALTER TABLE lint_summary RENAME COLUMN severity TO level")
+    before = snapshot(copy)
+    with pytest.raises(duckdb.BinderException):
+        main(["classify", "--db", str(copy), "--no-progress"])
+    after = snapshot(copy)
+    assert len(after["reporting_grades"]) == 2 * 1418
+    for table in TABLES:
+        pd.testing.assert_frame_equal(before[table], after[table], obj=table)
+
+
+def test_the_closing_summary_counts_levels_and_letters(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db, copy)
+    capsys.readouterr()
+    assert main(["classify", "--db", str(copy), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    basic = query(
+        db,
+        "SELECT count(*) AS n FROM reporting_grades WHERE scheme = 'hubcarbon-v1' AND level = 3",
+    )["n"][0]
+    assert f"  3 Basic Energy Reporting: {basic:,}\n" in out
+    letters = query(
+        db,
+        "SELECT letter, count(*) AS n FROM efficiency_labels"
+        " WHERE scheme = 'hubcarbon-v1' GROUP BY ALL ORDER BY ALL",
+    )
+    shown = ", ".join(f"{letter} {n:,}" for letter, n in letters.itertuples(index=False))
+    assert f"efficiency labels (hubcarbon-v1): {shown}\n" in out
+
+
+def test_no_crawl_is_one_line_and_exit_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.duckdb"
+    assert main(["classify", "--db", str(missing)]) == 2
+    assert not missing.exists()
+    empty = tmp_path / "empty.duckdb"
+    store.connect(empty).close()
+    assert main(["classify", "--db", str(empty)]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("hubcarbon: error: ") for line in lines)
+    assert "crawl" in lines[1]
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classify", "--help"]) == 0
+    assert "hubcarbon classify --db" in capsys.readouterr().out
