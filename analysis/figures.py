@@ -8,6 +8,7 @@ the same bytes. Every figure shows the AutoTrain and human populations in fixed 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
@@ -198,17 +199,19 @@ def boxes(
     _style()
     figure = new_figure(6.0, 4.0)
     axes = figure.subplots()
-    sns.boxplot(
-        data=rows,
-        x=group,
-        y=value,
-        hue="population",
-        palette=PALETTE,
-        hue_order=list(PALETTE),
-        log_scale=True,
-        fliersize=1.5,
-        ax=axes,
-    )
+    with warnings.catch_warnings():  # seaborn passes matplotlib's deprecated `vert`
+        warnings.simplefilter("ignore", mpl.MatplotlibDeprecationWarning)
+        sns.boxplot(
+            data=rows,
+            x=group,
+            y=value,
+            hue="population",
+            palette=PALETTE,
+            hue_order=list(PALETTE),
+            log_scale=True,
+            fliersize=1.5,
+            ax=axes,
+        )
     axes.set(xlabel="", ylabel=label)
     return figure
 

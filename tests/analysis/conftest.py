@@ -1,0 +1,87 @@
+"""Real crawl databases for the analysis tests, built once per session by crawling the embedded
+snapshot through the loopback mirror with the real huggingface_hub client.
+
+- `co2_db`: `--models co2`, the 1,418 models tagged co2_eq_emissions (every one a reporter);
+- `sample_db`: every model, newest first, `--limit 5000` (the denominators of RQ1);
+- `listing_db`: every model listed, cards of the tagged ones only (`--cards co2`): the only
+  database long enough in time for the monthly share trend (slow tests only).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analysis.population import Population, load
+from hubcarbon.cli import main
+
+
+@dataclass(frozen=True)
+class Crawled:
+    """A crawled database, its population, its raw tables and `hubcarbon analyze` output."""
+
+    db: Path
+    out: Path
+    population: Population
+    findings: dict[str, Any]
+    models: pd.DataFrame
+    emissions: pd.DataFrame
+    cards: pd.DataFrame
+
+    def finding(self, unit_id: str, population: str = "all") -> dict[str, Any]:
+        matches = [
+            item
+            for item in self.findings["statistics"]
+            if item["id"] == unit_id and item["population"] == population
+        ]
+        assert len(matches) == 1, (unit_id, population)
+        return matches[0]
+
+
+@pytest.fixture(scope="session")
+def _hf_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    home = tmp_path_factory.mktemp("hf_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HOME", str(home))
+        patch.setenv("HF_HUB_CACHE", str(home / "hub"))
+        patch.delenv("HF_TOKEN", raising=False)
+        yield
+
+
+def _crawl_and_analyze(root: Path, *flags: str) -> Crawled:
+    db = root / "hubcarbon.duckdb"
+    assert main(["crawl", "--db", str(db), "--no-progress", *flags]) == 0
+    out = root / "out"
+    assert main(["analyze", "--db", str(db), "--out", str(out), "--no-progress"]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        population = load(con)
+        models = con.execute("SELECT * FROM latest_models").df()
+        emissions = con.execute("SELECT * FROM latest_emissions").df()
+        cards = con.execute("SELECT * FROM latest_cards").df()
+    finally:
+        con.close()
+    findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    return Crawled(db, out, population, findings, models, emissions, cards)
+
+
+@pytest.fixture(scope="session")
+def co2_crawl(tmp_path_factory: pytest.TempPathFactory, _hf_home: None) -> Crawled:
+    return _crawl_and_analyze(tmp_path_factory.mktemp("co2"), "--models", "co2")
+
+
+@pytest.fixture(scope="session")
+def sample_crawl(tmp_path_factory: pytest.TempPathFactory, _hf_home: None) -> Crawled:
+    return _crawl_and_analyze(tmp_path_factory.mktemp("sample"), "--limit", "5000")
+
+
+@pytest.fixture(scope="session")
+def listing_crawl(tmp_path_factory: pytest.TempPathFactory, _hf_home: None) -> Crawled:
+    return _crawl_and_analyze(tmp_path_factory.mktemp("listing"), "--cards", "co2")
