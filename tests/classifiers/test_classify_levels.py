@@ -195,3 +195,50 @@ def test_paper2023_reaches_only_its_four_branches(graded: Path) -> None:
     assert set(levels.values()) <= {1, 2, 3, 4}
     assert levels["SBB/sbb_ner"] == 2  # the "Hardware Type:" line, as the notebook read it
     assert levels[TOXICITY] == 4
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 3,000 models of a crawl of all models (cards of reporters and non-reporters)."""
+    db = tmp_path_factory.mktemp("limit") / "h.duckdb"
+    crawl_and_classify(db, "--limit", "3000")
+    return db
+
+
+def test_only_fetched_cards_are_graded_and_only_reporters_labelled(limited: Path) -> None:
+    with duckdb.connect(str(limited), read_only=True) as con:
+        ((models, cards, graded, reporters, labelled),) = con.execute(
+            """SELECT (SELECT count(*) FROM models),
+                      (SELECT count(*) FROM cards WHERE fetch_status = 'ok'),
+                      (SELECT count(*) FROM reporting_grades WHERE scheme = 'hubcarbon-v1'),
+                      (SELECT count(*) FROM emissions WHERE co2_g IS NOT NULL),
+                      (SELECT count(*) FROM efficiency_labels WHERE scheme = 'hubcarbon-v1')"""
+        ).fetchall()
+    assert models == 3000
+    assert graded == cards < models
+    assert labelled == reporters < cards
+
+
+def test_non_reporters_are_level_one_or_two_by_their_context_fields(limited: Path) -> None:
+    """Level 2 exactly when the parsed card gives a context field (metadata or body)."""
+    with duckdb.connect(str(limited), read_only=True) as con:
+        rows = con.execute(
+            """SELECT c.raw_text, g.level FROM cards c
+               JOIN reporting_grades g ON g.model_id = c.model_id AND g.scheme = 'hubcarbon-v1'
+               WHERE c.model_id NOT IN (SELECT model_id FROM emissions WHERE co2_g IS NOT NULL)"""
+        ).fetchall()
+    assert len(rows) > 100
+    for text, level in rows:
+        card = parse_card(text)
+        meta = card.co2
+        context = [
+            card.prose.hardware_type,
+            card.prose.compute_region,
+            card.prose.hours,
+            *(
+                (meta.source, meta.training_type, meta.geographical_location, meta.hardware_used)
+                if meta
+                else ()
+            ),
+        ]
+        assert level == (2 if any(v not in (None, "") for v in context) else 1)
