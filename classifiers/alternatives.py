@@ -47,18 +47,24 @@ ORDER BY r.model_id, rank
 def greener_alternatives(
     con: duckdb.DuckDBPyConnection, pool: pd.DataFrame, limit: int = MAX_ALTERNATIVES
 ) -> pd.DataFrame:
-    """Up to `limit` greener alternatives per reporter (rule `same-task-lower-co2`).
+    """Greener alternatives (rule `same-task-lower-co2`): for each CO2 reporter, up to three
+    models that do the same task with a lower reported CO2 figure and a performance that is no
+    worse when both are known.
 
-    `pool` has one row per CO2 reporter: model_id, task (its pipeline tag), co2_g,
-    performance_score (hubcarbon-v1's own score, NaN when unknown) and candidate (whether it
-    may be proposed). The rule, run as one DuckDB window query:
+    - Task: the model's pipeline tag; when the listing gives none, the first of its tags that is
+      the pipeline tag of some model in the same crawl (AutoTrain cards often list their task
+      only as a tag). A model without a task gets no alternatives.
+    - An alternative has the same task, a strictly lower CO2 figure (grams) and, when both
+      performance scores are known, a score at least as high. The score is hubcarbon-v1's:
+      the model's own harmonic mean of accuracy, F1, ROUGE-1 and ROUGE-L on a 0-1 scale.
+    - Only models whose figure is evidence of their own are proposed: a positive CO2 figure
+      and hubcarbon-v1 label status `labelled` (a re-upload repeating another model's figure
+      is not proposed).
+    - Ranked by CO2 ascending, then performance descending (unknown last), then id; the first
+      three are kept. Computed by one DuckDB window query over all reporters of the run.
 
-    - an alternative has the same task (pipeline tag) as the model, a strictly lower CO2 figure,
-      and, when both performance scores are known, a score at least as high;
-    - only candidates are proposed: a positive CO2 figure of the model's own (hubcarbon-v1
-      status `labelled`; an inherited figure of a re-upload is not evidence);
-    - ranked by CO2 ascending, then performance descending (unknown last), then id; the first
-      `limit` are kept. A model without a task gets none."""
+    `pool` has one row per reporter: model_id, task, co2_g, performance_score (NaN when
+    unknown) and candidate (may be proposed); `limit` is the number kept per reporter."""
     frame = pool.loc[:, ["model_id", "task", "co2_g", "performance_score", "candidate"]].copy()
     frame["co2_g"] = frame["co2_g"].astype("float64")
     frame["performance_score"] = frame["performance_score"].astype("float64")

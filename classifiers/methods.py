@@ -10,8 +10,10 @@ between marker lines; refresh it with
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+from classifiers.alternatives import greener_alternatives
 from classifiers.efficiency import LABEL_SCHEMES
 from classifiers.reporting import REPORTING_SCHEMES
 from mining.registry import documentation
@@ -25,6 +27,33 @@ def scheme_methods() -> list[tuple[str, str, str]]:
     rows = [("Reporting quality", s.id, documentation(s)) for s in REPORTING_SCHEMES]
     rows += [("Carbon-efficiency label", s.id, documentation(s)) for s in LABEL_SCHEMES]
     return rows
+
+
+@dataclass(frozen=True)
+class Method:
+    """One method text as the report prints it: a stable `id` (`<classification>.<scheme>`),
+    a `title` and the `text` (the unit's docstring)."""
+
+    id: str
+    title: str
+    text: str
+
+
+_CLASSIFICATION_IDS = {"Reporting quality": "reporting", "Carbon-efficiency label": "efficiency"}
+ALTERNATIVES_ID = "alternatives.same-task-lower-co2"
+
+
+def methods() -> list[Method]:
+    """Every method the report prints: both schemes of both classifications (reporting quality,
+    then the carbon-efficiency label), then the greener-alternatives rule."""
+    found = [
+        Method(f"{_CLASSIFICATION_IDS[kind]}.{scheme_id}", f"{kind}: {scheme_id}", text)
+        for kind, scheme_id, text in scheme_methods()
+    ]
+    found.append(
+        Method(ALTERNATIVES_ID, "Greener alternatives", documentation(greener_alternatives))
+    )
+    return found
 
 
 def methods_markdown() -> str:
