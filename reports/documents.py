@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from analysis.replication.published import INDEPENDENT, PUBLISHED, WITHHELD, Check
 from reports.inputs import Missing
 
@@ -24,7 +27,8 @@ _ASSET = re.compile(r"analysis/([A-Za-z0-9][A-Za-z0-9._-]*\.(?:png|svg|csv|parqu
 
 @dataclass(frozen=True)
 class Statistic:
-    """One statistic of findings.json, fields as the contract names them."""
+    """One entry of findings.json: a statistic on one population, fields as the contract names
+    them (`status` ok or why it could not be computed, `note` the reason)."""
 
     id: str
     title: str
@@ -32,6 +36,7 @@ class Statistic:
     population: str
     test: str
     n: Any
+    statistic_name: str | None
     statistic: Any
     p: Any
     p_holm: Any
@@ -41,17 +46,43 @@ class Statistic:
     method: str
     table: str | None
     figure: str | None
+    status: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table findings.json lists under `tables`: its name, rows, columns and files."""
+
+    name: str
+    rows: Any
+    columns: list[str]
+    csv: str | None
+    parquet: str | None
 
 
 @dataclass
 class Findings:
-    """findings.json, read: its statistics (by id), the assets they name, and its source run."""
+    """findings.json, read: its statistics (by id, then population), the tables it lists, the
+    files they name (site path -> source file), its source run and the Holm family's method."""
 
     run_id: Any
     generated_from: dict[str, Any]
     statistics: list[Statistic]
-    assets: dict[str, Path] = field(default_factory=dict)  # site path -> source file
+    tables: list[DataTable] = field(default_factory=list)
+    holm_method: str = ""
+    assets: dict[str, Path] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+
+    def by_id(self) -> list[list[Statistic]]:
+        """The statistics grouped by id (one entry per population), in document order."""
+        groups: dict[str, list[Statistic]] = {}
+        for stat in self.statistics:
+            groups.setdefault(stat.id, []).append(stat)
+        return list(groups.values())
+
+
+POPULATION_ORDER = {"all": 0, "autotrain": 1, "human": 2}
 
 
 def load_findings(path: Path) -> Findings | Missing:
@@ -61,23 +92,35 @@ def load_findings(path: Path) -> Findings | Missing:
         return Missing(f"findings ({path.name})", ANALYZE, document)
     if not isinstance(document, Mapping) or not isinstance(document.get("statistics"), list):
         return Missing(f"findings ({path.name})", ANALYZE, "no statistics list in the file")
+    holm = document.get("holm")
     findings = Findings(
         run_id=document.get("run_id"),
         generated_from=dict(document.get("generated_from") or {}),
         statistics=[],
+        holm_method=str(holm.get("method") or "") if isinstance(holm, Mapping) else "",
     )
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for entry in document["statistics"]:
         stat = _statistic(entry)
-        if stat is None or stat.id in seen:
+        if stat is None or (stat.id, stat.population) in seen:
             findings.problems.append(f"skipped a malformed or repeated statistic: {entry!r:.80}")
             continue
-        seen.add(stat.id)
+        seen.add((stat.id, stat.population))
         findings.statistics.append(stat)
         for name in (stat.table, stat.figure):
             if name:
                 _add_asset(findings, path.parent, name)
-    findings.statistics.sort(key=lambda s: (s.question, s.id))
+    tables = document.get("tables")
+    tables = tables if isinstance(tables, Mapping) else {}
+    for name in sorted(tables, key=str):
+        table = _table(str(name), tables[name])
+        if table is None:
+            findings.problems.append(f"skipped the malformed table entry {name!r:.80}")
+            continue
+        findings.tables.append(table)
+        for asset in (table.csv, table.parquet):
+            if asset:
+                _add_asset(findings, path.parent, asset)
     return findings
 
 
@@ -94,16 +137,36 @@ def _statistic(entry: object) -> Statistic | None:
         population=str(entry.get("population") or ""),
         test=str(entry.get("test") or ""),
         n=entry.get("n"),
+        statistic_name=_optional_text(entry.get("statistic_name")),
         statistic=entry.get("statistic"),
         p=entry.get("p"),
         p_holm=entry.get("p_holm"),
-        effect_name=str(effect["name"]) if effect.get("name") is not None else None,
+        effect_name=_optional_text(effect.get("name")),
         effect_value=effect.get("value"),
         ci=(ci[0], ci[1]) if isinstance(ci, list) and len(ci) == 2 else None,
         method=str(entry.get("method") or ""),
         table=_asset_name(entry.get("table")),
         figure=_asset_name(entry.get("figure")),
+        status=str(entry.get("status") or "ok"),
+        note=_optional_text(entry.get("note")),
     )
+
+
+def _table(name: str, entry: object) -> DataTable | None:
+    if not isinstance(entry, Mapping):
+        return None
+    columns = entry.get("columns")
+    return DataTable(
+        name=name,
+        rows=entry.get("rows"),
+        columns=[str(c) for c in columns] if isinstance(columns, list) else [],
+        csv=_asset_name(entry.get("csv")),
+        parquet=_asset_name(entry.get("parquet")),
+    )
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _asset_name(value: object) -> str | None:
@@ -114,6 +177,8 @@ def _asset_name(value: object) -> str | None:
 
 
 def _add_asset(findings: Findings, base: Path, name: str) -> None:
+    if name in findings.assets:
+        return
     source = base / name
     if source.is_file():
         findings.assets[name] = source
@@ -123,6 +188,24 @@ def _add_asset(findings: Findings, base: Path, name: str) -> None:
                 findings.assets[name[:-4] + ".svg"] = twin
     else:
         findings.problems.append(f"{name} is named by findings.json but does not exist")
+
+
+def reporter_domains(findings: Findings) -> dict[str, str | None] | str:
+    """model id -> domain from the analysis layer's `reporters` table (its Parquet file), or a
+    string saying why there is none."""
+    table = next((t for t in findings.tables if t.name == "reporters"), None)
+    if table is None or table.parquet is None or table.parquet not in findings.assets:
+        return "findings.json lists no reporters table with a domain column"
+    try:
+        frame = pq.read_table(findings.assets[table.parquet], columns=["model_id", "domain"])
+    except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
+        return f"{table.parquet} is unreadable: {exc.__class__.__name__}"
+    ids = frame.column("model_id").to_pylist()
+    domains = frame.column("domain").to_pylist()
+    return {
+        str(model_id): None if domain is None else str(domain)
+        for model_id, domain in zip(ids, domains, strict=True)
+    }
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,23 @@
-"""The task-to-domain mapping the leaderboard's Domain column shows. It belongs to the analysis
-layer (one home per concept); until that layer exposes it, the column is empty and the site
-says so."""
+"""The Domain column. Domains are the analysis layer's: `hubcarbon analyze` maps each
+reporter's tags to a domain (analysis.vocabulary's tag-to-domain map, its tie-break order) and
+lists the result in findings.json as the `reporters` table. The site reads that table; without
+it (or when it belongs to another crawl run) the column is empty and the site says why."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-
+from reports.documents import ANALYZE, Findings, reporter_domains
 from reports.inputs import Missing
 
-DomainOf = Callable[[str | None], str | None]
-
-# where the analysis layer is expected to expose it: module, function(pipeline_tag) -> domain
-PROVIDER = ("analysis.domains", "domain_of")
+WHAT = "Domain column"
 
 
-def domain_mapping() -> DomainOf | Missing:
-    """The analysis layer's `domain_of(pipeline_tag)`, or a Missing that the pages show."""
-    module_name, function_name = PROVIDER
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        module = None
-    function = getattr(module, function_name, None)
-    if not callable(function):
-        return Missing(
-            "Domain column", None, f"the analysis layer exposes no {module_name}.{function_name}"
-        )
-    return function
+def domain_mapping(findings: Findings | Missing, run_id: int) -> dict[str, str | None] | Missing:
+    """model id -> domain for the run the site shows, or a Missing that the pages show."""
+    if isinstance(findings, Missing):
+        return Missing(WHAT, ANALYZE)
+    if findings.run_id != run_id:
+        return Missing(WHAT, ANALYZE, f"findings.json is from crawl run {findings.run_id}")
+    domains = reporter_domains(findings)
+    if isinstance(domains, str):
+        return Missing(WHAT, ANALYZE, domains)
+    return domains

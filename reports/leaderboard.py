@@ -6,7 +6,7 @@ computed here beyond formatting and the AutoTrain flag the classifiers layer def
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,16 +65,15 @@ FIELDS: tuple[str, ...] = (
     "created",
 )
 
-DomainOf = Callable[[str | None], str | None]
-
 
 def rows(
     reporters: Sequence[Row],
     derived: Derived,
     pages: Mapping[str, str],
-    domain_of: DomainOf | None,
+    domains: Mapping[str, str | None] | None,
 ) -> list[dict[str, Any]]:
-    """Leaderboard rows by model id; `pages` maps a model id to its page's site path."""
+    """Leaderboard rows by model id; `pages` maps a model id to its page's site path, `domains`
+    a model id to its domain (None when no domain mapping is available)."""
     out = []
     for reporter in reporters:
         model_id = str(reporter["model_id"])
@@ -87,7 +86,7 @@ def rows(
                 "page": pages.get(model_id),
                 "author": reporter["author"],
                 "task": reporter["pipeline_tag"],
-                "domain": domain_of(reporter["pipeline_tag"]) if domain_of else None,
+                "domain": domains.get(model_id) if domains else None,
                 "library": reporter["library_name"],
                 "co2_g": reporter["co2_g"],
                 "co2_text": formats.grams(reporter["co2_g"]),

@@ -52,13 +52,14 @@ def load_context(db: Path, findings: Path, replication: Path) -> SiteContext:
         derived = database.derived(con, run.run_id)
     finally:
         con.close()
-    domain = domain_mapping()
+    findings_document = load_findings(findings)
+    domain = domain_mapping(findings_document, run.run_id)
     context = SiteContext(
         run=run,
         reporters=reporters,
         rows=[],
         derived=derived,
-        findings=load_findings(findings),
+        findings=findings_document,
         replication=load_replication(replication),
         domain=domain if isinstance(domain, Missing) else None,
         lint_counts=lint_counts(derived.lint_summary),

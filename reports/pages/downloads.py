@@ -40,8 +40,11 @@ FINDINGS_FIELDS: tuple[Field, ...] = (
     Field("title", "string", "what it measures"),
     Field("question", "string", "RQ1 or RQ2"),
     Field("population", "string", "all, autotrain or human"),
+    Field("status", "string", "ok, or why it could not be computed"),
+    Field("note", "string", "the reason, when not computed"),
     Field("test", "string", "the test or estimator"),
     Field("n", "float64", "sample size"),
+    Field("statistic_name", "string", "what the statistic is"),
     Field("statistic", "float64", "the test statistic"),
     Field("p", "float64", "p-value"),
     Field("p_holm", "float64", "Holm-adjusted p-value"),
@@ -87,15 +90,19 @@ def leaderboard_records(context: SiteContext) -> list[dict[str, Any]]:
 
 
 def findings_records(findings: Findings) -> list[dict[str, Any]]:
-    """One record per statistic of findings.json (numbers that are not numbers left empty)."""
+    """One record per statistic and population of findings.json, in its order (values that are
+    not numbers left empty)."""
     return [
         {
             "id": s.id,
             "title": s.title,
             "question": s.question,
             "population": s.population,
+            "status": s.status,
+            "note": s.note,
             "test": s.test,
             "n": _number(s.n),
+            "statistic_name": s.statistic_name,
             "statistic": _number(s.statistic),
             "p": _number(s.p),
             "p_holm": _number(s.p_holm),

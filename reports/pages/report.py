@@ -17,7 +17,7 @@ from reports.inputs import Missing
 from reports.pages.base import Files, page
 from reports.render import render
 
-PREVIEW_ROWS = 20
+PREVIEW_ROWS = 12
 QUESTIONS = (
     ("RQ1", "RQ1: how do models report their emissions?"),
     ("RQ2", "RQ2: what relates to the emissions reported?"),
@@ -57,14 +57,39 @@ def _preview(name: str, source: Path) -> TablePreview | None:
     return TablePreview(name, lines[0], lines[1 : PREVIEW_ROWS + 1], len(lines) - 1)
 
 
-def sections(findings: Findings) -> list[tuple[str, str, list[Statistic]]]:
+@dataclass(frozen=True)
+class StatisticGroup:
+    """One statistic of the report: its entries per population and what they share."""
+
+    id: str
+    title: str
+    entries: list[Statistic]
+    method: str
+    figure: str | None
+    table: str | None
+
+
+def sections(findings: Findings) -> list[tuple[str, str, list[StatisticGroup]]]:
     """(anchor, heading, statistics) per research question, then any other question."""
+    groups = []
+    for entries in findings.by_id():
+        first = entries[0]
+        groups.append(
+            StatisticGroup(
+                id=first.id,
+                title=first.title,
+                entries=entries,
+                method=next((e.method for e in entries if e.method), ""),
+                figure=next((e.figure for e in entries if e.figure), None),
+                table=next((e.table for e in entries if e.table), None),
+            )
+        )
     known = {question for question, _ in QUESTIONS}
     out = [
-        (q.lower(), heading, [s for s in findings.statistics if s.question == q])
+        (q.lower(), heading, [g for g in groups if g.entries[0].question == q])
         for q, heading in QUESTIONS
     ]
-    others = [s for s in findings.statistics if s.question not in known]
+    others = [g for g in groups if g.entries[0].question not in known]
     if others:
         out.append(("other", "Other statistics", others))
     return out

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import http.server
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,20 +59,42 @@ def replication_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, co2_db: Path, replication_json: Path) -> Path:
-    """The site built from the real crawl (findings.json absent unless analyze wrote one)."""
-    root = tmp_path_factory.mktemp("built")
+def pipeline(tmp_path_factory: pytest.TempPathFactory, co2_db: Path) -> tuple[Path, Path]:
+    """The crawl, analysed and classified as `make analyze` does: (database, findings.json)."""
+    root = tmp_path_factory.mktemp("pipeline")
+    db = root / "hubcarbon.duckdb"
+    shutil.copyfile(co2_db, db)
+    run_cli("analyze", "--db", str(db), "--out", str(root), "--no-progress")
+    run_cli("classify", "--db", str(db), "--no-progress")
+    return db, root / "findings.json"
+
+
+@pytest.fixture(scope="session")
+def site(
+    tmp_path_factory: pytest.TempPathFactory, pipeline: tuple[Path, Path], replication_json: Path
+) -> Path:
+    """The site built from every input: crawl, analyze, classify, replicate."""
+    db, findings = pipeline
+    out = tmp_path_factory.mktemp("built") / "site"
+    run_cli(
+        "report",
+        *("--db", str(db), "--out", str(out)),
+        *("--findings", str(findings), "--replication", str(replication_json)),
+        "--quiet",
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def bare_site(tmp_path_factory: pytest.TempPathFactory, co2_db: Path) -> Path:
+    """The site built from the crawl alone: every other input is missing."""
+    root = tmp_path_factory.mktemp("bare")
     out = root / "site"
     run_cli(
         "report",
-        "--db",
-        str(co2_db),
-        "--out",
-        str(out),
-        "--findings",
-        str(root / "findings.json"),
-        "--replication",
-        str(replication_json),
+        *("--db", str(co2_db), "--out", str(out)),
+        *("--findings", str(root / "findings.json")),
+        *("--replication", str(root / "replication.json")),
         "--quiet",
     )
     return out

@@ -158,21 +158,148 @@ def test_downloads_hold_the_same_rows_in_three_formats(site: Path, co2_db: Path)
     assert total == pytest.approx(sum(r[1] for r in reporters if r[1] is not None))
 
 
-def test_missing_inputs_are_shown_and_the_replication_is_tabled(site: Path) -> None:
-    report = " ".join(parse(site / "report.html").text)
+def test_missing_inputs_are_shown_and_the_site_still_builds(bare_site: Path) -> None:
+    index = " ".join(parse(bare_site / "index.html").text)
+    for table in ("reporting_grades", "efficiency_labels", "alternatives", "lint_findings"):
+        assert f"table {table}: not computed: run `hubcarbon classify`" in index
+    assert "Domain column: not computed: run `hubcarbon analyze`" in index
+    report = " ".join(parse(bare_site / "report.html").text)
     assert "not computed: run `hubcarbon analyze`" in report
-    index = " ".join(parse(site / "index.html").text)
-    assert "Domain column: not available" in index or "Domain" in index
-    assert "published vs ours" in report.lower() or "Published values next to ours" in report
+    assert "not computed: run `hubcarbon replicate`" in report
+    assert "lint statistics over the corpus: not computed" in report
+    assert len(embedded(bare_site)["rows"]) == 1418
+    assert sorted(p.name for p in (bare_site / "data").iterdir()) == [
+        "leaderboard.csv",
+        "leaderboard.json",
+        "leaderboard.parquet",
+    ]
+
+
+def test_grades_and_labels_come_from_the_classifiers_tables(
+    site: Path, pipeline: tuple[Path, Path]
+) -> None:
+    db, _ = pipeline
+    with duckdb.connect(str(db), read_only=True) as con:
+        expected = con.execute(
+            "SELECT e.model_id, g.level_name, l.letter FROM latest_emissions e"
+            " LEFT JOIN reporting_grades g ON g.run_id = e.run_id AND g.model_id = e.model_id"
+            "  AND g.scheme = 'hubcarbon-v1'"
+            " LEFT JOIN efficiency_labels l ON l.run_id = e.run_id AND l.model_id = e.model_id"
+            "  AND l.scheme = 'hubcarbon-v1' ORDER BY e.model_id"
+        ).fetchall()
+    data = embedded(site)
+    index = data["fields"].index
+    shown = [(r[index("id")], r[index("grade")], r[index("label")]) for r in data["rows"]]
+    assert shown == expected
+    assert {grade for _, grade, _ in shown} >= {"Basic Energy Reporting", "Energy Awareness"}
+    assert {label for _, _, label in shown} == set("ABCDE")
+
+
+def test_domains_are_the_analysis_layers(site: Path, pipeline: tuple[Path, Path]) -> None:
+    _, findings = pipeline
+    with duckdb.connect() as con:
+        expected = dict(
+            con.execute(
+                "SELECT model_id, domain FROM read_parquet(?)",
+                [str(findings.parent / "analysis" / "reporters.parquet")],
+            ).fetchall()
+        )
+    data = embedded(site)
+    index = data["fields"].index
+    shown = {r[index("id")]: r[index("domain")] for r in data["rows"]}
+    assert shown == expected
+    assert {"NLP", "Computer Vision"} <= set(shown.values())
+
+
+def test_the_report_shows_every_finding_with_figure_and_method(
+    site: Path, pipeline: tuple[Path, Path]
+) -> None:
+    _, findings_path = pipeline
+    findings = json.loads(findings_path.read_text("utf-8"))
+    doc = parse(site / "report.html")
+    text = " ".join(doc.text)
+    sections = {a.get("id") for t, a in doc.tags if t == "section"}
+    for stat in findings["statistics"]:
+        assert f"stat-{stat['id']}" in sections
+        assert stat["title"] in text
+        if stat["figure"]:
+            copied = site / stat["figure"]
+            assert copied.read_bytes() == (findings_path.parent / stat["figure"]).read_bytes()
+    images = [a for t, a in doc.tags if t == "img"]
+    assert len(images) == len({s["figure"] for s in findings["statistics"] if s["figure"]})
+    assert all(a.get("alt", "").startswith("Figure: ") for a in images)
+    first_method = findings["statistics"][0]["method"].split("\n")[0]
+    assert first_method.split("`")[0] in text
+    assert "hubcarbon-v1" in text and "paper2023" in text  # classification methods
+
+
+def test_the_report_tables_replication_and_lint_statistics(
+    site: Path, pipeline: tuple[Path, Path]
+) -> None:
+    db, _ = pipeline
+    report = " ".join(parse(site / "report.html").text)
     assert "models with a CO2 value" in report and "1,417" in report
+    assert "reporters in Computer Vision" in report
+    with duckdb.connect(str(db), read_only=True) as con:
+        rules = con.execute("SELECT code, name FROM lint_summary ORDER BY code").fetchall()
+    assert rules
+    for code, name in rules:
+        assert code in report and name in report
     assert "hub_snapshot.parquet" in report  # data provenance
+    assert "April 2023" in report  # the snapshot's source dates
+
+
+def test_a_model_page_lists_lint_findings_labels_and_alternatives(
+    site: Path, pipeline: tuple[Path, Path]
+) -> None:
+    db, _ = pipeline
+    with duckdb.connect(str(db), read_only=True) as con:
+        model_id, findings = con.execute(
+            "SELECT a.model_id, (SELECT count(*) FROM lint_findings f WHERE f.model_id ="
+            " a.model_id) FROM alternatives a ORDER BY 2 DESC, 1 LIMIT 1"
+        ).fetchone()  # type: ignore[misc]
+        alternatives = [
+            r[0]
+            for r in con.execute(
+                "SELECT alternative_id FROM alternatives WHERE model_id = ? ORDER BY rank",
+                [model_id],
+            ).fetchall()
+        ]
+    data = embedded(site)
+    index = data["fields"].index
+    row = next(r for r in data["rows"] if r[index("id")] == model_id)
+    doc = parse(site / row[index("page")])
+    captions = " ".join(doc.text)
+    assert "hubcarbon-v1: the label per metric" in captions
+    assert "paper2023: the label per metric" in captions
+    for alternative in alternatives:
+        assert alternative in captions
+    links = [a["href"] for t, a in doc.tags if t == "a" and a.get("href")]
+    assert any(link.endswith(".html") and "/" not in link for link in links)  # sibling pages
+    lint_rows = [a for t, a in doc.tags if t == "th" and a.get("scope") == "row"]
+    assert findings > 0 and len(lint_rows) >= findings
+
+
+def test_findings_downloads_match_findings_json(site: Path, pipeline: tuple[Path, Path]) -> None:
+    _, findings_path = pipeline
+    statistics = json.loads(findings_path.read_text("utf-8"))["statistics"]
+    records = json.loads((site / "data" / "findings.json").read_text("utf-8"))["records"]
+    assert [(r["id"], r["population"], r["p"]) for r in records] == [
+        (s["id"], s["population"], s["p"]) for s in statistics
+    ]
+    with duckdb.connect() as con:
+        count = con.execute(
+            "SELECT count(*) FROM read_parquet(?)", [str(site / "data" / "findings.parquet")]
+        ).fetchone()
+    assert count == (len(statistics),)
 
 
 def test_the_same_database_gives_the_same_bytes(
-    site: Path, co2_db: Path, replication_json: Path, tmp_path: Path
+    site: Path, pipeline: tuple[Path, Path], replication_json: Path, tmp_path: Path
 ) -> None:
+    db, findings = pipeline
     again = tmp_path / "again"
-    build_site(co2_db, again, site.parent / "findings.json", replication_json)
+    build_site(db, again, findings, replication_json)
     first = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
     assert first.keys() == second.keys()
