@@ -30,6 +30,10 @@ crawl: install ## Crawl the embedded snapshot (or CRAWL_FLAGS="--endpoint URL") 
 
 analyze: install ## Analyse the latest crawl, grade it and build the site into $(OUT)/
 	$(PY) -m hubcarbon analyze --db $(DB) --out $(OUT)
+	$(PY) -m hubcarbon classify --db $(DB)
+
+classify: install ## Grade the latest crawl in $(DB): reporting levels, labels, alternatives, lint
+	$(PY) -m hubcarbon classify --db $(DB)
 
 lint: install ## ruff, mypy and the import-layer contract
 	$(VENV)/bin/ruff check .
