@@ -8,14 +8,15 @@ from reports.context import SiteContext
 from reports.inputs import Missing
 from reports.pages.base import Files, page
 
-STATIC = ("leaderboard.js", "style.css")
+STATIC = ("favicon.svg", "leaderboard.js", "style.css")
 
 
 @page("assets")
 def assets(context: SiteContext) -> Files:
-    """Static assets: `static/leaderboard.js` and `static/style.css` (shipped in the package,
-    no CDN), and under `analysis/` the figures (PNG and SVG) and tables (CSV, Parquet) that
-    findings.json names, copied byte for byte from the analysis output."""
+    """Static assets: `static/leaderboard.js`, `static/style.css` and `static/favicon.svg`
+    (shipped in the package, no CDN), and under `analysis/` the figures (PNG and SVG) and
+    tables (CSV, Parquet) that findings.json names, copied byte for byte from the analysis
+    output."""
     files: Files = {}
     static = resources.files("reports").joinpath("static")
     for name in STATIC:
