@@ -2,16 +2,16 @@
 
 - Correlations: `scipy.stats.pearsonr` / `spearmanr` (two-sided) with a 95 % Fisher-z interval:
   z = atanh(r) ± 1.96·se, se = 1/√(n−3) for Pearson and √((1 + ρ²/2)/(n−3)) for Spearman
-  (Bonett & Wright, 2000). At least MIN_PAIRS pairs and some variation in both variables.
+  (Bonett & Wright, 2000). At least 5 pairs (MIN_PAIRS) and some variation in both variables.
 - Two groups: `scipy.stats.mannwhitneyu(a, b, alternative='two-sided')` (scipy's default method:
   exact for small samples without ties, else the normal approximation with continuity
   correction). Effect size: the rank-biserial correlation r = 2U/(n_a·n_b) − 1, U being the
-  statistic of `a`: +1 when every value of `a` is above every value of `b`. At least MIN_GROUP
-  values per group.
+  statistic of `a`: +1 when every value of `a` is above every value of `b`. At least 5 values per
+  group (MIN_GROUP).
 - Trends: statsmodels OLS of the values on the month index (months since the first month of the
   window, so a month without data leaves a gap rather than shifting later months) with a
-  constant; the slope, its two-sided p-value and its 95 % interval. At least MIN_TREND_POINTS
-  months.
+  constant; the slope, its two-sided p-value and its 95 % interval. At least 6 months
+  (MIN_TREND_POINTS).
 """
 
 from __future__ import annotations
