@@ -30,7 +30,10 @@ crawl: install ## Crawl the embedded snapshot (or CRAWL_FLAGS="--endpoint URL") 
 
 analyze: install ## Analyse the latest crawl, grade it and build the site into $(OUT)/
 	$(PY) -m hubcarbon analyze --db $(DB) --out $(OUT)
+	$(PY) -m hubcarbon replicate --out $(OUT)/replication.json
 	$(PY) -m hubcarbon classify --db $(DB)
+	$(PY) -m hubcarbon report --db $(DB) --out $(OUT)/site \
+		--findings $(OUT)/findings.json --replication $(OUT)/replication.json
 
 classify: install ## Grade the latest crawl in $(DB): reporting levels, labels, alternatives, lint
 	$(PY) -m hubcarbon classify --db $(DB)
