@@ -12,6 +12,14 @@ reads it), then checked before any Python value is built:
 
 Errors are captured, never raised: the YAML error's line and column are translated into the
 original file.
+
+Speed: when PyYAML has libyaml, the node tree is composed by `yaml.CSafeLoader` (same resolver
+and constructor, so the same values and tags, with marks in code points like the pure-Python
+loader). The pure-Python SafeLoader still reads every block libyaml rejects (so errors are
+worded, and placed, as before), every block holding a tab or a character the pure reader
+refuses (libyaml is laxer with tabs than PyYAML and the Hub), and every block that could nest
+deeper than `FAST_MAX_DEPTH` (libyaml's composer recurses in C, where no RecursionError
+protects the process).
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from mining.cardtext import FrontMatterStatus, LineIndex, Position
 
 MAX_FRONT_MATTER_BYTES = 1_000_000
 MAX_EXPANDED_NODES = 1_000_000
+FAST_MAX_DEPTH = 500
+_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 NodePath = tuple[str | int, ...]
@@ -88,8 +98,7 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
         return FrontMatter(FrontMatterStatus.TOO_LARGE)
     loader: yaml.SafeLoader | None = None
     try:
-        loader = yaml.SafeLoader(yaml_text)  # checks for unprintable characters
-        root = loader.get_single_node()
+        loader, root = _compose(yaml_text)
         if root is None:
             return FrontMatter(FrontMatterStatus.EMPTY_FRONT_MATTER, metadata={})
         _check_expansion(root)
@@ -116,6 +125,32 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
     if not isinstance(value, dict):
         return FrontMatter(FrontMatterStatus.NOT_A_MAPPING, spans=spans)
     return FrontMatter(FrontMatterStatus.OK, value, None, duplicates, spans)
+
+
+def _compose(yaml_text: str) -> tuple[yaml.SafeLoader, Node | None]:
+    """The loader and the composed root node: libyaml when it is safe and accepts the text,
+    else the pure-Python SafeLoader (whose errors propagate to the caller)."""
+    if _FAST_LOADER is not None and _fast_path_safe(yaml_text):
+        fast = _FAST_LOADER(yaml_text)
+        try:
+            return fast, fast.get_single_node()
+        except yaml.YAMLError:
+            fast.dispose()
+    loader = yaml.SafeLoader(yaml_text)  # checks for unprintable characters
+    return loader, loader.get_single_node()
+
+
+def _fast_path_safe(yaml_text: str) -> bool:
+    """No character the pure reader refuses, and nesting provably under FAST_MAX_DEPTH: every
+    level needs a flow bracket or one more column on some line, so brackets plus the longest
+    line bound the depth."""
+    if "\t" in yaml_text or yaml.reader.Reader.NON_PRINTABLE.search(yaml_text):
+        return False  # libyaml accepts tabs where the pure scanner (and the Hub) refuse them
+    brackets = yaml_text.count("[") + yaml_text.count("{")
+    if brackets >= FAST_MAX_DEPTH:
+        return False
+    longest = max(map(len, yaml_text.splitlines()), default=0)
+    return brackets + longest < FAST_MAX_DEPTH
 
 
 def _too_large(yaml_text: str) -> bool:
