@@ -198,6 +198,36 @@ def build_malicious_snapshot(path: Path) -> list[str]:
     return sorted(ids)
 
 
+@pytest.fixture(scope="session")
+def hostile(
+    tmp_path_factory: pytest.TempPathFactory,
+    malicious_snapshot: tuple[Path, list[str]],
+    replication_json: Path,
+) -> tuple[Path, Path, list[str]]:
+    """(work directory, site, ids): the malicious snapshot through crawl, analyze, classify and
+    report, everything written under the work directory."""
+    snapshot, ids = malicious_snapshot
+    work = tmp_path_factory.mktemp("hostile")
+    db = work / "hubcarbon.duckdb"
+    run_cli("crawl", "--snapshot", str(snapshot), "--db", str(db), "--no-progress")
+    run_cli("analyze", "--db", str(db), "--out", str(work), "--no-progress")
+    run_cli("classify", "--db", str(db), "--no-progress")
+    site = work / "site"
+    run_cli(
+        "report",
+        *("--db", str(db), "--out", str(site)),
+        *("--findings", str(work / "findings.json"), "--replication", str(replication_json)),
+        "--quiet",
+    )
+    return work, site, ids
+
+
+@pytest.fixture(scope="session")
+def hostile_payloads() -> tuple[str, tuple[str, ...]]:
+    """(the mark every payload's script would set on window, the traversal ids)."""
+    return MARK, TRAVERSAL_IDS
+
+
 # --- the browser ----------------------------------------------------------------------------
 
 
@@ -218,16 +248,20 @@ def browser() -> Iterator[Any]:
 class Page:
     """A fresh browser page that records console errors, page errors, dialogs and requests."""
 
-    def __init__(self, browser: Any) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser: Any, *, bypass_csp: bool = False) -> None:
+        self.context = browser.new_context(
+            viewport={"width": 1400, "height": 900}, bypass_csp=bypass_csp
+        )
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.requests: list[str] = []
+        self.failed: list[str] = []  # URLs answered with an HTTP error
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", self._dialog)
         self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("response", lambda r: self.failed.append(r.url) if r.status >= 400 else None)
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
@@ -240,6 +274,17 @@ class Page:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Page]:
     recorded = Page(browser)
+    try:
+        yield recorded
+    finally:
+        recorded.close()
+
+
+@pytest.fixture
+def unprotected_page(browser: Any) -> Iterator[Page]:
+    """A page whose context ignores the site's Content-Security-Policy, so that a test shows
+    that escaping alone keeps hostile text inert."""
+    recorded = Page(browser, bypass_csp=True)
     try:
         yield recorded
     finally:
