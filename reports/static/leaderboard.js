@@ -171,4 +171,5 @@
 
   refresh();
   document.documentElement.dataset.leaderboard = "ready";
+  if (window.performance && performance.mark) performance.mark("leaderboard-ready");
 })();
