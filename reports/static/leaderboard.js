@@ -58,7 +58,12 @@
       return (x < y ? -1 : 1) * dir;
     });
     sortKey = name; sortDir = dir;
+    var sortState = document.getElementById("sort-state");
     headers.forEach(function (th) {
+      if (th.dataset.key === name && sortState) {
+        sortState.textContent = "sorted by " + th.textContent.trim() +
+          (dir > 0 ? ", ascending" : ", descending") + " (missing values last)";
+      }
       th.setAttribute("aria-sort", th.dataset.key === name
         ? (dir > 0 ? "ascending" : "descending") : "none");
     });
