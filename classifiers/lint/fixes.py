@@ -44,7 +44,7 @@ class Fix:
 Planner = Callable[[ParsedCard], Fix | None]
 
 
-class _Text:
+class CardText:
     """Offsets and the line break of a card's text."""
 
     def __init__(self, card: ParsedCard) -> None:
@@ -74,7 +74,7 @@ def _scalar_replacement(card: ParsedCard, path: tuple[str, ...], new: str) -> Ed
     span = card.spans.get(path)
     if span is None or span.text is None or span.start.line != span.end.line:
         return None
-    text = _Text(card)
+    text = CardText(card)
     start, end = text.offset(span.start), text.offset(span.end)
     source = card.text[start:end]
     if not source.strip() or "\n" in source or "\r" in source or source.startswith(("|", ">")):
@@ -106,7 +106,7 @@ def plan_datasets_not_list(card: ParsedCard) -> Fix | None:
     value = metadata.get("datasets")
     if not isinstance(value, str) or not value.strip():
         return None
-    edit = _scalar_replacement(card, ("datasets",), f"[{_yaml_string(value)}]")
+    edit = _scalar_replacement(card, ("datasets",), f"[{yaml_string(value)}]")
     return Fix(Fixable.SAFE, (edit,), "wrap the dataset id in a list") if edit else None
 
 
@@ -131,10 +131,10 @@ def plan_context_from_prose(card: ParsedCard) -> Fix | None:
     keys = [k for k in first_keys if k is not None]
     if not children or not keys or keys[0].line <= co2.key_position.line:
         return None  # a flow mapping {emissions: 1} or an odd layout: leave it to the author
-    text = _Text(card)
+    text = CardText(card)
     indent = " " * (keys[0].column - 1)
     at = text.next_line_start(max(s.end for s in children))
-    lines = "".join(f"{indent}{k}: {_yaml_string(v)}{text.newline}" for k, v in wanted.items())
+    lines = "".join(f"{indent}{k}: {yaml_string(v)}{text.newline}" for k, v in wanted.items())
     return Fix(Fixable.UNSAFE, (Edit(at, at, lines),), f"add {', '.join(wanted)} from the body")
 
 
@@ -144,10 +144,10 @@ def plan_co2_from_prose(card: ParsedCard) -> Fix | None:
     grams = card.prose.co2.value.grams
     if grams is None or grams <= 0 or readable_metadata(card) is None:
         return None
-    text = _Text(card)
+    text = CardText(card)
     nl = text.newline
     block = [f"{CO2_KEY}:", f"  emissions: {yaml_number(grams, significant=12)}"]
-    block += [f"  {k}: {_yaml_string(v)}" for k, v in _prose_context(card).items()]
+    block += [f"  {k}: {yaml_string(v)}" for k, v in _prose_context(card).items()]
     body = "".join(line + nl for line in block)
     description = f"add {CO2_KEY} with the body's {card.prose.co2.value.raw} in grams"
     if card.status in (FrontMatterStatus.NO_FRONT_MATTER, FrontMatterStatus.EMPTY):
@@ -161,8 +161,8 @@ def plan_co2_from_prose(card: ParsedCard) -> Fix | None:
     return Fix(Fixable.UNSAFE, (Edit(at, at, body),), description)
 
 
-def _yaml_string(value: str) -> str:
-    """A double-quoted scalar (JSON's string syntax is valid YAML)."""
+def yaml_string(value: str) -> str:
+    """A double-quoted YAML scalar (JSON's string syntax is valid YAML 1.1 and 1.2)."""
     return json.dumps(value, ensure_ascii=False)
 
 
