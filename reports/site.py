@@ -9,10 +9,10 @@ path is checked again before writing.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from tqdm import tqdm
 
 from mining import store
 from mining.errors import ConfigError
@@ -86,14 +86,14 @@ def build_site(
     findings: Path,
     replication: Path,
     *,
-    progress: Callable[[str], Any] | None = None,
+    progress: bool = False,
 ) -> BuildSummary:
-    """Build the whole site into `out` (replacing a previous build there)."""
+    """Build the whole site into `out` (replacing a previous build there); `progress` shows a
+    progress bar over the pages on stderr."""
     context = load_context(db, findings, replication)
+    context.progress = progress
     files: dict[str, bytes] = {MARKER: MARKER_TEXT}
-    for unit in PAGES:
-        if progress:
-            progress(unit.id)
+    for unit in tqdm(PAGES, desc="pages", unit="page", disable=not progress, leave=False):
         for name, content in unit(context).items():
             if name in files:
                 raise ValueError(f"page {unit.id!r} writes {name} twice")

@@ -53,16 +53,14 @@ An --out directory is replaced only when a previous `hubcarbon report` built it.
     show_default=True,
     help="replication.json of `hubcarbon replicate`.",
 )
-@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def command(db: Path, out: Path, findings: Path, replication: Path, quiet: bool) -> None:
+@click.option("--progress/--no-progress", default=True, help="Show progress bars.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors (implies --no-progress).")
+def command(
+    db: Path, out: Path, findings: Path, replication: Path, progress: bool, quiet: bool
+) -> None:
     """Build the static site: leaderboard, a page and badge per CO2 reporter, the study report
     and the downloads. It needs no server: open index.html or publish the directory."""
-
-    def progress(page_id: str) -> None:
-        if not quiet:
-            click.echo(f"rendering {page_id}", err=True)
-
-    summary = build_site(db, out, findings, replication, progress=progress)
+    summary = build_site(db, out, findings, replication, progress=progress and not quiet)
     if quiet:
         return
     click.echo(

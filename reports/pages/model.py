@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tqdm import tqdm
+
 from reports import formats
 from reports.context import SiteContext
 from reports.database import Row
@@ -90,7 +92,10 @@ def model(context: SiteContext) -> Files:
     CO2, performance no worse), and its badge with the snippet to embed it."""
     derived = context.derived
     files: Files = {}
-    for reporter, row in zip(context.reporters, context.rows, strict=True):
+    pairs = zip(context.reporters, context.rows, strict=True)
+    for reporter, row in tqdm(
+        pairs, total=len(context.rows), desc="model pages", disable=not context.progress
+    ):
         model_id = row["id"]
         slug = context.slugs[model_id]
         labels = derived.labels.get(model_id, [])
