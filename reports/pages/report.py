@@ -10,7 +10,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from classifiers.methods import scheme_methods
+from classifiers.lint import RULES
+from classifiers.methods import methods
+from mining.registry import documentation
 from reports.context import SiteContext
 from reports.documents import Findings, Statistic, comparison
 from reports.inputs import Missing
@@ -58,6 +60,32 @@ def _preview(name: str, source: Path) -> TablePreview | None:
 
 
 @dataclass(frozen=True)
+class RuleDoc:
+    """A lint rule as the report documents it."""
+
+    code: str
+    name: str
+    severity: str
+    text: str
+
+
+def lint_rules() -> list[RuleDoc]:
+    """Every rule of the linter's registry, by code, with its documentation."""
+    return sorted(
+        (
+            RuleDoc(
+                rule.code,
+                rule.name,
+                str(getattr(rule.severity, "value", rule.severity)),
+                documentation(rule),
+            )
+            for rule in RULES
+        ),
+        key=lambda r: r.code,
+    )
+
+
+@dataclass(frozen=True)
 class StatisticGroup:
     """One statistic of the report: its entries per population and what they share."""
 
@@ -101,8 +129,9 @@ def report(context: SiteContext) -> Files:
     sources and dates), the RQ1 and RQ2 findings of findings.json with their figures (alt text
     from the statistic's title), the tables behind them, each statistic's test, n, statistic, p,
     Holm-adjusted p, effect size and confidence interval and its method text; the replication
-    table "published vs ours" from replication.json; the lint statistics over the corpus; and
-    the method texts of the classification schemes."""
+    table "published vs ours" from replication.json; the lint statistics over the corpus; the
+    method texts of the classification schemes and of the greener alternatives
+    (`#method-<id>`); and the documentation of every lint rule (`#rule-<code>`)."""
     findings = context.findings
     replication = context.replication
     present = findings if isinstance(findings, Findings) else None
@@ -128,7 +157,8 @@ def report(context: SiteContext) -> Files:
             lint_missing=(
                 context.lint_counts.message if isinstance(context.lint_counts, Missing) else ""
             ),
-            schemes=scheme_methods(),
+            methods=methods(),
+            rules=lint_rules(),
             models=len(context.rows),
         )
     }

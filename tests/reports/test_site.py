@@ -330,3 +330,25 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula() -> None:
 
     text = to_csv([Field("a", "string", "")], [{"a": "=HYPERLINK(1)"}, {"a": "ok"}]).decode()
     assert list(csv.reader(io.StringIO(text))) == [["a"], ["'=HYPERLINK(1)"], ["ok"]]
+
+
+def test_model_pages_link_to_methods_and_rules_that_exist(
+    site: Path, pipeline: tuple[Path, Path]
+) -> None:
+    db, _ = pipeline
+    with duckdb.connect(str(db), read_only=True) as con:
+        model_id = con.execute(
+            "SELECT model_id FROM lint_findings JOIN alternatives USING (run_id, model_id)"
+            " ORDER BY model_id LIMIT 1"
+        ).fetchone()[0]  # type: ignore[index]
+    anchors = {a["id"] for _, a in parse(site / "report.html").tags if a.get("id")}
+    data = embedded(site)
+    index = data["fields"].index
+    row = next(r for r in data["rows"] if r[index("id")] == model_id)
+    targets = [
+        str(a["href"]).split("#", 1)[1]
+        for t, a in parse(site / row[index("page")]).tags
+        if t == "a" and str(a.get("href", "")).startswith("../report.html#")
+    ]
+    assert {t.split("-", 1)[0] for t in targets} == {"method", "rule"}
+    assert [t for t in targets if t not in anchors] == []
