@@ -8,13 +8,19 @@ in code order, counting the cards with at least one finding of the rule and all 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
+from importlib import resources
 
 from classifiers.lint.config import LintConfig
 from classifiers.lint.engine import lint_text
 from classifiers.lint.findings import Finding
 from classifiers.lint.registry import RULES
+from mining.snapshot import Snapshot, open_snapshot
+
+CORPUS_ORIGIN = "hf_modelcards_2023"
+COUNTS_FILE = "lint_corpus_counts.json"
 
 
 @dataclass
@@ -52,10 +58,31 @@ def lint_corpus(
 
 
 def counts_json(counts: dict[str, RuleCount], cards: int, source: str) -> dict[str, object]:
-    """The document tools/lint_corpus.py writes to classifiers/data/lint_corpus_counts.json."""
+    """The document tools/lint_corpus.py writes to classifiers/data/lint_corpus_counts.json:
+    `{"version": 1, "source", "cards", "rules": [{code, name, severity, cards, findings}]}`."""
     return {
         "version": 1,
         "source": source,
         "cards": cards,
         "rules": [asdict(c) for c in counts.values()],
     }
+
+
+def snapshot_cards(snapshot: Snapshot | None = None) -> Iterator[tuple[str, str]]:
+    """(model id, README text) of every real 2023 card in the snapshot (the embedded one by
+    default): the 25,109-card corpus."""
+    snapshot = snapshot or open_snapshot()
+    for record in snapshot:
+        if record.card_origin == CORPUS_ORIGIN:
+            text = snapshot.readme(record)
+            if text is not None:
+                yield record.id, text
+
+
+def committed_counts() -> dict[str, object]:
+    """classifiers/data/lint_corpus_counts.json as committed (written by tools/lint_corpus.py)."""
+    path = resources.files("classifiers").joinpath("data", COUNTS_FILE)
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{COUNTS_FILE} is not a JSON object")
+    return loaded
