@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
 from analysis.findings import EffectSize, Result, insufficient
 
@@ -124,7 +124,7 @@ def ols_trend(
         return insufficient(n, f"fewer than {MIN_TREND_POINTS} months", table=table)
     if np.ptp(y) == 0:
         return insufficient(n, "the series is constant", table=table)
-    fit = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit()
+    fit = OLS(y, np.column_stack([np.ones(n), x])).fit()
     slope, intercept = float(fit.params[1]), float(fit.params[0])
     low, high = (float(v) for v in fit.conf_int(0.05)[1])
     return Result(
@@ -137,6 +137,21 @@ def ols_trend(
         details={"intercept": intercept, "r2": float(fit.rsquared), "months": n},
         table=table,
     )
+
+
+def cross_validated_r2(x: np.ndarray, y: np.ndarray, *, folds: int, seed: int) -> float:
+    """Mean out-of-sample R² of least squares (`x` holds the constant) over `folds` folds of a
+    permutation drawn by `numpy.random.default_rng(seed)`."""
+    order = np.random.default_rng(seed).permutation(len(y))
+    scores = []
+    for test in np.array_split(order, folds):
+        train = np.ones(len(y), dtype=bool)
+        train[test] = False
+        beta = np.linalg.lstsq(x[train], y[train], rcond=None)[0]
+        residual = y[test] - x[test] @ beta
+        total = y[test] - y[test].mean()
+        scores.append(1 - float(residual @ residual) / float(total @ total))
+    return float(np.mean(scores))
 
 
 def positive(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, dict[str, int]]:

@@ -13,20 +13,23 @@ Outputs, all under the chosen OUT directory and byte-stable for the same databas
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 from statsmodels.stats.multitest import multipletests
 from tqdm import tqdm
 
 from analysis.figures import save
 from analysis.findings import Finding, Result
+from analysis.jsonio import dumps
 from analysis.population import Population, load
-from analysis.replication.output import jsonable
 from analysis.statistics import STATISTICS, Statistic
 from mining import store
 from mining.errors import InputError
@@ -129,12 +132,14 @@ def draw_figures(analysis: Analysis, out: Path, *, progress: bool = False) -> di
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> dict[str, dict[str, Any]]:
-    """CSV and Parquet of every table; returns the `tables` section of findings.json."""
+    """CSV and Parquet of every table (through Arrow); returns the `tables` section of
+    findings.json. In the CSV, list cells are joined with '|'."""
     index: dict[str, dict[str, Any]] = {}
+    directory = out / ANALYSIS_DIR
     for name, table in sorted(tables.items()):
-        directory = out / ANALYSIS_DIR
-        _csv_ready(table).to_csv(directory / f"{name}.csv", index=False, lineterminator="\n")
-        table.to_parquet(directory / f"{name}.parquet", index=False)
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        pq.write_table(arrow, directory / f"{name}.parquet")
+        pa_csv.write_csv(_csv_ready(arrow), directory / f"{name}.csv")
         index[name] = {
             "csv": f"{ANALYSIS_DIR}/{name}.csv",
             "parquet": f"{ANALYSIS_DIR}/{name}.parquet",
@@ -144,23 +149,13 @@ def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> dict[str, dict[s
     return index
 
 
-def _csv_ready(table: pd.DataFrame) -> pd.DataFrame:
-    lists = [c for c in table.columns if table[c].map(_is_list).any()]
-    if not lists:
-        return table
-    return table.assign(**{c: table[c].map(_joined) for c in lists})
-
-
-def _is_list(value: object) -> bool:
-    return isinstance(value, list | tuple) or (
-        hasattr(value, "tolist") and not isinstance(value, str) and getattr(value, "ndim", 0) == 1
-    )
-
-
-def _joined(value: object) -> object:
-    if _is_list(value):
-        return "|".join(str(item) for item in list(value))  # type: ignore[call-overload]
-    return value
+def _csv_ready(table: pa.Table) -> pa.Table:
+    """List columns joined with '|' (CSV has no lists)."""
+    for position, field in enumerate(table.schema):
+        if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+            joined = pc.binary_join(table.column(position), "|")
+            table = table.set_column(position, field.name, joined)
+    return table
 
 
 def document(analysis: Analysis, tables: dict[str, Any], figures: dict[str, str]) -> dict[str, Any]:
@@ -179,11 +174,6 @@ def document(analysis: Analysis, tables: dict[str, Any], figures: dict[str, str]
         "statistics": statistics,
         "tables": tables,
     }
-
-
-def dumps(doc: dict[str, Any]) -> str:
-    """findings.json text: sorted keys, indented, strict JSON (NaN and infinities as null)."""
-    return json.dumps(jsonable(doc), sort_keys=True, indent=2, allow_nan=False) + "\n"
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,11 @@ def normalise(raw: float, *, percent: bool = False) -> float | None:
     return raw
 
 
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
 def _squash(name: object) -> str:
-    return re.sub(r"[\s_\-]+", "", str(name)).lower() if name is not None else ""
+    return _SEPARATORS.sub("", str(name)).lower() if name is not None else ""
 
 
 def _number(value: object) -> tuple[float, bool] | None:
@@ -147,11 +150,13 @@ def from_card_text(text: str | None) -> dict[str, MetricValue]:
         if match is None:
             continue
         squashed = _squash(match["name"])
-        raw = float(match["value"].replace(",", "."))
         for aliases, target in ((_ALIASES, plain), (_FALLBACK_ALIASES, fallback)):
             metric_id = aliases.get(squashed)
+            if metric_id is None or metric_id in target:
+                continue
+            raw = float(match["value"].replace(",", "."))
             value = normalise(raw, percent=bool(match["pct"]))
-            if metric_id and metric_id not in target and value is not None:
+            if value is not None:
                 target[metric_id] = MetricValue(metric_id, value, raw, "card-text")
     return {**fallback, **plain}
 
