@@ -16,6 +16,7 @@ from mining.registry import documentation
 from reports.context import SiteContext
 from reports.documents import Findings, Statistic, comparison
 from reports.inputs import Missing
+from reports.lintcounts import CorpusCounts, corpus_counts
 from reports.pages.base import Files, page
 from reports.render import render
 
@@ -134,6 +135,7 @@ def report(context: SiteContext) -> Files:
     (`#method-<id>`); and the documentation of every lint rule (`#rule-<code>`)."""
     findings = context.findings
     replication = context.replication
+    corpus = corpus_counts()
     present = findings if isinstance(findings, Findings) else None
     return {
         "report.html": render(
@@ -154,6 +156,8 @@ def report(context: SiteContext) -> Files:
                 replication.get("sections_pending") or [] if isinstance(replication, dict) else []
             ),
             lint_counts=context.lint_counts if isinstance(context.lint_counts, list) else [],
+            corpus=corpus if isinstance(corpus, CorpusCounts) else None,
+            corpus_missing=corpus.message if isinstance(corpus, Missing) else "",
             lint_missing=(
                 context.lint_counts.message if isinstance(context.lint_counts, Missing) else ""
             ),

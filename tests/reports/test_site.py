@@ -166,7 +166,7 @@ def test_missing_inputs_are_shown_and_the_site_still_builds(bare_site: Path) -> 
     report = " ".join(parse(bare_site / "report.html").text)
     assert "not computed: run `hubcarbon analyze`" in report
     assert "not computed: run `hubcarbon replicate`" in report
-    assert "lint statistics over the corpus: not computed" in report
+    assert "lint statistics over the crawled cards: not computed" in report
     assert len(embedded(bare_site)["rows"]) == 1418
     assert sorted(p.name for p in (bare_site / "data").iterdir()) == [
         "leaderboard.csv",
@@ -352,3 +352,15 @@ def test_model_pages_link_to_methods_and_rules_that_exist(
     ]
     assert {t.split("-", 1)[0] for t in targets} == {"method", "rule"}
     assert [t for t in targets if t not in anchors] == []
+
+
+def test_the_corpus_lint_counts_are_shown_when_committed(site: Path) -> None:
+    from reports.lintcounts import CorpusCounts, corpus_counts
+
+    report = " ".join(parse(site / "report.html").text)
+    counts = corpus_counts()
+    if isinstance(counts, CorpusCounts):
+        assert f"over {counts.cards:,} cards" in report
+        assert counts.rules and all(str(r["code"]) in report for r in counts.rules)
+    else:
+        assert counts.message in report
