@@ -9,7 +9,10 @@ performance metrics and the lint findings. One pass parses each card once.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +24,9 @@ from classifiers.stage import linting
 from classifiers.stage.performance import METRICS, card_metrics
 from mining.cards import ParsedCard, parse_card
 
-BATCH = 500
+CHUNK = 200
+PROCESSES_FROM = 2_000  # cards; fewer are parsed in this process
+MAX_WORKERS = 4
 FACT_COLUMNS: tuple[str, ...] = (
     "model_id",
     "body",
@@ -44,25 +49,41 @@ class CardFacts:
 def read_card_facts(
     con: duckdb.DuckDBPyConnection, run_id: int, *, progress: bool = False
 ) -> CardFacts:
-    """Parse and lint every fetched card of `run_id`, with a progress bar over the cards."""
+    """Parse and lint every fetched card of `run_id`, with a progress bar over the cards.
+
+    From PROCESSES_FROM cards on, chunks of cards are parsed in worker processes (spawned,
+    never forked), one per CPU up to MAX_WORKERS; results keep the order of the model ids."""
     ((total,),) = con.execute(
         "SELECT count(*) FROM cards WHERE run_id = ? AND fetch_status = 'ok'", [run_id]
     ).fetchall()
     facts: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
     with tqdm(total=total, desc="grading cards", unit="card", disable=not progress) as bar:
-        for model_id, text in _cards(con, run_id):
-            card = parse_card(text)
-            facts.append(card_fact(model_id, card))
-            findings.extend(linting.finding_rows(model_id, linting.lint_parsed(card)))
-            bar.update(1)
+        for chunk_facts, chunk_findings in _read_chunks(_chunks(con, run_id), total):
+            facts.extend(chunk_facts)
+            findings.extend(chunk_findings)
+            bar.update(len(chunk_facts))
     frame = pd.DataFrame(facts, columns=list(FACT_COLUMNS))
     frame = frame.astype({"prose_hours": "float64", **dict.fromkeys(METRICS, "float64")})
     lint_frame = pd.DataFrame(findings, columns=list(linting.FINDING_COLUMNS))
     return CardFacts(facts=frame, findings=lint_frame.astype({"fixable": bool}))
 
 
-def _cards(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[tuple[str, str]]:
+Chunk = list[tuple[str, str]]
+ChunkResult = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _read_chunks(chunks: Iterable[Chunk], total: int) -> Iterator[ChunkResult]:
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if total < PROCESSES_FROM or workers < 2:
+        yield from map(read_chunk, chunks)
+        return
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        yield from pool.map(read_chunk, chunks)
+
+
+def _chunks(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[Chunk]:
     cursor = con.cursor()
     try:
         cursor.execute(
@@ -70,11 +91,21 @@ def _cards(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[tuple[str, s
             " WHERE run_id = ? AND fetch_status = 'ok' ORDER BY model_id",
             [run_id],
         )
-        while batch := cursor.fetchmany(BATCH):
-            for model_id, text in batch:
-                yield str(model_id), str(text)
+        while batch := cursor.fetchmany(CHUNK):
+            yield [(str(model_id), str(text)) for model_id, text in batch]
     finally:
         cursor.close()
+
+
+def read_chunk(chunk: Chunk) -> ChunkResult:
+    """Facts and lint-finding rows of a chunk of (model_id, README text) pairs."""
+    facts: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    for model_id, text in chunk:
+        card = parse_card(text)
+        facts.append(card_fact(model_id, card))
+        findings.extend(linting.finding_rows(model_id, linting.lint_parsed(card)))
+    return facts, findings
 
 
 def card_fact(model_id: str, card: ParsedCard) -> dict[str, Any]:

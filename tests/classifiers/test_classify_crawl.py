@@ -242,3 +242,19 @@ def test_no_crawl_is_one_line_and_exit_two(
 def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["classify", "--help"]) == 0
     assert "hubcarbon classify --db" in capsys.readouterr().out
+
+
+def test_worker_processes_read_the_same_facts_in_the_same_order(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from classifiers.stage import cardfacts
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        monkeypatch.setattr(cardfacts, "PROCESSES_FROM", 10**9)
+        alone = cardfacts.read_card_facts(con, 1)
+        monkeypatch.setattr(cardfacts, "PROCESSES_FROM", 0)
+        monkeypatch.setattr(cardfacts, "CHUNK", 97)
+        pooled = cardfacts.read_card_facts(con, 1)
+    assert len(alone.facts) == 1418
+    pd.testing.assert_frame_equal(alone.facts, pooled.facts)
+    pd.testing.assert_frame_equal(alone.findings, pooled.findings)
