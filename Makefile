@@ -38,6 +38,10 @@ analyze: install ## Analyse the latest crawl, grade it and build the site into $
 classify: install ## Grade the latest crawl in $(DB): reporting levels, labels, alternatives, lint
 	$(PY) -m hubcarbon classify --db $(DB)
 
+report: install ## Build the static site into $(OUT)/site from $(DB) and the analysis outputs
+	$(PY) -m hubcarbon report --db $(DB) --out $(OUT)/site \
+		--findings $(OUT)/findings.json --replication $(OUT)/replication.json
+
 lint: install ## ruff, mypy and the import-layer contract
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -46,6 +50,9 @@ lint: install ## ruff, mypy and the import-layer contract
 
 test: install ## Run the test suite
 	$(PY) -m pytest
+
+test-browser: install ## Only the browser tests (Debian chromium through Playwright)
+	$(PY) -m pytest -m browser
 
 bench: install ## Run the benchmarks in bench/ and print their ratios
 	$(PY) -m bench
