@@ -101,7 +101,8 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
         loader, root = _compose(yaml_text)
         if root is None:
             return FrontMatter(FrontMatterStatus.EMPTY_FRONT_MATTER, metadata={})
-        _check_expansion(root)
+        if "*" in yaml_text:  # without an alias, nodes are bounded by the text's size
+            _check_expansion(root)
         where = _Locator(yaml_start, lines)
         spans = dict(where.spans(root))
         duplicates = tuple(sorted(where.duplicates(root), key=lambda d: d.positions[0]))
