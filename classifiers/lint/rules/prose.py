@@ -58,11 +58,13 @@ def co2_prose_only(card: ParsedCard) -> Iterator[Problem]:
     if card.co2 is not None or card.prose.co2 is None:
         return
     found = card.prose.co2
-    grams = f" ({human_grams(found.value.grams)})" if found.value.grams is not None else ""
+    label = found.label.split("(")[0].strip()
+    where = "a sentence" if label == "statement" else f"its {label!r} line"
+    grams = f" = {human_grams(found.value.grams)}" if found.value.grams is not None else ""
     yield Problem(
         found.position,
-        f"the body states {found.value.raw or ''}{grams} but the metadata has no {CO2_KEY}; "
-        "add it to the front matter, in grams",
+        f"the body states {found.value.raw or ''!r}{grams} in {where}, but the metadata has no "
+        f"{CO2_KEY}; add it to the front matter, in grams",
         anchor="body.co2",
     )
 
