@@ -148,10 +148,10 @@ def apply_migrations(
         " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,"
         " PRIMARY KEY (namespace, version))"
     )
-    row = con.execute(
+    rows = con.execute(
         "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE namespace = ?", [namespace]
-    ).fetchone()
-    current = int(row[0]) if row else 0
+    ).fetchall()
+    current = int(rows[0][0])
     expected = 1
     for migration in migrations:
         if migration.version != expected:
@@ -176,7 +176,7 @@ def apply_migrations(
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> int:
     """The run the `latest_*` views show; a StoreError when nothing was crawled yet."""
-    row = con.execute("SELECT run_id FROM latest_run").fetchone()
-    if row is None:
+    rows = con.execute("SELECT run_id FROM latest_run").fetchall()  # fetchall: result consumed
+    if not rows:
         raise StoreError("the database holds no crawl yet: run `hubcarbon crawl` first")
-    return int(row[0])
+    return int(rows[0][0])
