@@ -34,7 +34,8 @@ hubcarbon analyze [--db out/hubcarbon.duckdb] [--out out] [--no-progress]
 
 The same database gives the same bytes. The database is opened read-only; nothing is written to
 it. In Python: `analysis.run.analyze(db, out) -> Summary`, `analysis.population.load(con) ->
-Population`, `analysis.statistics.STATISTICS` (the registry of the statistics below).
+Population`, `analysis.population.model_domains(con, run_id)` (the domain of every model, by
+the rule below), `analysis.statistics.STATISTICS` (the registry of the statistics below).
 
 This file is generated from the code: `python -m analysis.methods > docs/analysis.md`.
 

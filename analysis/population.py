@@ -58,21 +58,7 @@ TRAINING_CLASS = """CASE
 """The one training-type mapping: both words → both; fine-tun… → fine-tuning; pre-train… →
 pre-training; any other text → other; none → unspecified."""
 
-REPORTERS_SQL = f"""
-WITH m AS (SELECT * FROM models WHERE run_id = $run),
-e AS (SELECT * FROM emissions WHERE run_id = $run),
-c AS (SELECT model_id, front_matter, raw_text FROM cards WHERE run_id = $run),
-r AS (
-    SELECT e.model_id, m.author, m.created_at, date_trunc('month', m.created_at) AS month,
-           m.downloads, m.likes, m.pipeline_tag, m.library_name, m.parameters,
-           m.pytorch_model_bytes, coalesce({_AUTOTRAIN}, false) AS autotrain,
-           {_NORMAL_TAGS} AS tags_normal,
-           e.co2_g, e.raw_value, e.unit, e.provenance, e.source, e.training_type,
-           nullif(trim(e.geographical_location), '') AS location,
-           nullif(trim(e.hardware_used), '') AS hardware, e.hours,
-           nullif(trim(e.cloud_provider), '') AS cloud_provider
-    FROM e LEFT JOIN m USING (model_id)
-),
+DOMAIN_CTES = """
 t AS (SELECT model_id, unnest(tags_normal) AS tag FROM r),
 per_domain AS (
     SELECT t.model_id, d.domain, min(d.domain_rank) AS domain_rank, count(*) AS tags,
@@ -89,15 +75,39 @@ dom AS (
            first(domain ORDER BY tags DESC, domain_rank ASC) AS most_supported
     FROM per_domain GROUP BY model_id
 )
-SELECT r.* EXCLUDE (tags_normal),
-       {SOURCE_CLASS} AS source_class,
-       {TRAINING_CLASS} AS training_class,
+"""
+"""The domain rule over a relation `r(model_id, tags_normal)` and the registered `domain_map`:
+matching tags counted per domain, candidates in DOMAIN_ORDER."""
+
+DOMAIN_COLUMNS = """
        CASE WHEN dom.n_domains IS NULL THEN NULL
             WHEN dom.n_domains = 1 THEN dom.most_supported
             WHEN dom.feature_extraction AND dom.n_domains = 2 THEN 'NLP'
             WHEN dom.multimodal THEN 'Multimodal'
             ELSE dom.most_supported END AS domain,
-       coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates,
+       coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates"""
+"""One domain per model (NULL: none), ties to the first domain of DOMAIN_ORDER."""
+
+REPORTERS_SQL = f"""
+WITH m AS (SELECT * FROM models WHERE run_id = $run),
+e AS (SELECT * FROM emissions WHERE run_id = $run),
+c AS (SELECT model_id, front_matter, raw_text FROM cards WHERE run_id = $run),
+r AS (
+    SELECT e.model_id, m.author, m.created_at, date_trunc('month', m.created_at) AS month,
+           m.downloads, m.likes, m.pipeline_tag, m.library_name, m.parameters,
+           m.pytorch_model_bytes, coalesce({_AUTOTRAIN}, false) AS autotrain,
+           {_NORMAL_TAGS} AS tags_normal,
+           e.co2_g, e.raw_value, e.unit, e.provenance, e.source, e.training_type,
+           nullif(trim(e.geographical_location), '') AS location,
+           nullif(trim(e.hardware_used), '') AS hardware, e.hours,
+           nullif(trim(e.cloud_provider), '') AS cloud_provider
+    FROM e LEFT JOIN m USING (model_id)
+),
+{DOMAIN_CTES}
+SELECT r.* EXCLUDE (tags_normal),
+       {SOURCE_CLASS} AS source_class,
+       {TRAINING_CLASS} AS training_class,
+       {DOMAIN_COLUMNS},
        list_distinct(list_filter(
            list_prepend(lower(trim(r.library_name)), list_filter(r.tags_normal,
                         lambda x: list_contains($libraries, x))),
@@ -108,6 +118,16 @@ SELECT r.* EXCLUDE (tags_normal),
        CAST(c.front_matter -> '$."model-index"' AS VARCHAR) AS model_index,
        CASE WHEN c.raw_text ILIKE '%validation metrics%' THEN c.raw_text END AS metrics_text
 FROM r LEFT JOIN dom USING (model_id) LEFT JOIN c USING (model_id)
+ORDER BY r.model_id
+"""
+
+DOMAINS_SQL = f"""
+WITH r AS (
+    SELECT model_id, {_NORMAL_TAGS} AS tags_normal FROM models m WHERE run_id = $run
+),
+{DOMAIN_CTES}
+SELECT r.model_id, {DOMAIN_COLUMNS}
+FROM r LEFT JOIN dom USING (model_id)
 ORDER BY r.model_id
 """
 
@@ -171,6 +191,17 @@ def load(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> Populatio
         con.unregister("domain_map")
     monthly = con.execute(MONTHLY_SQL, {"run": run}).df()
     return Population(run=_run_info(con, run), reporters=_with_metrics(reporters), monthly=monthly)
+
+
+def model_domains(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:
+    """The domain of every model of run `run_id` (reporters or not), by the rule of
+    rq1.reporters_by_domain: columns `model_id`, `domain` (None: no domain) and
+    `domain_candidates`."""
+    con.register("domain_map", domain_map())
+    try:
+        return con.execute(DOMAINS_SQL, {"run": run_id}).df()
+    finally:
+        con.unregister("domain_map")
 
 
 def _require_crawl_tables(con: duckdb.DuckDBPyConnection) -> None:

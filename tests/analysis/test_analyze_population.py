@@ -213,3 +213,41 @@ def test_monthly_counts_and_medians_match_pandas(sample_crawl: Crawled, populati
             assert row["median_co2_g"] == pytest.approx(want["median_co2_g"])
     if population == "all":
         assert got["models"].sum() == 5000
+
+
+def _check_model_domains(crawl: Crawled) -> Counter[str]:
+    """model_domains() against the Python rule for every crawled model; counts the branches."""
+    import duckdb
+
+    from analysis.population import model_domains
+
+    mapping = _tag_domains()
+    con = duckdb.connect(str(crawl.db), read_only=True)
+    try:
+        got = model_domains(con, int(crawl.findings["run_id"])).set_index("model_id")
+    finally:
+        con.close()
+    assert len(got) == len(crawl.models)
+    branches: Counter[str] = Counter()
+    for row in crawl.models.itertuples():
+        tags = _normal(row.tags, row.pipeline_tag)
+        domain, candidates = _expected_domain(tags, mapping)
+        value = got.loc[row.model_id, "domain"]
+        assert (None if pd.isna(value) else value) == domain, row.model_id
+        assert list(got.loc[row.model_id, "domain_candidates"]) == candidates, row.model_id
+        support = Counter(mapping[tag] for tag in tags if tag in mapping)
+        if len(support) > 1 and "Multimodal" not in support:
+            top = sorted(support.values(), reverse=True)
+            branches["tie" if top[0] == top[1] else "count"] += 1
+    return branches
+
+
+def test_domains_of_every_listed_model(sample_crawl: Crawled) -> None:
+    assert _check_model_domains(sample_crawl)["count"] >= 1
+
+
+@pytest.mark.slow
+def test_domain_ties_on_the_whole_listing(listing_crawl: Crawled) -> None:
+    branches = _check_model_domains(listing_crawl)
+    assert branches["tie"] >= 10  # ties broken by the fixed order, on real tags
+    assert branches["count"] >= 10
