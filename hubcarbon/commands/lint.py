@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from classifiers.lint import LintConfig, Severity, fix_text, lint_text, load_config
 from classifiers.lint.formats import FORMATS, FileReport, Report, render
+from classifiers.lint.formats.machine import step_summary
 from classifiers.lint.sources import Source, from_arguments, from_hub
 from mining.errors import ConfigError, InputError
 
@@ -102,6 +103,8 @@ def command(
     report, fixed = _lint(sources, config, fix=fix, unsafe=unsafe_fixes)
     name = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     _write(render(report, name), output)
+    if name == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(report))
     if fixed:
         click.echo(f"hubcarbon: fixed {fixed} finding(s)", err=True)
     if not sources:
@@ -151,3 +154,11 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _append(path: Path, text: str) -> None:
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write the step summary {path}: {exc.strerror or exc}") from None

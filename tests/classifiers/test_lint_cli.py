@@ -189,6 +189,10 @@ def test_github_format_is_automatic_in_actions(
     assert "::error title=hubcarbon HC102 (co2-non-positive),file=README.md,line=4,col=14::" in out
     assert main(["lint", "--format", "concise", "README.md"]) == 1
     assert capsys.readouterr().out.startswith("README.md:4:14: HC102")
+    summary = Path("summary.md")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert main(["lint", "README.md"]) == 1
+    assert "| HC102 `co2-non-positive` | error | 1 | 1 |" in summary.read_text()
 
 
 def test_fix_rewrites_only_what_it_fixes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -58,3 +58,27 @@ def _data(text: str) -> str:
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def step_summary(report: Report) -> str:
+    """A Markdown table for `$GITHUB_STEP_SUMMARY` (annotations are capped per step; the summary
+    counts every finding per rule)."""
+    counts: dict[tuple[str, str, str], list[int]] = {}
+    for _, finding in report.findings():
+        key = (finding.code, finding.name, str(finding.severity))
+        entry = counts.setdefault(key, [0, 0])
+        entry[0] += 1
+    for (code, _, _), entry in counts.items():
+        entry[1] = sum(1 for f in report.files if any(x.code == code for x in f.findings))
+    s = report.summary()
+    lines = [
+        "### hubcarbon lint",
+        "",
+        f"{s['files']} files: {s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos",
+        "",
+    ]
+    if counts:
+        lines += ["| rule | severity | findings | files |", "|---|---|---:|---:|"]
+        for (code, name, severity), (found, files) in sorted(counts.items()):
+            lines.append(f"| {code} `{name}` | {severity} | {found} | {files} |")
+    return "\n".join(lines) + "\n"
