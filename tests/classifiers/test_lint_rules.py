@@ -169,3 +169,16 @@ def test_model_index_agrees_with_huggingface_hub() -> None:
 def test_fixtures_exist_for_every_group_used() -> None:
     used = {Path(ref).parts[0] for unit in RULES for ref in (*unit.passes, *unit.fails)}
     assert used == {"cards", "lint_cases"}
+
+
+def test_oversized_and_hostile_inputs_are_refused_with_hc006() -> None:
+    big_front = "---\nlicense: mit\nnotes: " + "x" * 1_100_000 + "\n---\n# Card\n"
+    assert [f.code for f in lint_text(big_front)] == ["HC006"]
+    deep = "---\nkey: " + "[" * 5000 + "]" * 5000 + "\n---\n"
+    assert "HC006" in _codes(lint_text(deep))
+    huge_card = "---\nlicense: mit\n---\n" + "text " * 2_100_000
+    (only,) = lint_text(huge_card)
+    assert only.code == "HC006" and "over 10,000,000" in only.message
+    bomb = _read("lint_cases/HC006_alias_bomb.md")
+    (finding,) = lint_text(bomb)
+    assert finding.code == "HC006" and "aliases" in finding.message
