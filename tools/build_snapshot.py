@@ -320,13 +320,24 @@ def load_sources(shared: Path) -> Sources:
                 likes=_int_or_none(rec["likes"]),
                 libraries=_literal_list(rec["library_name"]),
                 size=_int_or_none(rec["size"]),
-                tags=[c[3:] for c in tag_columns if rec[c] == 1 and c[3:] not in HUB_COMPUTED_TAGS],
+                tags=_paper_tags(rec, tag_columns),
                 co2_fields=co2_fields,
                 co2_in_metadata=rec.get("is_co2_eq_emissions") == 1,
                 text=rec["modelcard_text"] if isinstance(rec["modelcard_text"], str) else None,
             )
         )
     return Sources(cards=cards, info=info, paper=paper)
+
+
+def _paper_tags(rec: dict[str, Any], tag_columns: list[str]) -> list[str]:
+    """The tags the paper recorded for a reporter: its one-hot `is_<tag>` columns (which kept only
+    frequent tags per processing split), plus `autotrain` where the paper's `auto` flag (computed
+    from the full tags: `autotrain` or `autonlp`) is set but neither tag survived the one-hot
+    filtering."""
+    tags = [c[3:] for c in tag_columns if rec[c] == 1 and c[3:] not in HUB_COMPUTED_TAGS]
+    if rec.get("auto") is True and not {"autotrain", "autonlp"} & set(tags):
+        tags.append("autotrain")
+    return tags
 
 
 # --- owners of the paper's bare names --------------------------------------------------------

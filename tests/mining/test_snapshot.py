@@ -52,6 +52,17 @@ def test_all_paper_reporters_are_present_with_their_co2_value(snapshot: Snapshot
     assert distil.hub_created_at == HUB_EPOCH
 
 
+def test_every_autotrain_reporter_of_the_paper_carries_the_tag(snapshot: Snapshot) -> None:
+    from analysis import paperdata
+
+    streamlit = paperdata.hfstreamlit()
+    auto = dict(zip(streamlit["modelId"], streamlit["auto"], strict=True))
+    tagged = {r.paper_name for r in snapshot.reporters if {"autotrain", "autonlp"} & set(r.tags)}
+    assert len(tagged) == len({name for name, flag in auto.items() if flag})
+    assert all(auto[name] for name in tagged)
+    assert sum(1 for r in snapshot.reporters if {"autotrain", "autonlp"} & set(r.tags)) == 1_291
+
+
 def test_card_metadata_agrees_with_the_paper_value(snapshot: Snapshot) -> None:
     agree = total = 0
     for record in snapshot.reporters:
