@@ -69,13 +69,12 @@ ORDER BY e.model_id
 def run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
     """The latest run (StoreError when nothing was crawled)."""
     run_id = latest_run_id(con)
-    row = con.execute(
+    rows = con.execute(
         "SELECT started_at, finished_at, status, endpoint, snapshot, options FROM runs"
         " WHERE run_id = ?",
         [run_id],
-    ).fetchone()
-    assert row is not None
-    started, finished, status, endpoint, snapshot, options = row
+    ).fetchall()
+    started, finished, status, endpoint, snapshot, options = rows[0]
     return RunInfo(
         run_id=run_id,
         started_at=_timestamp(started) or "",
@@ -102,12 +101,12 @@ def reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Row]:
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """True when a table or view `name` exists in the main schema."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
         " AND table_schema = 'main'",
         [name],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(rows and rows[0][0])
 
 
 def derived(con: duckdb.DuckDBPyConnection, run_id: int) -> Derived:

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from analysis.replication.published import INDEPENDENT, PUBLISHED, WITHHELD, Check
 from reports.inputs import Missing
 
@@ -188,24 +185,6 @@ def _add_asset(findings: Findings, base: Path, name: str) -> None:
                 findings.assets[name[:-4] + ".svg"] = twin
     else:
         findings.problems.append(f"{name} is named by findings.json but does not exist")
-
-
-def reporter_domains(findings: Findings) -> dict[str, str | None] | str:
-    """model id -> domain from the analysis layer's `reporters` table (its Parquet file), or a
-    string saying why there is none."""
-    table = next((t for t in findings.tables if t.name == "reporters"), None)
-    if table is None or table.parquet is None or table.parquet not in findings.assets:
-        return "findings.json lists no reporters table with a domain column"
-    try:
-        frame = pq.read_table(findings.assets[table.parquet], columns=["model_id", "domain"])
-    except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
-        return f"{table.parquet} is unreadable: {exc.__class__.__name__}"
-    ids = frame.column("model_id").to_pylist()
-    domains = frame.column("domain").to_pylist()
-    return {
-        str(model_id): None if domain is None else str(domain)
-        for model_id, domain in zip(ids, domains, strict=True)
-    }
 
 
 @dataclass(frozen=True)

@@ -50,10 +50,10 @@ def load_context(db: Path, findings: Path, replication: Path) -> SiteContext:
         run = database.run_info(con)
         reporters = database.reporters(con, run.run_id)
         derived = database.derived(con, run.run_id)
+        domain = domain_mapping(con, run.run_id)
     finally:
         con.close()
     findings_document = load_findings(findings)
-    domain = domain_mapping(findings_document, run.run_id)
     context = SiteContext(
         run=run,
         reporters=reporters,

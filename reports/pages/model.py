@@ -41,7 +41,7 @@ def listing_fields(reporter: Row, domain: str | None) -> list[tuple[str, str, st
     return [
         ("author", _text(reporter["author"]), LISTING),
         ("pipeline_tag", _text(reporter["pipeline_tag"]), LISTING),
-        ("domain", _text(domain), "analysis layer's task-to-domain mapping"),
+        ("domain", _text(domain), "analysis layer's tag-to-domain rule"),
         ("library_name", _text(reporter["library_name"]), LISTING),
         ("downloads", formats.integer(reporter["downloads"]), LISTING),
         ("likes", formats.integer(reporter["likes"]), LISTING),

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 from reports.documents import Findings, comparison, load_findings, load_replication
-from reports.domains import domain_mapping
 from reports.inputs import Missing
 from reports.site import build_site
 
@@ -58,18 +57,6 @@ def test_only_plain_files_under_analysis_are_copied(tmp_path: Path) -> None:
     assert len(findings.problems) == 3  # the repeat, the non-object, the missing parquet
 
 
-def test_findings_of_another_run_give_no_domains(tmp_path: Path) -> None:
-    path = tmp_path / "findings.json"
-    path.write_text(json.dumps({"run_id": 7, "statistics": []}), encoding="utf-8")
-    findings = load_findings(path)
-    assert isinstance(findings, Findings)
-    missing = domain_mapping(findings, 8)
-    assert isinstance(missing, Missing)
-    assert missing.message == (
-        "Domain column: not computed: run `hubcarbon analyze` (findings.json is from crawl run 7)"
-    )
-
-
 def test_a_stale_findings_file_is_flagged_on_the_report(
     pipeline: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -79,8 +66,7 @@ def test_a_stale_findings_file_is_flagged_on_the_report(
     document["run_id"] = 99
     stale = tmp_path / "findings.json"
     stale.write_text(json.dumps(document), encoding="utf-8")
-    summary = build_site(db, tmp_path / "site", stale, tmp_path / "none.json")
-    assert any("findings.json is from crawl run 99" in notice for notice in summary.notices)
+    build_site(db, tmp_path / "site", stale, tmp_path / "none.json")
     report = (tmp_path / "site" / "report.html").read_text("utf-8")
     assert "findings.json was computed from crawl run 99" in report
 
