@@ -153,7 +153,8 @@ def _csv_ready(table: pa.Table) -> pa.Table:
     """List columns joined with '|' (CSV has no lists)."""
     for position, field in enumerate(table.schema):
         if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
-            joined = pc.binary_join(table.column(position), "|")
+            texts = table.column(position).cast(pa.list_(pa.string()))  # list<null> included
+            joined = pc.binary_join(texts, "|")
             table = table.set_column(position, field.name, joined)
     return table
 
