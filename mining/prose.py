@@ -92,6 +92,10 @@ _HOURS = re.compile(
     re.IGNORECASE,
 )
 _HOURS_PER = {"d": 24.0, "w": 168.0}
+_LABEL_PATTERNS = {
+    re.compile(r"\s+".join(label.split()), re.IGNORECASE): field
+    for label, field in _FIELD_OF_LABEL.items()
+}
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _NOT_PROSE = {"fence", "code_block", "html_block"}
@@ -200,7 +204,7 @@ class _Body:
         if match is not None:
             value_at = match.start("value")
             yield LabelledValue(
-                field=_FIELD_OF_LABEL[" ".join(match.group("label").lower().split())],
+                field=_field_of(match.group("label")),
                 label=match.group("label") + (match.group("note") or ""),
                 text=match.group("value"),
                 position=self._lines.position(offset + value_at),
@@ -226,7 +230,7 @@ class _Body:
         value_at = value_start + (value.find(stripped) if stripped else 0)
         label_at = label_start + label_cell.find(match.group("label"))
         yield LabelledValue(
-            field=_FIELD_OF_LABEL[" ".join(match.group("label").lower().split())],
+            field=_field_of(match.group("label")),
             label=match.group("label") + (match.group("note") or ""),
             text=stripped,
             position=self._lines.position(offset + value_at),
@@ -249,6 +253,11 @@ class _Body:
             last = self._first + end - 1 if end is not None else last_line
             sections.append((self._first + line, last))
         return tuple(sections)
+
+
+def _field_of(label: str) -> ProseField:
+    """The field of a label as matched (IGNORECASE, so also `Carbon Emıtted` with a dotless ı)."""
+    return next(field for pattern, field in _LABEL_PATTERNS.items() if pattern.fullmatch(label))
 
 
 def _lines_of(tokens: list[Token], types: set[str]) -> set[int]:

@@ -177,3 +177,10 @@ def test_environmental_impact_section_bounds() -> None:
         "# Model\n\n## Environmental Impact\n\ntext\n\n### Detail\n\nmore\n\n## Citation\n"
     )
     assert card.prose.environmental_impact_lines == ((3, 10),)
+
+
+@pytest.mark.parametrize("label", ["Carbon Emıtted", "CO2 EMİSSİONS", "Hardware  Type"])
+def test_a_label_ignorecase_matches_is_read(label: str) -> None:
+    """IGNORECASE equates the dotless ı and the dotted İ with i, which lower() does not."""
+    prose = _prose(f"- {label}: 5 kg\n")
+    assert len(prose.values) == 1 and prose.values[0].text == "5 kg"
