@@ -17,6 +17,9 @@ are not values: they are listed in `placeholders`, with their positions.
 `mentions_emissions` says whether any prose line talks about emissions at all: carbon
 footprint / emissions / emitted / intensity, CO2 (also `CO₂`, `CO<sub>2</sub>`), emission(s),
 codecarbon, mlco2, an impact calculator, greenhouse gas, GHG, or an Environmental Impact heading.
+
+Speed: a body in which none of these patterns can match is not parsed as Markdown at all (most
+cards: a precheck over the lowercased text, see `_may_mention`).
 """
 
 from __future__ import annotations
@@ -53,10 +56,8 @@ _FIELD_OF_LABEL = {
     "co2 emissions": ProseField.CARBON_EMITTED,
     "carbon emissions": ProseField.CARBON_EMITTED,
 }
-_LABEL = (
-    r"(?P<label>hardware\s+type|hours\s+used|cloud\s+provider|compute\s+region"
-    r"|carbon\s+emitted|co2\s+emissions|carbon\s+emissions)"
-)
+_LABEL_WORDS = "|".join(r"\s+".join(label.split()) for label in _FIELD_OF_LABEL)
+_LABEL = rf"(?P<label>{_LABEL_WORDS})"
 _NOTE = r"(?P<note>\s*\([^()]*\))?"
 _LABEL_LINE = re.compile(
     r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?[*_]{0,3}\s*"
@@ -83,9 +84,8 @@ _MENTION = re.compile(
     r"|greenhouse\s+gas|\bghg\b|\bemissions?\b|environmental\s+impact",
     re.IGNORECASE,
 )
-_SECTION_HEADING = re.compile(
-    r"environmental\s+impact|carbon\s+(?:footprint|emissions?)|co2\s+emissions", re.I
-)
+_SECTION_WORDS = r"environmental\s+impact|carbon\s+(?:footprint|emissions?)|co2\s+emissions"
+_SECTION_HEADING = re.compile(_SECTION_WORDS, re.I)
 _HOURS = re.compile(
     r"\s*(?:(?:approximately|approx\.?|about|around|roughly|~)\s*)?(?P<n>\d[\d,_]*(?:\.\d+)?)\s*"
     r"(?P<unit>h|hrs?|hours?|days?|weeks?)?\b(?!\s*[-–]\s*\d)",
@@ -99,6 +99,23 @@ _LABEL_PATTERNS = {
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _MARKDOWN = MarkdownIt("commonmark").enable("table")
 _NOT_PROSE = {"fence", "code_block", "html_block"}
+
+# The precheck (see _may_mention): every pattern above that can find something, as one pattern
+# without word boundaries, matched case-sensitively over lowercased text. A heading's title may
+# run over lines, each stripped of its blockquote markers (`>`).
+_KEYWORDS_LOWERCASE = re.compile(
+    "|".join(
+        [
+            _LABEL_WORDS,
+            _STATEMENT.pattern,
+            _MENTION.pattern,
+            _SECTION_WORDS.replace(r"\s+", r"[\s>]+"),
+        ]
+    ).replace(r"\b", "")
+)
+# The only characters IGNORECASE equates with a letter of those patterns that str.lower() does
+# not turn into that letter (İ and dotless ı with i, long ſ with s).
+LOWER_TRAPS = ("\u0130", "\u0131", "\u017f")
 
 
 @dataclass(frozen=True)
@@ -139,8 +156,18 @@ class ProseEmissions:
     environmental_impact_lines: tuple[tuple[int, int], ...]  # (first, last) line of each section
 
 
+NOTHING_READ = ProseEmissions((), (), None, None, None, None, None, False, None, ())
+
+
 def read_prose(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
     """Read the body `text[body_start:]`; positions are in the whole text."""
+    if not _may_mention(text, body_start, lines):
+        return NOTHING_READ
+    return read_every_line(text, body_start, lines)
+
+
+def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
+    """`read_prose` without its precheck: the body's Markdown is always parsed."""
     body = _Body(text, body_start, lines)
     values: list[LabelledValue] = []
     placeholders: list[LabelledValue] = []
@@ -168,6 +195,24 @@ def read_prose(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
         first_mention=first_mention,
         environmental_impact_lines=body.sections,
     )
+
+
+def _may_mention(text: str, body_start: int, lines: LineIndex) -> bool:
+    """False when the body cannot hold anything `read_prose` reports, so Markdown is not parsed.
+
+    Everything reported needs a match of the reader's patterns (IGNORECASE) inside one body line
+    (a label, a statement, a mention) or inside a heading's title (a section). A line is a piece
+    of the text, and a title is pieces of lines joined by line breaks, less blockquote markers.
+    So `_KEYWORDS_LOWERCASE` (the same patterns, `>` allowed between a heading's words, word
+    boundaries dropped) matches the text from the body's first line whenever the reader finds
+    anything; lowercasing keeps that match, as its letters are lowercase ASCII (or `₂`), `\\s`
+    is unchanged by lowercasing, and only LOWER_TRAPS need IGNORECASE (texts holding one are
+    parsed).
+    """
+    source = text[lines.line_start(lines.position(body_start).line) :]
+    if any(trap in source for trap in LOWER_TRAPS):
+        return True
+    return _KEYWORDS_LOWERCASE.search(source.lower()) is not None
 
 
 class _Body:

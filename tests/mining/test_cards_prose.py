@@ -3,10 +3,15 @@ statements, what is not prose, and the mention flag."""
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 from support import FIXTURES
 
+from mining import prose
 from mining.cards import parse_card
+from mining.cardtext import LineIndex
 from mining.prose import ProseEmissions, ProseField
 
 
@@ -184,3 +189,52 @@ def test_a_label_ignorecase_matches_is_read(label: str) -> None:
     """IGNORECASE equates the dotless ı and the dotted İ with i, which lower() does not."""
     prose = _prose(f"- {label}: 5 kg\n")
     assert len(prose.values) == 1 and prose.values[0].text == "5 kg"
+
+
+def test_lower_traps_are_every_character_ignorecase_matches_to_a_keyword_letter() -> None:
+    """The precheck lowercases the text: any other character IGNORECASE equates with a letter of
+    the keywords must lowercase to that letter, and whitespace must stay whitespace."""
+    pattern = prose._KEYWORDS_LOWERCASE.pattern
+    assert pattern == pattern.lower()
+    letters = sorted({c for c in pattern if c.isalnum()})
+    any_letter = re.compile(f"[{''.join(letters)}]", re.IGNORECASE)
+    gaps = set()
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char.isspace():
+            assert char.lower() == char
+        lowered_apart = any_letter.fullmatch(char) and char.lower() not in letters
+        if len(char.lower()) != 1 or lowered_apart:
+            gaps.add(char)
+    assert gaps == set(prose.LOWER_TRAPS)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "> Carbon\n> footprint\n> ---\n\nSee the paper.\n",  # a two-line heading in a quote
+        "- Carbon Emıtted: 5 kg\n",  # a dotless ı, which IGNORECASE reads as i
+        "- CARBON EMITTED: 5 kg\n",
+        "Total emissions were 5 tCO2eq.\n",
+        "Nothing here about it.\n",
+    ],
+)
+def test_precheck_never_skips_what_the_reader_finds(body: str) -> None:
+    front = "---\nlicense: mit\n---\n"
+    text, lines = front + body, LineIndex(front + body)
+    assert prose.read_prose(text, len(front), lines) == prose.read_every_line(
+        text, len(front), lines
+    )
+
+
+def test_a_heading_over_quoted_lines_is_a_section() -> None:
+    prose = _prose("> Carbon\n> footprint\n> ---\n\nSee the paper.\n")
+    assert prose.environmental_impact_lines == ((4, 9),)
+    assert not prose.mentions_emissions
+
+
+def test_precheck_agrees_with_the_full_reader_on_every_fixture_card() -> None:
+    for path in sorted(FIXTURES.rglob("*.md")):
+        card = parse_card(path.read_bytes())
+        lines = LineIndex(card.text)
+        assert card.prose == prose.read_every_line(card.text, card.body_offset, lines), path
