@@ -97,7 +97,9 @@ _LABEL_PATTERNS = {
     for label, field in _FIELD_OF_LABEL.items()
 }
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_MARKDOWN = MarkdownIt("commonmark").enable("table")
+# Only block tokens are read (their lines, and a heading's title as written), so the core rules
+# that parse and join inline content are off.
+_MARKDOWN = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 _NOT_PROSE = {"fence", "code_block", "html_block"}
 
 # The precheck (see _may_mention): every pattern above that can find something, as one pattern
