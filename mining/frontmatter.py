@@ -8,7 +8,8 @@ reads it), then checked before any Python value is built:
   per reference, and over `MAX_EXPANDED_NODES` (or on a cycle) it is refused (`alias_bomb`), so
   "billion laughs" costs the size of the text, not of its expansion;
 - duplicate keys (PyYAML silently keeps the last) are listed with their positions;
-- every node gets a span keyed by its path (mapping keys as written, sequence indices as ints).
+- every node gets a span keyed by its path (mapping keys as written, sequence indices as ints),
+  located when first asked for (`Spans`).
 
 Errors are captured, never raised: the YAML error's line and column are translated into the
 original file.
@@ -104,7 +105,7 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
         if "*" in yaml_text:  # without an alias, nodes are bounded by the text's size
             _check_expansion(root)
         where = _Locator(yaml_start, lines)
-        spans = dict(where.spans(root))
+        spans = Spans(root, where)
         duplicates = tuple(sorted(where.duplicates(root), key=lambda d: d.positions[0]))
         value = loader.construct_document(root)
     except _Refused as refused:
@@ -190,6 +191,35 @@ def _check_expansion(root: Node) -> None:
     expanded(root)
 
 
+class Spans(Mapping[NodePath, NodeSpan]):
+    """Every node's span by path, located on first use; the root's alone is located directly
+    (most cards need no other)."""
+
+    def __init__(self, root: Node, locator: _Locator) -> None:
+        self._root = root
+        self._locator = locator
+        self._spans: dict[NodePath, NodeSpan] | None = None
+
+    def __getitem__(self, path: NodePath) -> NodeSpan:
+        if path == () and self._spans is None:
+            return self._locator.span(None, self._root)
+        return self._located()[path]
+
+    def __iter__(self) -> Iterator[NodePath]:
+        return iter(self._located())
+
+    def __len__(self) -> int:
+        return len(self._located())
+
+    def __repr__(self) -> str:
+        return repr(self._located())
+
+    def _located(self) -> dict[NodePath, NodeSpan]:
+        if self._spans is None:
+            self._spans = dict(self._locator.spans(self._root))
+        return self._spans
+
+
 class _Locator:
     """Turns node marks (indices into the YAML text) into positions in the original file."""
 
@@ -200,14 +230,17 @@ class _Locator:
     def _at(self, mark: yaml.Mark) -> Position:
         return self._lines.position(self._start + mark.index)
 
+    def span(self, key: Node | None, node: Node) -> NodeSpan:
+        key_at = self._at(key.start_mark) if key is not None else None
+        text = node.value if isinstance(node, ScalarNode) else None
+        return NodeSpan(key_at, self._at(node.start_mark), self._at(node.end_mark), text)
+
     def spans(self, root: Node) -> Iterator[tuple[NodePath, NodeSpan]]:
         seen: set[int] = set()
         stack: list[tuple[NodePath, Node | None, Node]] = [((), None, root)]
         while stack:
             path, key, node = stack.pop()
-            key_at = self._at(key.start_mark) if key is not None else None
-            text = node.value if isinstance(node, ScalarNode) else None
-            yield path, NodeSpan(key_at, self._at(node.start_mark), self._at(node.end_mark), text)
+            yield path, self.span(key, node)
             if id(node) in seen:
                 continue
             seen.add(id(node))

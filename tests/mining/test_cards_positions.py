@@ -174,3 +174,16 @@ def test_body_positions_follow_the_front_matter() -> None:
     (placeholder,) = card.prose.placeholders
     assert str(placeholder.position) == "6:23" and str(placeholder.label_position) == "6:5"
     assert placeholder.in_environmental_impact
+
+
+@pytest.mark.parametrize(
+    "yaml_text",
+    ["license: mit\n", "  - a\n  - b\n", "  {a: 1}\n", "plain scalar\n", "a: &x {b: 1}\nc: *x\n"],
+)
+def test_the_root_span_located_alone_is_the_one_located_with_all(yaml_text: str) -> None:
+    """Spans are located on first use, the root's directly: both ways give the same span."""
+    text = f"---\n{yaml_text}---\nbody\n"
+    root_first = parse_card(text).spans[()]
+    located = parse_card(text).spans
+    assert dict(located)[()] == root_first == located[()]
+    assert located == dict(located) and len(located) == len(dict(located))
