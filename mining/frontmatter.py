@@ -256,6 +256,8 @@ class _Locator:
                 stack.extend(reversed(pairs))
 
     def duplicates(self, root: Node) -> Iterator[DuplicateKey]:
+        if not any(map(_repeats_a_key, _mapping_nodes(root))):
+            return
         for path, mapping in _mappings(root):
             keys: dict[tuple[str, str], list[Position]] = {}
             for key, _ in mapping.value:
@@ -264,6 +266,31 @@ class _Locator:
             for (_, name), positions in keys.items():
                 if len(positions) > 1:
                     yield DuplicateKey(path, name, tuple(positions))
+
+
+def _repeats_a_key(mapping: MappingNode) -> bool:
+    keys = [
+        (key.tag, key.value)
+        for key, _ in mapping.value
+        if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG
+    ]
+    return len(set(keys)) != len(keys)
+
+
+def _mapping_nodes(root: Node) -> Iterator[MappingNode]:
+    """The mapping nodes `_mappings` visits, without their paths."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            yield node
+            stack.extend(v for k, v in node.value if isinstance(k, ScalarNode))
 
 
 def _mappings(root: Node) -> Iterator[tuple[NodePath, MappingNode]]:
