@@ -13,6 +13,8 @@ does not close the block, and an empty `---`/`---` pair is not a block for the H
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -82,7 +84,7 @@ class LineIndex:
     """Turns character offsets of a text into 1-based (line, column) positions."""
 
     def __init__(self, text: str) -> None:
-        self._starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+        self._starts = _line_starts(text)
 
     @property
     def line_count(self) -> int:
@@ -95,6 +97,15 @@ class LineIndex:
     def line_start(self, line: int) -> int:
         """Offset of the first character of a 1-based line."""
         return self._starts[line - 1]
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line's first character."""
+    if "\r" in text:
+        return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+    lengths = map(len, text.split("\n")[:-1])
+    # the lines before a line, and one \n after each of them
+    return list(map(operator.add, itertools.accumulate(lengths, initial=0), itertools.count()))
 
 
 class FrontMatterStatus(StrEnum):

@@ -9,7 +9,7 @@ import pytest
 from support import FIXTURES
 
 from mining.cards import FrontMatterStatus, ParsedCard, parse_card
-from mining.cardtext import Position
+from mining.cardtext import LineIndex, Position
 
 CARDS = FIXTURES / "cards"
 BLOOM = (CARDS / "popular_cards" / "bigscience__bloom.md").read_bytes()
@@ -187,3 +187,13 @@ def test_the_root_span_located_alone_is_the_one_located_with_all(yaml_text: str)
     located = parse_card(text).spans
     assert dict(located)[()] == root_first == located[()]
     assert located == dict(located) and len(located) == len(dict(located))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "a\n", "\n\n", "ab\ncd\n\nef", "a\r\nb\rc\n", "x\u2028y\x85z\x0cw\n", BLOOM.decode()],
+)
+def test_lines_end_at_crlf_cr_or_lf_only(text: str) -> None:
+    starts = [0, *(m.end() for m in re.finditer(r"\r\n|\r|\n", text))]
+    lines = LineIndex(text)
+    assert [lines.line_start(n) for n in range(1, lines.line_count + 1)] == starts
