@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.jsonio import dumps, jsonable
 from analysis.replication import ols, rq1, rq2, side
 from analysis.replication.holm import HOLM_FAMILY, holm_adjust
-from analysis.replication.output import dumps, jsonable
 from analysis.replication.procedure import PROCEDURES, Frames, Procedure
 from analysis.replication.published import INDEPENDENT, PUBLISHED, WITHHELD, Check
 from analysis.replication.quirks import QUIRKS, Quirk
