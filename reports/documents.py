@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.replication.published import INDEPENDENT, PUBLISHED, WITHHELD, Check
+from analysis.replication.published import ComparisonRow
+from analysis.replication.published import comparison as replication_comparison
 from reports.inputs import Missing
 
 ANALYZE = "hubcarbon analyze"
@@ -187,16 +188,6 @@ def _add_asset(findings: Findings, base: Path, name: str) -> None:
         findings.problems.append(f"{name} is named by findings.json but does not exist")
 
 
-@dataclass(frozen=True)
-class ComparisonRow:
-    """One line of "published vs ours"."""
-
-    quantity: str
-    published: str
-    ours: str
-    match: str  # yes | NO | n/a | "" (checked independently)
-
-
 def load_replication(path: Path) -> dict[str, Any] | Missing:
     """replication.json at `path`, or a Missing saying how to compute it."""
     document = _read_json(path)
@@ -208,36 +199,8 @@ def load_replication(path: Path) -> dict[str, Any] | Missing:
 
 
 def comparison(results: Mapping[str, Any]) -> list[ComparisonRow]:
-    """The published values first (with their match), then the independently checked ones."""
-    rows: list[ComparisonRow] = []
-    for check in PUBLISHED:
-        match = check.matches(results)
-        verdict = "n/a" if match is None else ("yes" if match else "NO")
-        rows.append(
-            ComparisonRow(check.label, show(check.published), show(check.ours(results)), verdict)
-        )
-    levels = results.get("reporting_levels")
-    extra = [
-        Check(f"reporting level: {name}", ("reporting_levels", str(name)))
-        for name, value in (levels.items() if isinstance(levels, Mapping) else ())
-        if isinstance(value, int) and not isinstance(value, bool)
-    ]
-    for check in (*INDEPENDENT, *sorted(extra, key=lambda c: c.label)):
-        rows.append(ComparisonRow(check.label, WITHHELD, show(check.ours(results)), ""))
-    return rows
-
-
-def show(value: Any) -> str:
-    """A number as the tables print it: integers grouped, floats to 6 significant digits."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+    """The replication table "published vs ours" as the report prints it."""
+    return replication_comparison(results, missing="—")
 
 
 def _read_json(path: Path) -> Any:

@@ -14,7 +14,15 @@ from analysis.jsonio import dumps, jsonable
 from analysis.replication import ols, rq1, rq2, side
 from analysis.replication.holm import HOLM_FAMILY, holm_adjust
 from analysis.replication.procedure import PROCEDURES, Frames, Procedure
-from analysis.replication.published import INDEPENDENT, PUBLISHED, WITHHELD, Check
+from analysis.replication.published import (
+    INDEPENDENT,
+    PUBLISHED,
+    WITHHELD,
+    Check,
+    ComparisonRow,
+    comparison,
+    mismatches,
+)
 from analysis.replication.quirks import QUIRKS, Quirk
 
 __all__ = [
@@ -25,11 +33,14 @@ __all__ = [
     "QUIRKS",
     "WITHHELD",
     "Check",
+    "ComparisonRow",
     "Frames",
     "Procedure",
     "Quirk",
+    "comparison",
     "dumps",
     "jsonable",
+    "mismatches",
     "run_replication",
 ]
 

@@ -89,3 +89,57 @@ INDEPENDENT = (
     Check("transformers share of reporters", ("framework_shares", "transformers")),
 )
 """Statistics whose published values are compared by a separate check: ours only."""
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One line of the "published vs ours" table."""
+
+    quantity: str
+    published: str
+    ours: str
+    match: str  # yes | NO | n/a | "" (checked independently)
+
+
+def comparison(results: Mapping[str, Any], *, missing: str = "n/a") -> list[ComparisonRow]:
+    """The published values first (with whether ours match exactly), then the independently
+    checked ones, then the reporting levels found in `results`."""
+    rows: list[ComparisonRow] = []
+    for check in PUBLISHED:
+        match = check.matches(results)
+        verdict = "n/a" if match is None else ("yes" if match else "NO")
+        ours = show(check.ours(results), missing)
+        rows.append(ComparisonRow(check.label, show(check.published, missing), ours, verdict))
+    for check in (*INDEPENDENT, *_reporting_level_checks(results)):
+        rows.append(ComparisonRow(check.label, WITHHELD, show(check.ours(results), missing), ""))
+    return rows
+
+
+def mismatches(results: Mapping[str, Any]) -> list[str]:
+    """Labels of published quantities that we computed and that differ."""
+    return [check.label for check in PUBLISHED if check.matches(results) is False]
+
+
+def show(value: Any, missing: str = "n/a") -> str:
+    """A number as the tables print it: integers grouped, floats to 6 significant digits."""
+    if value is None:
+        return missing
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _reporting_level_checks(results: Mapping[str, Any]) -> list[Check]:
+    levels = results.get("reporting_levels")
+    if not isinstance(levels, Mapping):
+        return [Check("reporting levels", ("reporting_levels",))]
+    checks = [
+        Check(f"reporting level: {name}", ("reporting_levels", str(name)))
+        for name, value in levels.items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    ]
+    return sorted(checks, key=lambda check: check.label)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,13 @@ import click
 import pandas as pd
 
 from analysis import paperdata
-from analysis.replication import INDEPENDENT, PUBLISHED, WITHHELD, Check, dumps, run_replication
+from analysis.replication import (
+    ComparisonRow,
+    comparison,
+    dumps,
+    mismatches,
+    run_replication,
+)
 from mining.errors import InputError
 from mining.paths import OUT_DIR
 
@@ -79,56 +84,17 @@ def replication_document() -> dict[str, Any]:
     return results
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def comparison_rows(results: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
-    """Rows "quantity | published | ours | match": published values first, then ours only."""
-    rows: list[tuple[str, str, str, str]] = []
-    for check in PUBLISHED:
-        match = check.matches(results)
-        verdict = "n/a" if match is None else ("yes" if match else "NO")
-        rows.append((check.label, _show(check.published), _show(check.ours(results)), verdict))
-    for check in (*INDEPENDENT, *_reporting_level_checks(results)):
-        rows.append((check.label, WITHHELD, _show(check.ours(results)), ""))
-    return rows
-
-
-def _reporting_level_checks(results: Mapping[str, Any]) -> list[Check]:
-    levels = results.get("reporting_levels")
-    if not isinstance(levels, Mapping):
-        return [Check("reporting levels", ("reporting_levels",))]
-    return [
-        Check(f"reporting level: {name}", ("reporting_levels", str(name)))
-        for name, value in levels.items()
-        if isinstance(value, int)
-    ]
-
-
-def render_table(rows: list[tuple[str, str, str, str]]) -> str:
+def render_table(rows: list[ComparisonRow]) -> str:
     """Plain aligned text, one row per quantity."""
-    header = ("quantity", "published", "ours", "match")
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(4)]
+    cells = [("quantity", "published", "ours", "match")]
+    cells += [(row.quantity, row.published, row.ours, row.match) for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(4)]
     lines = [
         " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in (header, *rows)
+        for row in cells
     ]
     lines.insert(1, "-+-".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
-
-
-def mismatches(results: Mapping[str, Any]) -> list[str]:
-    """Labels of published quantities that we computed and that differ."""
-    return [check.label for check in PUBLISHED if check.matches(results) is False]
 
 
 @click.command("replicate", epilog=EPILOG)
@@ -165,7 +131,7 @@ def command(out_path: Path, output_format: str) -> None:
     if output_format == "json":
         click.echo(text, nl=False)
     else:
-        click.echo(render_table(comparison_rows(results)))
+        click.echo(render_table(comparison(results)))
         click.echo(f"\nwrote {out_path}")
     if mismatches(results):
         raise click.exceptions.Exit(1)

@@ -11,9 +11,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from analysis.replication import dumps, jsonable
+from analysis.replication import comparison, dumps, jsonable, mismatches
 from hubcarbon.cli import main
-from hubcarbon.commands.replicate import comparison_rows, mismatches, render_table
+from hubcarbon.commands.replicate import render_table
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "n_models_co2": ("count",),
@@ -142,7 +142,7 @@ def test_a_mismatch_is_reported_and_fails(document: dict) -> None:
     doctored = json.loads(json.dumps(document))
     doctored["domain_counts"]["NLP"] = 1162  # HFCO2's count, inflated by the duplicates
     assert mismatches(doctored) == ["reporters in NLP"]
-    table = render_table(comparison_rows(doctored))
+    table = render_table(comparison(doctored))
     assert any(
         row.startswith("reporters in NLP") and row.rstrip().endswith("NO")
         for row in table.splitlines()
