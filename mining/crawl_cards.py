@@ -113,8 +113,8 @@ class CardStage:
                 "AND models.pytorch_model_bytes IS NULL",
                 {"run": self.run_id},
             )
-            row = self.con.execute("SELECT count(*) FROM reusable").fetchone()
-        return int(row[0]) if row else 0
+            rows = self.con.execute("SELECT count(*) FROM reusable").fetchall()
+        return int(rows[0][0])
 
     # -- 1. download ----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import duckdb
 from huggingface_hub.errors import HfHubHTTPError
@@ -25,7 +25,7 @@ from tqdm import tqdm
 from mining import records
 from mining.crawl_cards import CardStage
 from mining.errors import CrawlError
-from mining.hubclient import NETWORK_ERRORS, HubClient, ListingQuery
+from mining.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, Page
 from mining.snapshot import embedded_snapshot_file
 from mining.store_io import insert_rows, transaction
 
@@ -138,21 +138,22 @@ class Crawl:
         identity = self.options.identity()
         where_source = "snapshot = ?" if self.snapshot else "endpoint = ? AND snapshot IS NULL"
         source = self.snapshot or self.client.endpoint
-        row = self.con.execute(
+        # fetchall throughout: duckdb keeps a fetchone() result open on the connection
+        unfinished = self.con.execute(
             f"SELECT run_id, next_page_url, listing_done FROM runs "
             f"WHERE status = 'running' AND options::VARCHAR = ?::JSON::VARCHAR AND {where_source} "
             f"ORDER BY run_id DESC LIMIT 1",
             [identity, source],
-        ).fetchone()
-        if row is not None:
-            return _Run(int(row[0]), row[1], bool(row[2]), resumed=True)
+        ).fetchall()
+        if unfinished:
+            run_id, next_path, listing_done = unfinished[0]
+            return _Run(int(run_id), next_path, bool(listing_done), resumed=True)
         created = self.con.execute(
             "INSERT INTO runs (started_at, status, endpoint, snapshot, options) "
             "VALUES (?, 'running', ?, ?, ?::JSON) RETURNING run_id",
             [_now(), self.client.endpoint, self.snapshot, identity],
-        ).fetchone()
-        assert created is not None
-        return _Run(int(created[0]), None, False, resumed=False)
+        ).fetchall()
+        return _Run(int(created[0][0]), None, False, resumed=False)
 
     # -- listing --------------------------------------------------------------------------------
 
@@ -186,29 +187,28 @@ class Crawl:
                         "run the same command again to resume"
                     ) from exc
                 self._pages_fetched += 1
-                items = page.items
-                if self.options.limit is not None:
-                    items = items[: max(0, self.options.limit - listed)]
-                listed += len(items)
+                take = None if self.options.limit is None else max(0, self.options.limit - listed)
+                try:
+                    size = records.listing_size(self.con, page.body)
+                except ValueError as exc:
+                    raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
+                taken = size if take is None else min(size, take)
+                listed += taken
                 done = page.next_path is None or (
                     self.options.limit is not None and listed >= self.options.limit
                 )
                 if not done:
                     assert page.next_path is not None
                     upcoming = fetcher.submit(self.client.list_page, page.next_path)
-                self._commit_page(run.run_id, items, page.next_path, done)
-                bar.update(len(items))
+                self._commit_page(run.run_id, page, take, done)
+                bar.update(taken)
                 if done:
                     return
 
-    def _commit_page(
-        self, run_id: int, items: list[dict[str, Any]], next_path: str | None, done: bool
-    ) -> None:
-        models = records.batch(
-            [records.model_row(run_id, item) for item in items], records.MODEL_SCHEMA
-        )
+    def _commit_page(self, run_id: int, page: Page, take: int | None, done: bool) -> None:
         emission_rows = []
         if self.options.cards == "none":
+            items = [item for item in json.loads(page.body)[:take] if isinstance(item, dict)]
             emission_rows = [
                 row
                 for item in items
@@ -221,12 +221,12 @@ class Crawl:
             ]
         emissions = records.batch(emission_rows, records.EMISSION_SCHEMA)
         with transaction(self.con):
-            insert_rows(self.con, "models", models)
+            records.insert_listing(self.con, run_id, page.body, take)
             insert_rows(self.con, "emissions", emissions)
             self.con.execute(
                 "UPDATE runs SET next_page_url = ?, pages_done = pages_done + 1, "
                 "listing_done = ? WHERE run_id = ?",
-                [next_path, done, run_id],
+                [page.next_path, done, run_id],
             )
 
     # -- cards ----------------------------------------------------------------------------------
@@ -242,10 +242,10 @@ class Crawl:
     # -- summary --------------------------------------------------------------------------------
 
     def _count(self, table: str, run_id: int, where: str = "") -> int:
-        row = self.con.execute(
+        rows = self.con.execute(
             f"SELECT count(*) FROM {table} WHERE run_id = ? {where}", [run_id]
-        ).fetchone()
-        return int(row[0]) if row else 0
+        ).fetchall()
+        return int(rows[0][0])
 
     def _summary(self, run: _Run, reused: int, seconds: float) -> CrawlSummary:
         rid = run.run_id

@@ -73,7 +73,7 @@ class ListingQuery:
 
 @dataclass(frozen=True)
 class Page:
-    items: list[dict[str, Any]]
+    body: bytes  # the JSON array as served, parsed by DuckDB where it is stored
     next_path: str | None  # relative to the endpoint, so a checkpoint survives a new mirror port
 
 
@@ -119,14 +119,12 @@ class HubClient:
         )
 
     def list_page(self, path: str) -> Page:
-        """Fetch one listing page; raises the library's typed errors once retries are spent."""
+        """Fetch one listing page; raises the library's typed errors once retries are spent.
+        The body is not parsed here: the store reads it (`mining.records.insert_listing`)."""
         response = self._get(urljoin(self.endpoint + "/", path.lstrip("/")), self.api_budget)
         hf_raise_for_status(response)
-        items = response.json()
-        if not isinstance(items, list):
-            raise HfHubHTTPError(f"listing page is not a JSON array: {path}", response=response)
         next_url = response.links.get("next", {}).get("url")
-        return Page(items=items, next_path=_path_of(next_url) if next_url else None)
+        return Page(response.content, _path_of(next_url) if next_url else None)
 
     def resolve_url(self, model_id: str, filename: str, revision: str | None) -> str:
         """The /resolve/ URL of a file. Built here rather than with `hf_hub_url`, which refuses

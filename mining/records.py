@@ -6,11 +6,11 @@ One home for the mapping from Hub JSON and parsed cards to the columns of `model
 
 from __future__ import annotations
 
-import json
+import io
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from mining.cards import parse_card, read_co2_metadata
@@ -19,16 +19,6 @@ from mining.hubclient import CardFetch
 from mining.mirror_routes import ORIGINAL_CREATED
 
 _TEXT = pa.string()
-MODEL_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.int32()), ("model_id", _TEXT), ("author", _TEXT),
-        ("created_at", pa.timestamp("us")), ("last_modified", pa.timestamp("us")),
-        ("downloads", pa.int64()), ("likes", pa.int64()), ("pipeline_tag", _TEXT),
-        ("library_name", _TEXT), ("tags", pa.list_(_TEXT)), ("sha", _TEXT), ("gated", _TEXT),
-        ("parameters", pa.int64()), ("pytorch_model_bytes", pa.int64()),
-        ("files", pa.list_(_TEXT)), ("card_data", _TEXT),
-    ]
-)  # fmt: skip
 CARD_SCHEMA = pa.schema(
     [
         ("run_id", pa.int32()), ("model_id", _TEXT), ("sha", _TEXT), ("etag", _TEXT),
@@ -69,41 +59,93 @@ class ParsedRow:
     emission: dict[str, Any] | None  # EMISSION_SCHEMA minus run_id and model_id
 
 
-def model_row(run_id: int, item: dict[str, Any]) -> dict[str, Any]:
-    """A `models` row from one listing item (any listing mode; missing fields become NULL)."""
-    model_id = str(item.get("id") or item.get("modelId"))
-    listed_siblings = item.get("siblings")
-    siblings: list[Any] = listed_siblings if isinstance(listed_siblings, list) else []
-    # None when the listing did not say (then a README is fetched to find out), else the files
-    files = (
-        [s["rfilename"] for s in siblings if isinstance(s, dict) and "rfilename" in s]
-        if isinstance(listed_siblings, list)
-        else None
-    )
-    safetensors = item.get("safetensors")
-    parameters = safetensors.get("total") if isinstance(safetensors, dict) else None
-    card_data = item.get("cardData")
-    gated = item.get("gated")
-    return {
-        "run_id": run_id,
-        "model_id": model_id,
-        "author": item.get("author") or (model_id.split("/")[0] if "/" in model_id else None),
-        # The snapshot mirror also serves the real creation time of repositories older than the
-        # Hub's creation-date records (which show 2022-03-02T23:29:04Z); the live Hub does not.
-        "created_at": _timestamp(item.get(ORIGINAL_CREATED) or item.get("createdAt")),
-        "last_modified": _timestamp(item.get("lastModified")),
-        "downloads": _integer(item.get("downloads")),
-        "likes": _integer(item.get("likes")),
-        "pipeline_tag": _text(item.get("pipeline_tag")),
-        "library_name": _text(item.get("library_name")),
-        "tags": [str(t) for t in item.get("tags") or [] if isinstance(t, str)],
-        "sha": _text(item.get("sha")),
-        "gated": None if gated is None else str(gated).lower(),
-        "parameters": _integer(parameters),
-        "pytorch_model_bytes": _sibling_size(siblings, "pytorch_model.bin"),
-        "files": files,
-        "card_data": json.dumps(card_data, sort_keys=True) if isinstance(card_data, dict) else None,
-    }
+def _text(column: str) -> str:
+    """SQL: a JSON column's string value, NULL when it is not a non-empty string."""
+    return f"CASE WHEN json_type({column}) = 'VARCHAR' THEN nullif({column} ->> '$', '') END"
+
+
+def _time(column: str) -> str:
+    """SQL: an ISO-8601 UTC timestamp (`...Z` or `+00:00`) as a naive TIMESTAMP, or NULL."""
+    return f"try_cast(regexp_replace({column} ->> '$', '(Z|[+-]00:?00)$', '') AS TIMESTAMP)"
+
+
+# Columns of a listing page as DuckDB reads them: everything but the id as raw JSON, so that an
+# odd value becomes NULL below instead of failing the page.
+_LISTING_JSON = dict.fromkeys(
+    [
+        "modelId", "author", "createdAt", ORIGINAL_CREATED, "lastModified", "downloads",
+        "likes", "pipeline_tag", "library_name", "tags", "sha", "gated", "safetensors",
+        "siblings", "cardData",
+    ],
+    "JSON",
+)  # fmt: skip
+
+# One `models` row per listing item (any listing mode; missing or ill-typed fields are NULL).
+# `files` is NULL when the listing did not say (a README is then fetched to find out). The
+# snapshot mirror also serves the real creation time of repositories older than the Hub's
+# creation-date records (which show 2022-03-02T23:29:04Z); the live Hub does not.
+_INSERT_LISTING = f"""
+INSERT OR IGNORE INTO models (run_id, model_id, author, created_at, last_modified, downloads,
+    likes, pipeline_tag, library_name, tags, sha, gated, parameters, pytorch_model_bytes, files,
+    card_data)
+WITH page AS (
+    SELECT *, from_json(siblings, '["JSON"]') AS sibling_list
+    FROM listing_page
+    WHERE coalesce(id, modelId ->> '$') IS NOT NULL
+    LIMIT $take
+)
+SELECT $run, coalesce(id, modelId ->> '$') AS model_id,
+    coalesce(
+        {_text("author")},
+        CASE WHEN contains(model_id, '/') THEN split_part(model_id, '/', 1) END
+    ),
+    {_time('coalesce("' + ORIGINAL_CREATED + '", "createdAt")')},
+    {_time('"lastModified"')},
+    try_cast(downloads ->> '$' AS BIGINT),
+    try_cast(likes ->> '$' AS BIGINT),
+    {_text("pipeline_tag")},
+    {_text("library_name")},
+    coalesce(list_transform(
+        list_filter(from_json(tags, '["JSON"]'), lambda t: json_type(t) = 'VARCHAR'),
+        lambda t: t ->> '$'), []),
+    {_text("sha")},
+    lower(gated ->> '$'),
+    try_cast(safetensors ->> 'total' AS BIGINT),
+    list_extract(list_transform(
+        list_filter(sibling_list, lambda f: f ->> 'rfilename' = 'pytorch_model.bin'),
+        lambda f: try_cast(f ->> 'size' AS BIGINT)), 1),
+    list_transform(
+        list_filter(sibling_list, lambda f: (f ->> 'rfilename') IS NOT NULL),
+        lambda f: f ->> 'rfilename'),
+    CASE WHEN json_type("cardData") = 'OBJECT' THEN "cardData" END
+FROM page
+"""
+
+
+def listing_size(con: duckdb.DuckDBPyConnection, body: bytes) -> int:
+    """How many models a listing page holds; ValueError when it is not a JSON array of objects."""
+    try:
+        rows = _read_listing(con, body).aggregate("count(*)").fetchall()
+    except duckdb.Error as exc:
+        raise ValueError(f"the listing page is not a JSON array of models ({exc})") from exc
+    return int(rows[0][0])
+
+
+def insert_listing(
+    con: duckdb.DuckDBPyConnection, run_id: int, body: bytes, take: int | None
+) -> None:
+    """Insert the `models` rows of a listing page (its raw JSON body), at most `take` of them.
+    DuckDB parses and converts the page in one statement."""
+    con.register("listing_page", _read_listing(con, body))
+    try:
+        con.execute(_INSERT_LISTING, {"run": run_id, "take": take})
+    finally:
+        con.unregister("listing_page")
+
+
+def _read_listing(con: duckdb.DuckDBPyConnection, body: bytes) -> duckdb.DuckDBPyRelation:
+    columns = {"id": "VARCHAR", **_LISTING_JSON}
+    return con.read_json(io.BytesIO(body), format="array", columns=columns)
 
 
 def card_row(run_id: int, model_id: str, sha: str | None, fetch: CardFetch) -> dict[str, Any]:
@@ -167,32 +209,3 @@ def emission_from_card_data(run_id: int, model_id: str, card_data: object) -> di
         cloud_provider=None,
     )
     return {"run_id": run_id, "model_id": model_id, **record.as_row()}
-
-
-def _sibling_size(siblings: list[Any], name: str) -> int | None:
-    for sibling in siblings:
-        if isinstance(sibling, dict) and sibling.get("rfilename") == name:
-            return _integer(sibling.get("size"))
-    return None
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
