@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import pyarrow as pa
 from huggingface_hub.errors import HfHubHTTPError
 from tqdm import tqdm
 
@@ -188,46 +189,54 @@ class Crawl:
                     ) from exc
                 self._pages_fetched += 1
                 take = None if self.options.limit is None else max(0, self.options.limit - listed)
-                try:
-                    size = records.listing_size(self.con, page.body)
-                except ValueError as exc:
-                    raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
-                taken = size if take is None else min(size, take)
-                listed += taken
-                done = page.next_path is None or (
-                    self.options.limit is not None and listed >= self.options.limit
-                )
+                if take is None:
+                    done = page.next_path is None
+                else:  # the page must be counted before deciding whether another one is needed
+                    try:
+                        listed += min(take, records.listing_size(self.con, page.body))
+                    except ValueError as exc:
+                        raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
+                    done = page.next_path is None or listed >= (self.options.limit or 0)
                 if not done:
                     assert page.next_path is not None
                     upcoming = fetcher.submit(self.client.list_page, page.next_path)
-                self._commit_page(run.run_id, page, take, done)
-                bar.update(taken)
+                bar.update(self._commit_page(run.run_id, page, take, done))
                 if done:
                     return
 
-    def _commit_page(self, run_id: int, page: Page, take: int | None, done: bool) -> None:
-        emission_rows = []
-        if self.options.cards == "none":
-            items = [item for item in json.loads(page.body)[:take] if isinstance(item, dict)]
-            emission_rows = [
-                row
-                for item in items
-                if (
-                    row := records.emission_from_card_data(
-                        run_id, str(item.get("id")), item.get("cardData")
-                    )
-                )
-                is not None
-            ]
-        emissions = records.batch(emission_rows, records.EMISSION_SCHEMA)
+    def _commit_page(self, run_id: int, page: Page, take: int | None, done: bool) -> int:
+        """Store a page's models (at most `take`) with the cursor to the next page; returns how
+        many models were stored."""
         with transaction(self.con):
-            records.insert_listing(self.con, run_id, page.body, take)
-            insert_rows(self.con, "emissions", emissions)
+            try:
+                stored = records.insert_listing(self.con, run_id, page.body, take)
+            except duckdb.Error as exc:
+                raise CrawlError(
+                    f"the listing page is not a JSON array of models ({exc}); "
+                    "the crawl is saved and can be resumed"
+                ) from exc
+            if self.options.cards == "none":  # no README will be read: cardData is all there is
+                insert_rows(self.con, "emissions", self._card_data_emissions(run_id))
             self.con.execute(
                 "UPDATE runs SET next_page_url = ?, pages_done = pages_done + 1, "
                 "listing_done = ? WHERE run_id = ?",
                 [page.next_path, done, run_id],
             )
+        return stored
+
+    def _card_data_emissions(self, run_id: int) -> pa.Table:
+        """Emissions rows from the cardData of listed models that have none yet."""
+        rows = self.con.execute(
+            "SELECT model_id, card_data FROM models WHERE run_id = $run "
+            "AND json_exists(card_data, '$.co2_eq_emissions') "
+            "AND model_id NOT IN (SELECT model_id FROM emissions WHERE run_id = $run)",
+            {"run": run_id},
+        ).fetchall()
+        found = (
+            records.emission_from_card_data(run_id, model_id, json.loads(card_data))
+            for model_id, card_data in rows
+        )
+        return records.batch([row for row in found if row is not None], records.EMISSION_SCHEMA)
 
     # -- cards ----------------------------------------------------------------------------------
 

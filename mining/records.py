@@ -133,14 +133,15 @@ def listing_size(con: duckdb.DuckDBPyConnection, body: bytes) -> int:
 
 def insert_listing(
     con: duckdb.DuckDBPyConnection, run_id: int, body: bytes, take: int | None
-) -> None:
-    """Insert the `models` rows of a listing page (its raw JSON body), at most `take` of them.
-    DuckDB parses and converts the page in one statement."""
+) -> int:
+    """Insert the `models` rows of a listing page (its raw JSON body), at most `take` of them;
+    returns how many were inserted. DuckDB parses and converts the page in one statement."""
     con.register("listing_page", _read_listing(con, body))
     try:
-        con.execute(_INSERT_LISTING, {"run": run_id, "take": take})
+        inserted = con.execute(_INSERT_LISTING, {"run": run_id, "take": take}).fetchall()
     finally:
         con.unregister("listing_page")
+    return int(inserted[0][0])
 
 
 def _read_listing(con: duckdb.DuckDBPyConnection, body: bytes) -> duckdb.DuckDBPyRelation:

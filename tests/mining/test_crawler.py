@@ -214,3 +214,17 @@ def test_gated_cards_fall_back_to_the_hubs_card_data(tmp_path: Path, snapshot: S
         co2 = record.card_data["co2_eq_emissions"]
         expected = co2["emissions"] if isinstance(co2, dict) else co2
         assert emissions.loc[model_id, "co2_g"] == pytest.approx(float(expected))
+
+
+def test_without_cards_emissions_come_from_the_listings_card_data(
+    tmp_path: Path, snapshot: Snapshot
+) -> None:
+    db = tmp_path / "nocards.duckdb"
+    assert main(["crawl", "--db", str(db), "--models", "co2", "--cards", "none",
+                 "--page-size", "100", "--no-progress"]) == 0  # fmt: skip
+    tables = crawl_tables(db)
+    assert tables["cards"].empty
+    emissions = tables["emissions"].set_index("model_id")
+    assert len(emissions) == 1_418
+    assert set(emissions["provenance"]) == {"metadata"}
+    assert emissions.loc["bigscience/bloom", "co2_g"] == 24_700_000
