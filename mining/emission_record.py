@@ -9,12 +9,13 @@ which only the body has. A card with neither yields no record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from mining.cards import Co2Metadata, ParsedCard
-from mining.prose import ProseEmissions
+from mining.cards import Co2Metadata, ParsedCard, read_co2_metadata
+from mining.prose import NOTHING_READ, ProseEmissions
 from mining.quantities import Co2Value
 
 
@@ -59,6 +60,15 @@ def emission_record(card: ParsedCard) -> EmissionRecord | None:
     if prose is not None:
         return _record(prose.value, Provenance.PROSE, card.prose, meta)
     return None
+
+
+def card_data_record(card_data: Mapping[Any, Any]) -> EmissionRecord | None:
+    """The record for a card known only by its metadata (the Hub's cardData, no README): the
+    metadata form only, since there is no body to read."""
+    meta = read_co2_metadata(card_data, {})
+    if meta is None:
+        return None
+    return _record(meta.emissions, Provenance.METADATA, NOTHING_READ, meta)
 
 
 def _record(

@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from mining.cards import parse_card, read_co2_metadata
-from mining.emission_record import EmissionRecord, Provenance, emission_record
+from mining.cards import parse_card
+from mining.emission_record import card_data_record, emission_record
 from mining.hubclient import CardFetch
 from mining.mirror_routes import ORIGINAL_CREATED
 
@@ -190,23 +190,6 @@ def _parse_one(model_id: str, text: str) -> ParsedRow:
 
 
 def emission_from_card_data(run_id: int, model_id: str, card_data: object) -> dict[str, Any] | None:
-    """An `emissions` row from a listing's cardData alone (no README): the metadata form only,
-    since the body is unknown."""
-    if not isinstance(card_data, dict):
-        return None
-    co2 = read_co2_metadata(card_data, {})
-    if co2 is None:
-        return None
-    record = EmissionRecord(
-        co2_g=co2.emissions.grams,
-        raw_value=co2.emissions.raw,
-        unit=co2.emissions.unit,
-        provenance=Provenance.METADATA,
-        source=co2.source,
-        training_type=co2.training_type,
-        geographical_location=co2.geographical_location,
-        hardware_used=co2.hardware_used,
-        hours=None,
-        cloud_provider=None,
-    )
-    return {"run_id": run_id, "model_id": model_id, **record.as_row()}
+    """An `emissions` row from a listing's cardData alone (no README)."""
+    record = card_data_record(card_data) if isinstance(card_data, dict) else None
+    return {"run_id": run_id, "model_id": model_id, **record.as_row()} if record else None
