@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from mining.errors import InputError
-from mining.hubclient import HubClient
+from hubcarbon.core.errors import InputError
+from mining.crawl.hubclient import HubClient
 
 CARD_NAME = "README.md"
 SKIPPED_DIRS = frozenset({"node_modules", "venv", "site-packages", "__pycache__"})

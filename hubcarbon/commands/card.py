@@ -13,7 +13,7 @@ from classifiers.lint.codecarbon import (
     select_runs,
     write_block,
 )
-from mining.errors import ConfigError, InputError
+from hubcarbon.core.errors import ConfigError, InputError
 
 EPILOG = """\b
 Examples:

@@ -13,7 +13,7 @@ from classifiers.lint import LintConfig, Severity, fix_text, lint_text, load_con
 from classifiers.lint.formats import FORMATS, FileReport, Report, render
 from classifiers.lint.formats.machine import step_summary
 from classifiers.lint.sources import Source, from_arguments, from_hub
-from mining.errors import ConfigError, InputError
+from hubcarbon.core.errors import ConfigError, InputError
 
 EPILOG = """\b
 Examples:

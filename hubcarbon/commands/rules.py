@@ -7,7 +7,7 @@ import json
 import click
 
 from classifiers.lint import RULES, find_rule
-from mining.errors import ConfigError
+from hubcarbon.core.errors import ConfigError
 
 EPILOG = """\b
 Examples:

@@ -18,8 +18,8 @@ from classifiers.efficiency.reference import own_performance_score
 from classifiers.stage import TABLES
 from hubcarbon.cli import main
 from mining import store
-from mining.cards import parse_card
-from mining.metrics import METRICS, performance_metrics
+from mining.cards.card import parse_card
+from mining.cards.metrics import METRICS, performance_metrics
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from hubcarbon.cli import main as hubcarbon
-from mining.snapshot import embedded_snapshot_file
+from mining.snapshot.reader import embedded_snapshot_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -13,7 +13,7 @@ from classifiers.lint.formats.base import FileReport, Format, Report
 from classifiers.lint.formats.machine import render_github, render_json
 from classifiers.lint.formats.sarif import render_sarif
 from classifiers.lint.formats.text import render_concise, render_text
-from mining.registry import Registry
+from hubcarbon.core.registry import Registry
 
 FORMATS: Registry[Format] = Registry("output format", lambda f: f.name)
 for _name, _render in (
