@@ -101,9 +101,9 @@ class CardStage:
                 """,
                 {"run": self.run_id},
             )
-            for table in ("cards", "emissions"):
+            for table in ("cards", "emissions"):  # `reusable` holds no model with a card yet
                 self.con.execute(
-                    f"INSERT OR IGNORE INTO {table} "
+                    f"INSERT INTO {table} "
                     f"SELECT $run AS run_id, t.* EXCLUDE (run_id) FROM {table} t "
                     "JOIN reusable r ON t.model_id = r.model_id AND t.run_id = r.from_run",
                     {"run": self.run_id},
@@ -175,7 +175,7 @@ class CardStage:
         texts = records.text_rows([d.fetch for d in done])
         with transaction(self.con):
             insert_rows(self.con, "card_texts", records.batch(texts, records.CARD_TEXT_SCHEMA))
-            insert_rows(self.con, "cards", records.batch(cards, records.CARD_SCHEMA))
+            self._append_cards(records.batch(cards, records.CARD_SCHEMA))
             insert_rows(self.con, "crawl_errors", records.batch(errors, records.ERROR_SCHEMA))
             insert_rows(self.con, "emissions", records.batch(fallback, records.EMISSION_SCHEMA))
             if card_data.num_rows:
@@ -188,6 +188,19 @@ class CardStage:
                     )
                 finally:
                     self.con.unregister("fetched_card_data")
+
+    def _append_cards(self, rows: pa.Table) -> None:
+        """Insert `cards` rows of models that have none in this run yet: the table's key
+        (run_id, model_id) is kept here, not by an index (see docs/schema.md)."""
+        self.con.register("new_cards", rows)
+        try:
+            self.con.execute(
+                "INSERT INTO cards BY NAME SELECT DISTINCT ON (model_id) * FROM new_cards "
+                "WHERE model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)",
+                {"run": self.run_id},
+            )
+        finally:
+            self.con.unregister("new_cards")
 
     # -- 2. parse -------------------------------------------------------------------------------
 

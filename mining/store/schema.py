@@ -132,13 +132,21 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
                 sha256(raw_text), raw_text, front_matter, parse_status, parse_error
             FROM cards WHERE raw_text IS NOT NULL
             ORDER BY sha256(raw_text), parse_status IS NULL, run_id DESC;
-        ALTER TABLE cards ADD COLUMN text_sha256 VARCHAR;
-        UPDATE cards SET text_sha256 = sha256(raw_text) WHERE raw_text IS NOT NULL;
         DROP VIEW latest_cards;
-        ALTER TABLE cards DROP COLUMN raw_text;
-        ALTER TABLE cards DROP COLUMN front_matter;
-        ALTER TABLE cards DROP COLUMN parse_status;
-        ALTER TABLE cards DROP COLUMN parse_error;
+        CREATE TABLE cards_by_hash (
+            run_id        INTEGER NOT NULL,
+            model_id      VARCHAR NOT NULL,
+            sha           VARCHAR,                -- commit the README was resolved at
+            etag          VARCHAR,
+            fetch_status  VARCHAR NOT NULL,       -- ok | missing | gated | not_found | error
+            fetch_error   VARCHAR,
+            text_sha256   VARCHAR                 -- the README in card_texts, when fetched
+        );  -- one row per (run_id, model_id), kept so by the writers: no index, see docs
+        INSERT INTO cards_by_hash
+            SELECT run_id, model_id, sha, etag, fetch_status, fetch_error, sha256(raw_text)
+            FROM cards ORDER BY run_id, model_id;
+        DROP TABLE cards;
+        ALTER TABLE cards_by_hash RENAME TO cards;
         CREATE VIEW cards_with_text AS
             SELECT c.run_id, c.model_id, c.sha, c.etag, c.fetch_status, c.fetch_error,
                    t.raw_text, t.front_matter, t.parse_status, t.parse_error, c.text_sha256
