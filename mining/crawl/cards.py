@@ -101,13 +101,14 @@ class CardStage:
                 """,
                 {"run": self.run_id},
             )
-            for table in ("cards", "emissions"):  # `reusable` holds no model with a card yet
-                self.con.execute(
-                    f"INSERT INTO {table} "
-                    f"SELECT $run AS run_id, t.* EXCLUDE (run_id) FROM {table} t "
-                    "JOIN reusable r ON t.model_id = r.model_id AND t.run_id = r.from_run",
-                    {"run": self.run_id},
-                )
+            run = {"run": self.run_id}
+            copy = (
+                "SELECT $run AS run_id, t.* EXCLUDE (run_id) FROM {} t "
+                "JOIN reusable r ON t.model_id = r.model_id AND t.run_id = r.from_run"
+            )
+            # `reusable` holds no model with a card in this run, so the key of `cards` holds
+            self.con.execute("INSERT INTO cards " + copy.format("cards"), run)
+            self.con.execute("INSERT OR IGNORE INTO emissions " + copy.format("emissions"), run)
             self.con.execute(
                 "UPDATE models SET pytorch_model_bytes = old.pytorch_model_bytes "
                 "FROM (SELECT o.model_id, o.pytorch_model_bytes FROM models o "
