@@ -49,7 +49,7 @@ def test_each_text_is_stored_once_and_reuse_copies_none(tmp_path: Path) -> None:
     with serve_snapshot() as url:
         _crawl(url, db, CrawlOptions(limit=1500))
         texts_after_one = _query(db, "SELECT count(*), sum(strlen(raw_text)) FROM card_texts")
-        _crawl(url, db, CrawlOptions(limit=1500))  # a finished run: this is run 2
+        _crawl(url, db, CrawlOptions(limit=1500))  # run 1 finished: this is run 2
     assert _query(db, "SELECT count(*), sum(strlen(raw_text)) FROM card_texts") == texts_after_one
     ((texts, fetched, distinct, runs),) = _query(
         db,
