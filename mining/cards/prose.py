@@ -219,15 +219,19 @@ def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissi
 
 
 def body_end(text: str, body_start: int, lines: LineIndex) -> int:
-    """Where the reader stops: the end of the text, or the first offset beyond the caps
-    (`MAX_BODY_LINES` lines from the body's first line, `MAX_BODY_BYTES` bytes from its start)."""
+    """Where the reader stops: the end of the text, or the start of the first line beyond the caps
+    (`MAX_BODY_LINES` lines from the body's first line, `MAX_BODY_BYTES` bytes from its start;
+    only whole lines are read)."""
     first = lines.position(body_start).line
     end = len(text)
     if lines.line_count - first >= MAX_BODY_LINES:
         end = lines.line_start(first + MAX_BODY_LINES)
     if end - body_start > MAX_BODY_BYTES // 4:  # else even 4-byte characters stay under the cap
-        head = text[body_start:end].encode("utf-8", "surrogatepass")[:MAX_BODY_BYTES]
-        end = body_start + len(head.decode("utf-8", "ignore"))
+        chars = text[body_start : min(end, body_start + MAX_BODY_BYTES + 1)]
+        head = chars.encode("utf-8", "surrogatepass")
+        if len(head) > MAX_BODY_BYTES:
+            cut = body_start + len(head[:MAX_BODY_BYTES].decode("utf-8", "ignore"))
+            end = lines.line_start(lines.position(cut).line)
     return end
 
 
