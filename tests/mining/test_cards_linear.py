@@ -55,6 +55,7 @@ PATTERNS: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] = {
         quantities._STRICT.fullmatch,
         lambda n: "12 kg co2" + PAD * n + "x",
     ),
+    # already linear before, kept as guards: a number or unit then blanks
     "amount in text": (quantities._SEARCH.search, lambda n: "12" + PAD * n + "kgx"),
     "unit in a note": (quantities._UNIT_ONLY.search, lambda n: "(g" + PAD * n + "of" + PAD * n),
     "validation metric line": (
@@ -81,6 +82,7 @@ BODIES: dict[str, Callable[[int], str]] = {
     "nested sections": lambda n: "".join(
         f"{'#' * (1 + i % 6)} Carbon footprint\n" for i in range(n)
     ),
+    # already linear before, kept as guards
     "mentions": lambda n: "co2 " * n + "\n",
     "hours": lambda n: "- Hours used: 1" + "1" * n + PAD * n + "- 3\n",
 }
