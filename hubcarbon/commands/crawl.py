@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
+import duckdb
 
-from hubcarbon.core.errors import ConfigError
+from hubcarbon.core.errors import ConfigError, HubcarbonError
 from mining import store
 from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
 from mining.crawl.crawler import Crawl, CrawlOptions, snapshot_identity
@@ -181,9 +186,13 @@ def command(
             max_card_bytes=max_card_bytes,
         )
         con = store.connect(db)
+        ctrl_c = _CtrlC()
         try:
-            summary = Crawl(con, client, options, snapshot=snapshot_id, progress=progress).run()
-        except KeyboardInterrupt:
+            with ctrl_c:
+                summary = Crawl(con, client, options, snapshot=snapshot_id, progress=progress).run()
+        except (KeyboardInterrupt, HubcarbonError, duckdb.Error):
+            if not ctrl_c.pressed:
+                raise
             click.echo("hubcarbon: interrupted; run the same command again to resume", err=True)
             raise click.exceptions.Exit(130) from None
         finally:
@@ -191,6 +200,27 @@ def command(
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {db}")
+
+
+class _CtrlC:
+    """Notes whether Ctrl-C was pressed while the crawl ran, so that an interrupt is reported as
+    one whatever it surfaced as (DuckDB turns one inside a statement into its own error)."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: Any = None
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._interrupt)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _interrupt(self, signum: int, frame: FrameType | None) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

@@ -273,18 +273,25 @@ class HubClient:
         deadline = time.monotonic() + self.request_deadline
         tries = connect_failures = 0
         backoff = self.base_wait
+        refused: HfHubHTTPError | None = None  # the last retryable status, if that was the last
         while True:
             self._check_cancelled()
             if time.monotonic() >= deadline:
+                if refused is not None:  # out of time while the server kept failing
+                    raise self._failure(
+                        refused, f"after {tries} tries in {self.request_deadline:g} s"
+                    )
                 raise RequestFailed(ErrorKind.TIMEOUT, self._timed_out(tries))
             budget.spend()
             tries += 1
+            refused = None
             try:
                 return attempt(deadline)
             except HfHubHTTPError as exc:
                 status = exc.response.status_code if exc.response is not None else 0
                 if status not in RETRY_STATUSES or tries > self.max_retries:
                     raise
+                refused = exc
                 asked = _asked_wait(exc.response.headers)  # status > 0: a response exists
                 if asked is not None:
                     if asked > self.max_rate_wait:
@@ -361,9 +368,10 @@ class HubClient:
         cleaned = self.redact(value.strip(strip)) if value else ""
         return cleaned or None
 
-    def _failure(self, exc: HfHubHTTPError) -> RequestFailed:
+    def _failure(self, exc: HfHubHTTPError, note: str = "") -> RequestFailed:
         status = exc.response.status_code if exc.response is not None else 0
-        return RequestFailed(_kind_of(exc, status), self.redact(exc))
+        message = self.redact(f"{exc} ({note})" if note else exc)
+        return RequestFailed(_kind_of(exc, status), message)
 
     def _timed_out(self, tries: int) -> str:
         return f"no complete answer within {self.request_deadline:g} s ({tries} tries)"
