@@ -13,9 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
-import duckdb
 
-from hubcarbon.core.errors import ConfigError, HubcarbonError
+from hubcarbon.core.errors import ConfigError
 from mining import store
 from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
 from mining.crawl.crawler import Crawl, CrawlOptions, snapshot_identity
@@ -190,7 +189,7 @@ def command(
         try:
             with ctrl_c:
                 summary = Crawl(con, client, options, snapshot=snapshot_id, progress=progress).run()
-        except (KeyboardInterrupt, HubcarbonError, duckdb.Error):
+        except (KeyboardInterrupt, Exception):  # after Ctrl-C, whatever escapes is its echo
             if not ctrl_c.pressed:
                 raise
             click.echo("hubcarbon: interrupted; run the same command again to resume", err=True)
@@ -204,7 +203,8 @@ def command(
 
 class _CtrlC:
     """Notes whether Ctrl-C was pressed while the crawl ran, so that an interrupt is reported as
-    one whatever it surfaced as (DuckDB turns one inside a statement into its own error)."""
+    one whatever it surfaced as (DuckDB turns one inside a statement into its own error, or a
+    RuntimeError "Query interrupted")."""
 
     def __init__(self) -> None:
         self.pressed = False
