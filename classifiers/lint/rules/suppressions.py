@@ -52,8 +52,8 @@ def unused_suppression(card: ParsedCard) -> Iterator[Problem]:
     Reports a `disable`, `disable-next-line` or YAML-comment directive that covered no finding
     of the rules it names, like ruff's RUF100 for `# noqa`. A directive whose rules the
     configuration turns off is not reported. Neither HC010 nor HC011 can be silenced by a
-    directive, only by the configuration. It is `info`, so it fails a run only with `--fail-on info`;
-    `ignore = ["HC011"]` turns it off.
+    directive, only by the configuration. It is `info`, so it fails a run only with
+    `--fail-on info`; `ignore = ["HC011"]` turns it off.
 
     ## Why it matters
     A directive left behind after the card was fixed would hide the next real problem of that
