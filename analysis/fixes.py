@@ -42,7 +42,7 @@ FIXES: dict[str, str] = {
         "on `provenance` in analysis/reporters.parquet; it is not a separate finding."
     ),
     "mixed-metric-scales": (
-        "Done. `mining.metrics` normalises every metric to [0, 1] in one place (values in "
+        "Done. `mining.cards.metrics` normalises every metric to [0, 1] in one place (values in "
         "(1, 100] read as percentages) before any test."
     ),
     "mixed-training-type": (

@@ -12,8 +12,8 @@ from analysis import inference, population, run
 from analysis.fixes import FIXES
 from analysis.replication.quirks import QUIRKS
 from analysis.statistics import STATISTICS
-from mining import metrics
-from mining.registry import documentation
+from hubcarbon.core.registry import documentation
+from mining.cards import metrics
 
 INTRO = """\
 # Analysis: RQ1 and RQ2 on a crawl

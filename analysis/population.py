@@ -3,7 +3,7 @@
 DuckDB does the heavy lifting: it counts every crawled model by creation month and AutoTrain
 flag (the denominators of RQ1) and builds one row per CO2 reporter with its derived categories
 (AutoTrain flag, source class, training-type class, domain with its candidates, libraries).
-Python only parses the performance metrics of the reporters' cards (`mining.metrics`).
+Python only parses the performance metrics of the reporters' cards (`mining.cards.metrics`).
 
 A reporter is a model with a row in `emissions` (its card states emissions, in the metadata or
 the prose); `co2_g` may still be NULL when the amount was unreadable. Models are keyed by their
@@ -20,9 +20,9 @@ import duckdb
 import pandas as pd
 
 from analysis.vocabulary import AUTOTRAIN_TAGS, domain_map, libraries
-from mining.errors import StoreError
-from mining.metrics import METRICS, performance_metrics
-from mining.store import latest_run_id
+from hubcarbon.core.errors import StoreError
+from mining.cards.metrics import METRICS, performance_metrics
+from mining.store.schema import latest_run_id
 
 PopulationName = Literal["all", "autotrain", "human"]
 POPULATIONS: tuple[PopulationName, ...] = ("all", "autotrain", "human")
@@ -156,7 +156,7 @@ class Population:
     """One crawl run, ready for the statistics.
 
     `reporters`: one row per CO2 reporter (see REPORTERS_SQL; plus the metric columns of
-    `mining.metrics.METRICS`, on [0, 1], and `metric_sources`). `monthly`: every crawled model
+    `mining.cards.metrics.METRICS`, on [0, 1], and `metric_sources`). `monthly`: every crawled model
     counted by creation `month` (NaT for models without a creation date) and `population`, with
     `models`, `reporters`, `reporters_with_co2` and the reporters' `median_co2_g` (see
     MONTHLY_SQL). `run`: the run's row of `runs` plus table counts.

@@ -31,9 +31,9 @@ from analysis.findings import Finding, Result
 from analysis.jsonio import dumps
 from analysis.population import Population, load
 from analysis.statistics import STATISTICS, Statistic
+from hubcarbon.core.errors import InputError
+from hubcarbon.core.registry import documentation
 from mining import store
-from mining.errors import InputError
-from mining.registry import documentation
 
 VERSION = 1
 ANALYSIS_DIR = "analysis"

@@ -27,9 +27,9 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 from huggingface_hub.utils import get_session
 
 from mining import store
-from mining.crawl_cards import CardStage
-from mining.crawler import Crawl, CrawlOptions
-from mining.hubclient import HubClient, ListingQuery
+from mining.crawl.cards import CardStage
+from mining.crawl.crawler import Crawl, CrawlOptions
+from mining.crawl.hubclient import HubClient, ListingQuery
 
 CONCURRENCY = 16
 LATENCY_MS = 50

@@ -19,7 +19,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 from huggingface_hub import ModelCard
 
 from classifiers.lint import lint_text
-from mining.snapshot import open_snapshot
+from mining.snapshot.reader import open_snapshot
 
 GOAL_RATE = 2000.0
 GOAL_RATIO = 1.5

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import click
 
 from hubcarbon import __version__, commands
-from mining.errors import HubcarbonError
+from hubcarbon.core.errors import HubcarbonError
 
 EPILOG = """\b
 Examples:

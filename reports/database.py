@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from classifiers.efficiency.core import AUTOTRAIN_TAGS
-from mining.store import latest_run_id
+from mining.store.schema import latest_run_id
 from reports.inputs import Missing
 
 V1 = "hubcarbon-v1"

@@ -2,8 +2,8 @@
 
 `build_site` is the whole stage: the same database and documents give the same bytes (rows and
 keys sorted, dates taken from the crawl run, never from the clock). Every file lands inside the
-output directory: model pages and badges are named through `mining.paths.safe_child`, and each
-path is checked again before writing.
+output directory: model pages and badges are named through `hubcarbon.core.paths.safe_child`, and
+each path is checked again before writing.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from hubcarbon.core.errors import ConfigError
+from hubcarbon.core.paths import safe_child
 from mining import store
-from mining.errors import ConfigError
-from mining.paths import safe_child
 from reports import database, leaderboard
 from reports.context import SiteContext
 from reports.documents import load_findings, load_replication

@@ -1,4 +1,4 @@
-"""Facts about the embedded Hub snapshot, read from its data README (`mining/snapshot_data`), for
+"""Facts about the embedded Hub snapshot, read from its data README (`mining/snapshot/data`), for
 the report's data-provenance section."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def snapshot_facts(run_snapshot: str | None) -> list[tuple[str, str]]:
     if not run_snapshot or not run_snapshot.startswith(EMBEDDED):
         return []
     try:
-        text = resources.files("mining.snapshot_data").joinpath("README.md").read_text("utf-8")
+        text = resources.files("mining.snapshot.data").joinpath("README.md").read_text("utf-8")
     except (OSError, ModuleNotFoundError):
         return []
     tables = _tables(text)

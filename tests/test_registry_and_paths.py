@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mining.paths import safe_child, slug
-from mining.registry import Registry
+from hubcarbon.core.paths import safe_child, slug
+from hubcarbon.core.registry import Registry
 
 
 class _Unit:

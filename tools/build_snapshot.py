@@ -1,8 +1,8 @@
-"""Build the embedded Hub snapshot (`mining/snapshot_data/hub_snapshot.parquet`) from real data.
+"""Build the embedded Hub snapshot (`mining/snapshot/data/hub_snapshot.parquet`) from real data.
 
 Usage (from the repository root):
 
-    .venv/bin/python tools/build_snapshot.py [--shared ../shared/data] [--out mining/snapshot_data]
+    .venv/bin/python tools/build_snapshot.py [--shared ../shared/data] [--out mining/snapshot/data]
 
 Inputs, all under `--shared` (see the README next to the output for provenance and licences):
 
@@ -39,7 +39,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
-DEFAULT_OUT = REPO_ROOT / "mining" / "snapshot_data"
+DEFAULT_OUT = REPO_ROOT / "mining" / "snapshot" / "data"
 SNAPSHOT_NAME = "hub_snapshot.parquet"
 
 # The Hub's own front-matter regex (huggingface_hub repocard.py says it is the server's).

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tqdm import tqdm
 
 from classifiers.lint.corpus import COUNTS_FILE, counts_json, lint_corpus, snapshot_cards
-from mining.snapshot import EMBEDDED_NAME
+from mining.snapshot.reader import EMBEDDED_NAME
 
 TARGET = Path(__file__).resolve().parent.parent / "classifiers" / "data" / COUNTS_FILE
 SOURCE = f"embedded snapshot {EMBEDDED_NAME}, cards with card_origin hf_modelcards_2023"

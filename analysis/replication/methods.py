@@ -12,7 +12,7 @@ from analysis.replication.holm import HOLM_FAMILY
 from analysis.replication.procedure import PROCEDURES, Procedure
 from analysis.replication.published import PUBLISHED, WITHHELD
 from analysis.replication.quirks import QUIRKS
-from mining.registry import documentation
+from hubcarbon.core.registry import documentation
 
 INTRO = """\
 # Replication of Castaño et al. (ESEM 2023)

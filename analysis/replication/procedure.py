@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import paperdata
-from mining.registry import Registry
+from hubcarbon.core.registry import Registry
 
 Section = dict[str, Any]
 Compute = Callable[["Frames"], Section]

@@ -26,7 +26,7 @@ from analysis.inference import (
 )
 from analysis.population import Population, PopulationName
 from analysis.statistics.unit import Statistic, statistic
-from mining.metrics import METRICS
+from mining.cards.metrics import METRICS
 
 SIZES = {
     "size": ("pytorch_model_bytes", "size_bytes", "model size (bytes of pytorch_model.bin)"),
@@ -265,7 +265,7 @@ def _metric_statistic(metric: str) -> Statistic:
         f"CO2 versus performance, metric `{metric}`: reporters with a CO2 amount and a "
         f"`{metric}` value. The value comes from the card's model-index (first result stating "
         'it) or, failing that, from the card\'s "Validation Metrics" section (AutoTrain cards; '
-        "`Macro F1` stands in for a missing `F1`), normalised to [0, 1] by `mining.metrics` "
+        "`Macro F1` stands in for a missing `F1`), normalised to [0, 1] by `mining.cards.metrics` "
         "(values in (1, 100] read as percentages). `scipy.stats.spearmanr` between the amount "
         "in grams and the metric, two-sided, with a 95 % Fisher-z interval (Bonett-Wright "
         "variance)."

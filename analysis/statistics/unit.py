@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from analysis.findings import Result
 from analysis.population import POPULATIONS, Population, PopulationName
-from mining.registry import Registry
+from hubcarbon.core.registry import Registry
 
 Question = Literal["RQ1", "RQ2"]
 Compute = Callable[[Population, PopulationName], Result]

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 
 import pandas as pd
 
-from mining.registry import Registry
+from hubcarbon.core.registry import Registry
 
 
 class LabelScheme(ABC):

@@ -21,7 +21,7 @@ from classifiers.efficiency.core import (
 )
 from classifiers.efficiency.inherited import detect_inherited
 from classifiers.efficiency.scheme import LABEL_SCHEMES, LabelScheme
-from mining.errors import InputError
+from hubcarbon.core.errors import InputError
 
 BOUNDARIES_FILE = "data/efficiency_boundaries_v1.json"
 

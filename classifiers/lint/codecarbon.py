@@ -39,9 +39,9 @@ from typing import Any
 
 from classifiers.lint.fixes import CardText, Edit, apply_edits, yaml_string
 from classifiers.lint.numbers import yaml_number
-from mining.cards import CO2_KEY, parse_card
-from mining.cardtext import FrontMatterStatus
-from mining.errors import InputError
+from hubcarbon.core.errors import InputError
+from mining.cards.card import CO2_KEY, parse_card
+from mining.cards.text import FrontMatterStatus
 
 GRAMS_PER_KG = 1000.0
 MAX_CSV_BYTES = 50_000_000

@@ -35,7 +35,7 @@ from pathlib import Path
 from classifiers.lint.findings import Severity
 from classifiers.lint.registry import RULES
 from classifiers.lint.selectors import UnknownSelector, codes_of, resolve
-from mining.errors import ConfigError
+from hubcarbon.core.errors import ConfigError
 
 TABLE = "tool.hubcarbon.lint"
 OWN_FILE = "hubcarbon.toml"

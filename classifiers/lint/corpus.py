@@ -17,7 +17,7 @@ from classifiers.lint.config import LintConfig
 from classifiers.lint.engine import lint_text
 from classifiers.lint.findings import Finding
 from classifiers.lint.registry import RULES
-from mining.snapshot import Snapshot, open_snapshot
+from mining.snapshot.reader import Snapshot, open_snapshot
 
 CORPUS_ORIGIN = "hf_modelcards_2023"
 COUNTS_FILE = "lint_corpus_counts.json"

@@ -1,6 +1,6 @@
 """The linter: a card's text in, its findings out (and, with fixes, the repaired text).
 
-The card is parsed once by `mining.cards.parse_card` and every enabled rule reads the parsed
+The card is parsed once by `mining.cards.card.parse_card` and every enabled rule reads the parsed
 card. A rule that raises becomes an HC000 finding naming the rule and the exception, in one
 line, and the other rules still run. Inputs over `MAX_CARD_BYTES` are refused with one HC006
 finding, unparsed. Findings are sorted by position, then code.
@@ -15,8 +15,8 @@ from classifiers.lint.config import DEFAULT, LintConfig
 from classifiers.lint.findings import Finding, Fixable, Problem
 from classifiers.lint.registry import RULES, Rule
 from classifiers.lint.suppression import Suppressions, read_suppressions
-from mining.cards import ParsedCard, parse_card
-from mining.cardtext import Position
+from mining.cards.card import ParsedCard, parse_card
+from mining.cards.text import Position
 
 MAX_CARD_BYTES = 10_000_000
 INTERNAL = "HC000"

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from mining.errors import InputError
+from hubcarbon.core.errors import InputError
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mining.cardtext import Position
+from mining.cards.text import Position
 
 
 class Severity(StrEnum):

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from classifiers.lint.findings import Fixable
 from classifiers.lint.numbers import yaml_number
 from classifiers.lint.rules.common import emissions_path, readable_metadata
-from mining.cards import CO2_KEY, Co2Form, ParsedCard
-from mining.cardtext import FrontMatterStatus, LineIndex, Position
+from mining.cards.card import CO2_KEY, Co2Form, ParsedCard
+from mining.cards.text import FrontMatterStatus, LineIndex, Position
 
 
 @dataclass(frozen=True, order=True)

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from classifiers.lint.findings import Fixable, Problem, Severity
-from mining.cards import ParsedCard
-from mining.registry import Registry, documentation
+from hubcarbon.core.registry import Registry, documentation
+from mining.cards.card import ParsedCard
 
 Check = Callable[[ParsedCard], Iterable[Problem]]
 

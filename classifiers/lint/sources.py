@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifiers.lint.config import DEFAULT, LintConfig
-from mining.errors import ConfigError, InputError
+from hubcarbon.core.errors import ConfigError, InputError
 
 CARD_NAME = "README.md"
 SKIPPED_DIRS = frozenset({"node_modules", "venv", "site-packages", "__pycache__"})
@@ -102,7 +102,7 @@ def from_hub(repo_ids: Iterable[str], endpoint: str | None = None) -> list[Sourc
     huggingface.co), fetched through the crawler's client; InputError when one cannot be."""
     base = endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
     try:
-        from mining.hubclient import HubClient
+        from mining.crawl.hubclient import HubClient
     except ModuleNotFoundError as exc:
         raise ConfigError(
             f"--hub needs huggingface_hub (no module {exc.name!r}): pip install 'hubcarbon[hub]'"

@@ -31,8 +31,8 @@ from markdown_it import MarkdownIt
 from classifiers.lint.findings import Finding
 from classifiers.lint.registry import RULES
 from classifiers.lint.selectors import UnknownSelector, codes_of
-from mining.cards import ParsedCard
-from mining.cardtext import LineIndex, Position
+from mining.cards.card import ParsedCard
+from mining.cards.text import LineIndex, Position
 
 MAX_DIRECTIVES = 100
 MAX_DIRECTIVE_CHARS = 500

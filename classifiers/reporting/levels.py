@@ -9,7 +9,7 @@ from enum import IntEnum
 
 import pandas as pd
 
-from mining.registry import Registry
+from hubcarbon.core.registry import Registry
 
 
 class Level(IntEnum):

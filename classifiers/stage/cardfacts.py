@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from classifiers.stage import linting
 from classifiers.stage.performance import METRICS, card_metrics
-from mining.cards import ParsedCard, parse_card
+from mining.cards.card import ParsedCard, parse_card
 
 CHUNK = 200
 PROCESSES_FROM = 2_000  # cards; fewer are parsed in this process

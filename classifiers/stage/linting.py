@@ -13,7 +13,7 @@ import pandas as pd
 
 from classifiers.lint import RULES, Finding, lint_card, lint_text
 from classifiers.lint.engine import MAX_CARD_BYTES
-from mining.cards import ParsedCard
+from mining.cards.card import ParsedCard
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "model_id",

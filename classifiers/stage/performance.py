@@ -1,6 +1,6 @@
 """A crawled model's performance metrics and the two label schemes' performance scores.
 
-The metrics (accuracy, F1, ROUGE-1, ROUGE-L on a 0-1 scale) are read by mining.metrics: the
+The metrics (accuracy, F1, ROUGE-1, ROUGE-L on a 0-1 scale) are read by mining.cards.metrics: the
 card's `model-index` first, then AutoTrain's "Validation Metrics" lines for the rest.
 """
 
@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from classifiers.efficiency.reference import own_performance_score
-from mining.metrics import METRICS, performance_metrics
+from mining.cards.metrics import METRICS, performance_metrics
 
 __all__ = ["METRICS", "card_metrics", "own_scores", "paper_scores"]
 
@@ -37,7 +37,7 @@ def paper_scores(metrics: pd.DataFrame) -> pd.Series:
     harmonic mean (scipy.stats.hmean) of the row's available normalised values. A metric whose
     values are all equal normalises to NaN (0/0) and drops out, as in pandas.
 
-    The metrics come in on a 0-1 scale (mining.metrics divides every percentage by 100; the
+    The metrics come in on a 0-1 scale (mining.cards.metrics divides every percentage by 100; the
     paper divided only accuracy and F1, so its ROUGE columns mixed 0-1 and 0-100 values)."""
     columns = [c for c in METRICS if c in metrics.columns]
     values = metrics[columns].apply(pd.to_numeric, errors="coerce").astype("float64")

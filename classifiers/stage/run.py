@@ -22,7 +22,7 @@ from classifiers.stage.cardfacts import read_card_facts
 from classifiers.stage.inputs import label_inputs, lint_codes, registered, reporting_inputs
 from classifiers.stage.performance import METRICS, own_scores, paper_scores
 from classifiers.stage.schema import TABLES, migrate
-from mining.store import latest_run_id
+from mining.store.schema import latest_run_id
 
 REPORTING_SCHEMES: tuple[str, ...] = ("hubcarbon-v1", "paper2023")
 LABEL_SCHEMES: tuple[str, ...] = ("hubcarbon-v1", "paper2023")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from mining.store import Migration, apply_migrations
+from mining.store.schema import Migration, apply_migrations
 
 NAMESPACE = "classifiers"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from analysis.run import analyze
+from hubcarbon.core.paths import OUT_DIR
 from mining import store
-from mining.paths import OUT_DIR
 
 EPILOG = """\b
 Examples:

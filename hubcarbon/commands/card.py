@@ -18,7 +18,7 @@ from classifiers.lint.codecarbon import (
 )
 from classifiers.lint.files import replace_bytes
 from classifiers.lint.numbers import yaml_number
-from mining.errors import ConfigError, HubcarbonError, InputError
+from hubcarbon.core.errors import ConfigError, HubcarbonError, InputError
 
 EPILOG = """\b
 Examples:

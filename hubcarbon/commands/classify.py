@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from classifiers.stage import classify
+from hubcarbon.core.errors import StoreError
 from mining import store
-from mining.errors import StoreError
 
 EPILOG = """\b
 Examples:

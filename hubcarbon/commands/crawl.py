@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 import click
 
+from hubcarbon.core.errors import ConfigError
 from mining import store
-from mining.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
-from mining.crawler import Crawl, CrawlOptions, snapshot_identity
-from mining.errors import ConfigError
-from mining.hubclient import HubClient
-from mining.mirror import serve_snapshot
+from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
+from mining.crawl.crawler import Crawl, CrawlOptions, snapshot_identity
+from mining.crawl.hubclient import HubClient
+from mining.mirror.server import serve_snapshot
 
 EPILOG = """\b
 Examples:

@@ -21,7 +21,7 @@ from classifiers.lint.formats import FORMATS, FileReport, Options, Tally, writer
 from classifiers.lint.formats.machine import step_summary
 from classifiers.lint.formats.text import statistics
 from classifiers.lint.sources import Source, from_hub, iter_sources
-from mining.errors import ConfigError, InputError
+from hubcarbon.core.errors import ConfigError, InputError
 
 EPILOG = """\b
 Examples:

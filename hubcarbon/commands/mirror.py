@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from mining.errors import ConfigError
-from mining.faults import FaultPlan
-from mining.mirror import MirrorConfig, MirrorServer, is_loopback
-from mining.mirror_routes import MAX_PAGE_SIZE
-from mining.snapshot import open_snapshot
+from hubcarbon.core.errors import ConfigError
+from mining.mirror.faults import FaultPlan
+from mining.mirror.routes import MAX_PAGE_SIZE
+from mining.mirror.server import MirrorConfig, MirrorServer, is_loopback
+from mining.snapshot.reader import open_snapshot
 
 SERVE_EPILOG = """\b
 Examples:

@@ -18,8 +18,8 @@ from analysis.replication import (
     mismatches,
     run_replication,
 )
-from mining.errors import InputError
-from mining.paths import OUT_DIR
+from hubcarbon.core.errors import InputError
+from hubcarbon.core.paths import OUT_DIR
 
 CLASSIFIER_SECTIONS = ("reporting_levels", "efficiency_labels_paper")
 

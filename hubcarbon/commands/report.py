@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from hubcarbon.core.paths import OUT_DIR
 from mining import store
-from mining.paths import OUT_DIR
 from reports.site import build_site
 
 EPILOG = """\b

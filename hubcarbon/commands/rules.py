@@ -10,7 +10,7 @@ import click
 from classifiers.lint import RULES, find_rule
 from classifiers.lint.docs import pages
 from classifiers.lint.files import replace_bytes
-from mining.errors import ConfigError, InputError
+from hubcarbon.core.errors import ConfigError, InputError
 
 EPILOG = """\b
 Examples:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mining.registry import Registry
+from hubcarbon.core.registry import Registry
 
 if TYPE_CHECKING:
     from reports.context import SiteContext

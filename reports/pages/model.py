@@ -85,11 +85,13 @@ def metric_rows(label: Row) -> list[dict[str, Any]]:
 
 @page("model")
 def model(context: SiteContext) -> Files:
-    """A page per CO2 reporter (`models/<slug>.html`, the slug from `mining.paths.safe_child`,
-    so no id can name a file outside the site): every parsed emissions field with where the card
-    states it, the listing fields, its lint findings, its reporting grade and efficiency label in
-    both schemes with the label broken down per metric, its greener alternatives (same task, less
-    CO2, performance no worse), and its badge with the snippet to embed it."""
+    """A page per CO2 reporter (`models/<slug>.html`, the slug from
+    `hubcarbon.core.paths.safe_child`, so no id can name a file outside the site): every parsed
+    emissions field with where the card states it, the listing fields, its lint findings, its
+    reporting grade and efficiency label in both schemes with the label broken down per metric, its
+    greener alternatives (same task, less CO2, performance no worse), and its badge with the snippet
+    to embed it.
+    """
     derived = context.derived
     files: Files = {}
     pairs = zip(context.reporters, context.rows, strict=True)

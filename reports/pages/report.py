@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from classifiers.lint import RULES
 from classifiers.methods import methods
-from mining.registry import documentation
+from hubcarbon.core.registry import documentation
 from reports.context import SiteContext
 from reports.documents import Findings, Statistic, comparison
 from reports.inputs import Missing

@@ -18,8 +18,8 @@ from analysis.methods import methods_markdown
 from analysis.replication.quirks import QUIRKS
 from analysis.statistics import STATISTICS
 from hubcarbon.cli import main
-from mining.registry import documentation
-from mining.store import connect
+from hubcarbon.core.registry import documentation
+from mining.store.schema import connect
 
 Crawled = Any  # tests/analysis/conftest.py: a crawled database and its analysis
 

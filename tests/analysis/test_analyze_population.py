@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis import paperdata
-from mining.cards import parse_card
-from mining.metrics import METRICS, performance_metrics
+from mining.cards.card import parse_card
+from mining.cards.metrics import METRICS, performance_metrics
 
 Crawled = Any  # tests/analysis/conftest.py: a crawled database and its analysis
 

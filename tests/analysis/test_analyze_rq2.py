@@ -15,8 +15,8 @@ from scipy import stats
 
 from analysis.findings import OK
 from analysis.statistics import STATISTICS
-from mining.cards import parse_card
-from mining.metrics import performance_metrics
+from mining.cards.card import parse_card
+from mining.cards.metrics import performance_metrics
 
 Crawled = Any  # tests/analysis/conftest.py: a crawled database and its analysis
 Z = 1.959963984540054

@@ -16,8 +16,8 @@ import pytest
 from support import FIXTURES
 
 from hubcarbon.cli import main
-from mining.cards import parse_card
-from mining.snapshot import embedded_snapshot_file
+from mining.cards.card import parse_card
+from mining.snapshot.reader import embedded_snapshot_file
 
 CARDS = FIXTURES / "cards"
 

@@ -7,7 +7,7 @@ from classifiers.efficiency import LABEL_SCHEMES
 from classifiers.methods import ALTERNATIVES_ID, methods
 from classifiers.reporting import REPORTING_SCHEMES
 from hubcarbon.commands.replicate import CLASSIFIER_SECTIONS, classifier_sections
-from mining.registry import documentation
+from hubcarbon.core.registry import documentation
 
 
 def test_methods_cover_both_schemes_of_both_classifications_and_the_alternatives() -> None:

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from hubcarbon.cli import main
-from mining.snapshot import embedded_snapshot_file
+from mining.snapshot.reader import embedded_snapshot_file
 
 ADDED = 100
 # A base model whose same-name copy (`biomedical-ner-all`, created later) repeats its figure.

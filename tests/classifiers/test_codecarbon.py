@@ -19,7 +19,7 @@ from classifiers.lint.codecarbon import (
     write_block,
 )
 from hubcarbon.cli import main
-from mining.cards import parse_card
+from mining.cards.card import parse_card
 
 CSVS = FIXTURES / "codecarbon"
 CARDS = FIXTURES / "cards"

@@ -19,7 +19,7 @@ from classifiers.efficiency.reference import (
     reference_population,
 )
 from classifiers.efficiency.v1 import frozen
-from mining.errors import InputError
+from hubcarbon.core.errors import InputError
 
 LABEL_COLUMNS = [
     "letter",

@@ -223,7 +223,7 @@ def test_lint_a_hub_card_through_the_crawler_client(
 
 @pytest.fixture(scope="module")
 def mirror_url() -> object:
-    from mining.mirror import serve_snapshot
+    from mining.mirror.server import serve_snapshot
 
     with serve_snapshot() as url:
         yield url

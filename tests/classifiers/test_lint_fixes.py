@@ -10,7 +10,7 @@ import pytest
 from support import FIXTURES
 
 from classifiers.lint import Fixable, fix_text, lint_text
-from mining.cards import parse_card
+from mining.cards.card import parse_card
 
 CRLF = FIXTURES / "lint_cases" / "HC101_quoted_number_crlf.md"
 REAL_CARDS = sorted((FIXTURES / "cards").rglob("*.md"))

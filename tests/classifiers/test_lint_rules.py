@@ -12,7 +12,7 @@ from support import FIXTURES
 from classifiers.lint import RULES, Rule, Severity, lint_card, lint_text
 from classifiers.lint.findings import Finding
 from classifiers.lint.registry import find_rule
-from mining.cards import parse_card
+from mining.cards.card import parse_card
 
 SECTIONS = ("## What it does", "## Why it matters", "## Example")
 

@@ -10,8 +10,8 @@ from analysis import paperdata
 from classifiers.reporting import LEVEL_NAMES, Level, paper_inputs, reporting_grades
 from classifiers.reporting.levels import is_given
 from classifiers.reporting.paper2023 import hardware_from_card
-from mining.cards import parse_card
-from mining.emission_record import emission_record
+from mining.cards.card import parse_card
+from mining.cards.emission_record import emission_record
 
 CARDS = FIXTURES / "cards"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from classifiers import replication_sections
 from classifiers.efficiency import LABEL_SCHEMES
 from classifiers.reporting import REPORTING_SCHEMES
-from mining.registry import documentation
+from hubcarbon.core.registry import documentation
 
 
 def test_label_scheme_ids_and_method_texts() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mining.budget import RequestBudget
+from mining.crawl.budget import RequestBudget
 
 
 class _FakeClock:

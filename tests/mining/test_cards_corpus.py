@@ -10,9 +10,9 @@ import re
 import pytest
 from support import FIXTURES
 
-from mining.cards import Co2Form, FrontMatterStatus, ParsedCard, parse_card
-from mining.emission_record import Provenance, emission_record
-from mining.prose import ProseField
+from mining.cards.card import Co2Form, FrontMatterStatus, ParsedCard, parse_card
+from mining.cards.emission_record import Provenance, emission_record
+from mining.cards.prose import ProseField
 
 CARDS = FIXTURES / "cards"
 MANIFEST = list(csv.DictReader((CARDS / "manifest.csv").open(encoding="utf-8", newline="")))

@@ -7,8 +7,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mining.cards import FrontMatterStatus, parse_card
-from mining.emission_record import emission_record
+from mining.cards.card import FrontMatterStatus, parse_card
+from mining.cards.emission_record import emission_record
 
 _YAML_PIECES = st.sampled_from(
     [

@@ -9,8 +9,8 @@ import yaml
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
 from support import FIXTURES
 
-from mining.cards import FrontMatterStatus, parse_card
-from mining.cardtext import HUB_FRONT_MATTER
+from mining.cards.card import FrontMatterStatus, parse_card
+from mining.cards.text import HUB_FRONT_MATTER
 
 PATHS = sorted(p for p in (FIXTURES / "cards").rglob("*.md") if p.name != "README.md")
 NO_BLOCK = {

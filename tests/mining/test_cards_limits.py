@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from mining import frontmatter
-from mining.cards import FrontMatterStatus, parse_card
+from mining.cards import FrontMatterStatus, frontmatter, parse_card
 
 BILLION_LAUGHS = """---
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]

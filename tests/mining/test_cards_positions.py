@@ -8,8 +8,8 @@ import re
 import pytest
 from support import FIXTURES
 
-from mining.cards import FrontMatterStatus, ParsedCard, parse_card
-from mining.cardtext import LineIndex, Position
+from mining.cards.card import FrontMatterStatus, ParsedCard, parse_card
+from mining.cards.text import LineIndex, Position
 
 CARDS = FIXTURES / "cards"
 BLOOM = (CARDS / "popular_cards" / "bigscience__bloom.md").read_bytes()

@@ -9,10 +9,9 @@ import sys
 import pytest
 from support import FIXTURES
 
-from mining import prose
-from mining.cards import parse_card
-from mining.cardtext import LineIndex
-from mining.prose import ProseEmissions, ProseField
+from mining.cards import parse_card, prose
+from mining.cards.prose import ProseEmissions, ProseField
+from mining.cards.text import LineIndex
 
 
 def _prose(body: str) -> ProseEmissions:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mining.quantities import Co2Problem, find_co2, find_unit, parse_co2
+from mining.cards.quantities import Co2Problem, find_co2, find_unit, parse_co2
 
 
 @pytest.mark.parametrize(

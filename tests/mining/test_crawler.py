@@ -15,11 +15,11 @@ import pytest
 
 from hubcarbon.cli import main
 from mining import store
-from mining.crawler import Crawl, CrawlOptions
-from mining.faults import FaultPlan
-from mining.hubclient import HubClient
-from mining.mirror import MirrorConfig, MirrorServer, serve_snapshot
-from mining.snapshot import Snapshot, open_snapshot
+from mining.crawl.crawler import Crawl, CrawlOptions
+from mining.crawl.hubclient import HubClient
+from mining.mirror.faults import FaultPlan
+from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
+from mining.snapshot.reader import Snapshot, open_snapshot
 
 TABLE_KEYS = {"models": "model_id", "cards": "model_id", "emissions": "model_id"}
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mining.cards import parse_card
-from mining.emission_record import Provenance, emission_record
-from mining.store import connect
+from mining.cards.card import parse_card
+from mining.cards.emission_record import Provenance, emission_record
+from mining.store.schema import connect
 
 
 def test_metadata_scalar() -> None:

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import FIXTURES
 
-from mining.cards import parse_card
-from mining.metrics import (
+from mining.cards.card import parse_card
+from mining.cards.metrics import (
     from_card_text,
     from_model_index,
     normalise,

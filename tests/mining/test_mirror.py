@@ -16,9 +16,9 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils import get_session
 
-from mining.mirror import MirrorConfig, MirrorServer, serve_snapshot
-from mining.mirror_routes import git_blob_sha1
-from mining.snapshot import HUB_EPOCH, Snapshot, open_snapshot
+from mining.mirror.routes import git_blob_sha1
+from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
+from mining.snapshot.reader import HUB_EPOCH, Snapshot, open_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from huggingface_hub import HfApi
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import get_session, httpx
 
-from mining.faults import BUCKET_API, BUCKET_RESOLVERS, Fault, FaultPlan, RateBuckets
-from mining.mirror import MirrorConfig, MirrorServer, serve_snapshot
-from mining.snapshot import Snapshot, open_snapshot
+from mining.mirror.faults import BUCKET_API, BUCKET_RESOLVERS, Fault, FaultPlan, RateBuckets
+from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
+from mining.snapshot.reader import Snapshot, open_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mining.errors import SnapshotError
-from mining.snapshot import HUB_EPOCH, Snapshot, embedded_snapshot_file, open_snapshot
+from hubcarbon.core.errors import SnapshotError
+from mining.snapshot.reader import HUB_EPOCH, Snapshot, embedded_snapshot_file, open_snapshot
 
 HUB_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -119,7 +119,7 @@ def test_owner_resolution_is_recorded_for_every_reporter(snapshot: Snapshot) -> 
 
 def test_embedded_file_ships_inside_the_package_with_its_readme() -> None:
     assert embedded_snapshot_file().is_file()
-    readme = resources.files("mining.snapshot_data").joinpath("README.md").read_text("utf-8")
+    readme = resources.files("mining.snapshot.data").joinpath("README.md").read_text("utf-8")
     with embedded_snapshot_file().open("rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
     assert digest in readme

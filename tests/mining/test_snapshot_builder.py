@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from support import REPO_ROOT
 
-from mining.snapshot import ModelRecord, Snapshot, open_snapshot
+from mining.snapshot.reader import ModelRecord, Snapshot, open_snapshot
 
 
 def _load_builder() -> ModuleType:

@@ -60,7 +60,7 @@ def test_a_foreign_directory_is_not_overwritten(co2_db: Path, tmp_path: Path) ->
 
 
 def test_an_empty_database_says_to_crawl_first(tmp_path: Path) -> None:
-    from mining.store import connect
+    from mining.store.schema import connect
 
     connect(tmp_path / "empty.duckdb").close()
     result = hubcarbon(

@@ -321,7 +321,7 @@ def test_a_rebuild_replaces_the_previous_site_but_no_other_directory(
     foreign = tmp_path / "docs"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine", encoding="utf-8")
-    from mining.errors import ConfigError
+    from hubcarbon.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="not empty"):
         build_site(co2_db, foreign, tmp_path / "f.json", tmp_path / "r.json")

@@ -15,7 +15,7 @@ from classifiers.lint.formats.base import FileReport, Format, Options, Report, T
 from classifiers.lint.formats.machine import GithubWriter, JsonWriter
 from classifiers.lint.formats.sarif import SarifWriter
 from classifiers.lint.formats.text import ConciseWriter, TextWriter
-from mining.registry import Registry
+from hubcarbon.core.registry import Registry
 
 FORMATS: Registry[Format] = Registry("output format", lambda f: f.name)
 for _name, _writer in (

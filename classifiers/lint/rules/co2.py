@@ -17,8 +17,8 @@ from classifiers.lint.rules.common import (
     key_position,
     readable_metadata,
 )
-from mining.cards import CO2_FIELDS, CO2_KEY, Co2Form, ParsedCard
-from mining.quantities import Co2Problem
+from mining.cards.card import CO2_FIELDS, CO2_KEY, Co2Form, ParsedCard
+from mining.cards.quantities import Co2Problem
 
 CONTEXT_FIELDS = ("source", "training_type", "geographical_location", "hardware_used")
 TRAINING_TYPES = ("pre-training", "fine-tuning")

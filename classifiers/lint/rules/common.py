@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mining.cards import CO2_KEY, Co2Form, ParsedCard
-from mining.cardtext import FrontMatterStatus, Position
-from mining.frontmatter import NodePath
+from mining.cards.card import CO2_KEY, Co2Form, ParsedCard
+from mining.cards.frontmatter import NodePath
+from mining.cards.text import FrontMatterStatus, Position
 
 NO_METADATA = frozenset(
     {

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from classifiers.lint.findings import Problem, Severity
 from classifiers.lint.registry import rule
-from mining.cards import ParsedCard
-from mining.cardtext import FrontMatterStatus, Position
-from mining.frontmatter import MAX_EXPANDED_NODES, MAX_FRONT_MATTER_BYTES
+from mining.cards.card import ParsedCard
+from mining.cards.frontmatter import MAX_EXPANDED_NODES, MAX_FRONT_MATTER_BYTES
+from mining.cards.text import FrontMatterStatus, Position
 
 
 @rule(

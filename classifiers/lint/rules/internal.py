@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from classifiers.lint.findings import Problem, Severity
 from classifiers.lint.registry import rule
-from mining.cards import ParsedCard
+from mining.cards.card import ParsedCard
 
 
 @rule(

@@ -8,9 +8,9 @@ from typing import Any
 from classifiers.lint.findings import Fixable, Problem, Severity
 from classifiers.lint.registry import rule
 from classifiers.lint.rules.common import key_position, readable_metadata, value_position
-from mining.cards import ParsedCard
-from mining.cardtext import Position
-from mining.frontmatter import NodePath
+from mining.cards.card import ParsedCard
+from mining.cards.frontmatter import NodePath
+from mining.cards.text import Position
 
 MAX_MODEL_INDEX_FINDINGS = 20
 

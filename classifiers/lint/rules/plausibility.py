@@ -9,7 +9,7 @@ from classifiers.lint.findings import Problem, Severity
 from classifiers.lint.numbers import human_grams
 from classifiers.lint.registry import rule
 from classifiers.lint.rules.common import emissions_label
-from mining.cards import ParsedCard
+from mining.cards.card import ParsedCard
 
 MIN_GRAMS = 0.001
 MAX_GRAMS = 1e9

@@ -8,7 +8,7 @@ from classifiers.lint.findings import Fixable, Problem, Severity
 from classifiers.lint.numbers import human_grams
 from classifiers.lint.registry import rule
 from classifiers.lint.rules.common import emissions_label
-from mining.cards import CO2_KEY, ParsedCard
+from mining.cards.card import CO2_KEY, ParsedCard
 
 MISMATCH_TOLERANCE = 0.10
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from mining.errors import StoreError
+from hubcarbon.core.errors import StoreError
 
 DEFAULT_DB = Path("out") / "hubcarbon.duckdb"
 
@@ -78,7 +78,7 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             fetch_error   VARCHAR,
             raw_text      VARCHAR,                -- the README exactly as served
             front_matter  JSON,                   -- parsed metadata mapping, when it parsed
-            parse_status  VARCHAR,                -- see mining.cards.FrontMatterStatus
+            parse_status  VARCHAR,                -- see mining.cards.card.FrontMatterStatus
             parse_error   VARCHAR,
             PRIMARY KEY (run_id, model_id)
         );

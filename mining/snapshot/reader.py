@@ -1,6 +1,6 @@
 """The Hub snapshot: one Parquet file, one row per model, read into memory once.
 
-The embedded snapshot (`mining/snapshot_data/hub_snapshot.parquet`, built from real 2022-2023
+The embedded snapshot (`mining/snapshot/data/hub_snapshot.parquet`, built from real 2022-2023
 data by `tools/build_snapshot.py`; sources and counts in the README next to it) ships with the
 package. Any file with the same columns can be opened instead (`open_snapshot(path)`).
 
@@ -24,9 +24,9 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mining.errors import SnapshotError
+from hubcarbon.core.errors import SnapshotError
 
-EMBEDDED_PACKAGE = "mining.snapshot_data"
+EMBEDDED_PACKAGE = "mining.snapshot.data"
 EMBEDDED_NAME = "hub_snapshot.parquet"
 HUB_EPOCH = "2022-03-02T23:29:04.000Z"
 """Every repository created before this moment shows it as its `createdAt` on the Hub."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from mining.snapshot import ModelRecord, Snapshot
+from mining.snapshot.reader import ModelRecord, Snapshot
 
 SORT_FIELDS: dict[str, Callable[[ModelRecord], Any]] = {
     "createdAt": lambda r: r.hub_created_at,

@@ -33,8 +33,8 @@ from enum import StrEnum
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from mining.cardtext import LineIndex, Position
-from mining.quantities import Co2Value, find_co2, find_unit
+from mining.cards.quantities import Co2Value, find_co2, find_unit
+from mining.cards.text import LineIndex, Position
 
 
 class ProseField(StrEnum):

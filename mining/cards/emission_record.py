@@ -1,4 +1,4 @@
-"""The emission record the crawler stores for one card (the `emissions` table of mining.store).
+"""The emission record the crawler stores for one card (the `emissions` table, mining.store).
 
 Metadata is preferred over prose: when `co2_eq_emissions` gives an amount in grams, that amount
 is the record (provenance `metadata`); otherwise the first amount written in the body is
@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from mining.cards import Co2Metadata, ParsedCard, read_co2_metadata
-from mining.prose import NOTHING_READ, ProseEmissions
-from mining.quantities import Co2Value
+from mining.cards.card import Co2Metadata, ParsedCard, read_co2_metadata
+from mining.cards.prose import NOTHING_READ, ProseEmissions
+from mining.cards.quantities import Co2Value
 
 
 class Provenance(StrEnum):

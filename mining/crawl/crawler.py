@@ -23,12 +23,12 @@ import pyarrow as pa
 from huggingface_hub.errors import HfHubHTTPError
 from tqdm import tqdm
 
-from mining import records
-from mining.crawl_cards import CardStage
-from mining.errors import CrawlError
-from mining.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, Page
-from mining.snapshot import embedded_snapshot_file
-from mining.store_io import insert_rows, transaction
+from hubcarbon.core.db import insert_rows, transaction
+from hubcarbon.core.errors import CrawlError
+from mining.crawl import records
+from mining.crawl.cards import CardStage
+from mining.crawl.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, Page
+from mining.snapshot.reader import embedded_snapshot_file
 
 ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]

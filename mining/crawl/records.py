@@ -1,7 +1,7 @@
 """Rows for the crawl tables, built from what the Hub returns: listing items and README texts.
 
 One home for the mapping from Hub JSON and parsed cards to the columns of `models`, `cards`,
-`emissions` and `crawl_errors` (see mining/store.py).
+`emissions` and `crawl_errors` (see mining/store/schema.py).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from mining.cards import parse_card
-from mining.emission_record import card_data_record, emission_record
-from mining.hubclient import CardFetch
-from mining.mirror_routes import ORIGINAL_CREATED
+from mining.cards.card import parse_card
+from mining.cards.emission_record import card_data_record, emission_record
+from mining.crawl.hubclient import CardFetch
+from mining.mirror.routes import ORIGINAL_CREATED
 
 _TEXT = pa.string()
 CARD_SCHEMA = pa.schema(

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from mining.cardtext import FrontMatterStatus, LineIndex, Position
+from mining.cards.text import FrontMatterStatus, LineIndex, Position
 
 MAX_FRONT_MATTER_BYTES = 1_000_000
 MAX_EXPANDED_NODES = 1_000_000

@@ -8,7 +8,7 @@ client (`HfApi(endpoint=url)`, `list_models`, `model_info`, `hf_hub_download`) w
 
 `MirrorServer` is the same thing without the context manager (`start()`/`stop()`), used by the
 `hubcarbon mirror serve` command. Replies always carry `Content-Length` and `X-Request-Id`; the
-routes themselves live in `mining.mirror_routes`, the fault machinery in `mining.faults`.
+routes themselves live in `mining.mirror.routes`, the fault machinery in `mining.mirror.faults`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mining.errors import ConfigError
-from mining.faults import (
+from hubcarbon.core.errors import ConfigError
+from mining.mirror.faults import (
     BUCKET_API,
     BUCKET_RESOLVERS,
     Fault,
@@ -36,9 +36,9 @@ from mining.faults import (
     FaultPlan,
     RateBuckets,
 )
-from mining.mirror_index import ModelIndex
-from mining.mirror_routes import MAX_PAGE_SIZE, Reply, Request, Routes, parse_query
-from mining.snapshot import Snapshot, open_snapshot
+from mining.mirror.index import ModelIndex
+from mining.mirror.routes import MAX_PAGE_SIZE, Reply, Request, Routes, parse_query
+from mining.snapshot.reader import Snapshot, open_snapshot
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 

@@ -1,11 +1,11 @@
 """The model-card parser every layer uses: `parse_card(bytes | str) -> ParsedCard`.
 
 It splits the front matter from the body as the Hub does, reads the YAML defensively
-(mining.frontmatter), interprets `co2_eq_emissions` (a number of grams, or a mapping with
+(mining.cards.frontmatter), interprets `co2_eq_emissions` (a number of grams, or a mapping with
 `emissions`, `source`, `training_type`, `geographical_location`, `hardware_used`), and reads the
-emissions written in the body (mining.prose). Card text is untrusted: parse_card never raises on
-it; every problem is a status or a field of the result. Positions are 1-based lines and columns
-in the original file (CRLF and a BOM included, see mining.cardtext).
+emissions written in the body (mining.cards.prose). Card text is untrusted: parse_card never raises
+on it; every problem is a status or a field of the result. Positions are 1-based lines and columns
+in the original file (CRLF and a BOM included, see mining.cards.text).
 """
 
 from __future__ import annotations
@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mining.cardtext import (
+from mining.cards.frontmatter import (
+    DuplicateKey,
+    FrontMatter,
+    NodePath,
+    NodeSpan,
+    YamlProblem,
+    read_front_matter,
+)
+from mining.cards.prose import ProseEmissions, read_prose
+from mining.cards.quantities import Co2Value, parse_co2
+from mining.cards.text import (
     FrontMatterStatus,
     LineIndex,
     Position,
@@ -25,16 +35,6 @@ from mining.cardtext import (
     fence_like_line,
     split_card,
 )
-from mining.frontmatter import (
-    DuplicateKey,
-    FrontMatter,
-    NodePath,
-    NodeSpan,
-    YamlProblem,
-    read_front_matter,
-)
-from mining.prose import ProseEmissions, read_prose
-from mining.quantities import Co2Value, parse_co2
 
 CO2_KEY = "co2_eq_emissions"
 CO2_FIELDS = ("emissions", "source", "training_type", "geographical_location", "hardware_used")

@@ -32,9 +32,9 @@ import duckdb
 import pyarrow as pa
 from tqdm import tqdm
 
-from mining import records
-from mining.hubclient import CardFetch, HubClient
-from mining.store_io import insert_rows, transaction
+from hubcarbon.core.db import insert_rows, transaction
+from mining.crawl import records
+from mining.crawl.hubclient import CardFetch, HubClient
 
 BATCH = 256
 FLUSH_SECONDS = 2.0

@@ -24,7 +24,7 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff, httpx
 
-from mining.budget import RequestBudget
+from mining.crawl.budget import RequestBudget
 
 LISTING_EXPAND = (
     "author",
@@ -120,7 +120,7 @@ class HubClient:
 
     def list_page(self, path: str) -> Page:
         """Fetch one listing page; raises the library's typed errors once retries are spent.
-        The body is not parsed here: the store reads it (`mining.records.insert_listing`)."""
+        The body is not parsed here: the store reads it (`mining.crawl.records.insert_listing`)."""
         response = self._get(urljoin(self.endpoint + "/", path.lstrip("/")), self.api_budget)
         hf_raise_for_status(response)
         next_url = response.links.get("next", {}).get("url")

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
-from mining.mirror_index import ModelIndex, Query, QueryError
-from mining.snapshot import ModelRecord
+from mining.mirror.index import ModelIndex, Query, QueryError
+from mining.snapshot.reader import ModelRecord
 
 MAX_PAGE_SIZE = 1000
 EXPANDABLE = frozenset(
