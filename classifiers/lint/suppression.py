@@ -149,7 +149,7 @@ def _yaml_directives(card: ParsedCard, lines: LineIndex) -> Iterator[Directive]:
         if hash_at < 0 or line[hash_at + 1 : mark].strip() or (hash_at and line[hash_at - 1] > " "):
             continue
         parsed = parse_directive(line[hash_at + 1 :])
-        if parsed is None:
+        if parsed is None or _in_scalar(card, Position(number, hash_at + 1)):
             continue
         action, listed = parsed
         if action is Action.ENABLE:
@@ -159,6 +159,18 @@ def _yaml_directives(card: ParsedCard, lines: LineIndex) -> Iterator[Directive]:
         target = number + 1 if action is Action.DISABLE_NEXT_LINE or own_line else number
         directive.spans = [(target, target, directive.codes)]
         yield directive
+
+
+def _in_scalar(card: ParsedCard, where: Position) -> bool:
+    """True when a position lies inside a scalar value (a `#` in a quoted string)."""
+    return any(
+        span.text is not None and _key(span.start) <= _key(where) < _key(span.end)
+        for span in card.spans.values()
+    )
+
+
+def _key(position: Position) -> tuple[int, int]:
+    return (position.line, position.column)
 
 
 def _html_directives(card: ParsedCard, lines: LineIndex) -> Iterator[Directive]:
