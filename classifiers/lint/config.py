@@ -19,7 +19,8 @@ configuration's selection (so it can turn on a rule the configuration ignores), 
 adds to it and `--ignore` removes from it; then `per-file-ignores`. Unknown keys, unknown rule
 codes and values of the wrong type are errors (exit 2) that name them. Glob patterns (`*`, `?`,
 `**/`) match the path relative to the configuration file's directory; a pattern without `/`
-matches the file name in any directory. `exclude` applies to files named on the command line
+matches the file name in any directory, and a leading `/` anchors a pattern to the
+configuration's directory (`exclude = ["/README.md"]`: the root README only). `exclude` applies to files named on the command line
 too (pre-commit names every changed README.md).
 """
 
@@ -347,8 +348,18 @@ def _severities(table: Mapping[str, object], source: str) -> dict[str, Severity]
 
 @lru_cache(maxsize=256)
 def _glob(pattern: str) -> re.Pattern[str]:
-    """A glob as a regex: `**/` any directories (or none), `*` within a segment, `?` one char."""
+    """A glob as a regex: `**/` any directories (or none), `*` within a segment, `?` one char;
+    a pattern without `/` matches the file name in any directory (as in ruff), and a leading
+    `/` anchors it to the configuration's directory."""
     posix = pattern.replace("\\", "/").removeprefix("./")
+    if posix.startswith("/"):
+        return re.compile(_translate(posix.lstrip("/")))
+    if "/" not in posix:
+        return re.compile("(?:.*/)?" + _translate(posix))
+    return re.compile(_translate(posix))
+
+
+def _translate(posix: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(posix):
@@ -367,6 +378,4 @@ def _glob(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(posix[i]))
             i += 1
-    if "/" not in posix:  # a bare file name matches in any directory, as in ruff
-        return re.compile("(?:.*/)?" + "".join(out))
-    return re.compile("".join(out))
+    return "".join(out)
