@@ -20,8 +20,8 @@ adds to it and `--ignore` removes from it; then `per-file-ignores`. Unknown keys
 codes and values of the wrong type are errors (exit 2) that name them. Glob patterns (`*`, `?`,
 `**/`) match the path relative to the configuration file's directory; a pattern without `/`
 matches the file name in any directory, and a leading `/` anchors a pattern to the
-configuration's directory (`exclude = ["/README.md"]`: the root README only). `exclude` applies to files named on the command line
-too (pre-commit names every changed README.md).
+configuration's directory (`exclude = ["/README.md"]`: the root README only). `exclude`
+applies to files named on the command line too (pre-commit names every changed README.md).
 """
 
 from __future__ import annotations
