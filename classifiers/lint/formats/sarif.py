@@ -41,7 +41,7 @@ def artifact_location(path: str) -> dict[str, str]:
     if PurePosixPath(path).is_absolute():
         return {"uri": "file://" + quote(path, safe="/")}
     windows = PureWindowsPath(path)
-    if windows.drive:
+    if windows.drive and windows.root:  # C:/... (a drive-relative `c:x` is a relative path)
         return {"uri": "file:///" + quote(windows.as_posix(), safe="/:")}
     return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
 
