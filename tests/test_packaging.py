@@ -105,7 +105,7 @@ def test_the_wheel_carries_the_licence(tmp_path: Path) -> None:
             "-w",
             str(tmp_path),
             str(REPO_ROOT),
-        ],  # fmt: skip
+        ],
         check=True,
         timeout=300,
         capture_output=True,
