@@ -26,6 +26,7 @@ applies to files named on the command line too (pre-commit names every changed R
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -169,13 +170,18 @@ class LintConfig:
         posix = path.replace("\\", "/")
         if self.root is None:
             return posix.removeprefix("./")
-        try:
-            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
-        except (ValueError, OSError):
+        relative = os.path.relpath(os.path.abspath(path), _absolute(self.root))  # noqa: PTH100 (no system call)
+        if relative.startswith(".."):
             return posix.removeprefix("./")
+        return relative.replace(os.sep, "/")
 
 
 DEFAULT = LintConfig()
+
+
+def _absolute(path: Path) -> str:
+    """The absolute path without resolving symbolic links (string work, no system call)."""
+    return os.path.abspath(path)  # noqa: PTH100 (no system call, unlike resolve)
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -228,15 +234,20 @@ class ConfigFinder:
         self._fixed = self._apply(load_config(explicit)) if explicit is not None else None
         self._by_file: dict[Path | None, LintConfig] = {}
         self._by_directory: dict[Path, Path | None] = {}
+        self._by_parent: dict[Path, LintConfig] = {}
 
     def for_file(self, path: Path | None) -> LintConfig:
         """The configuration for a file (None: stdin or a Hub card, the working directory's)."""
         if self._fixed is not None:
             return self._fixed
-        found = self._nearest((path.parent if path is not None else Path.cwd()).resolve())
+        parent = path.parent if path is not None else Path()
+        if parent in self._by_parent:
+            return self._by_parent[parent]
+        found = self._nearest(Path(_absolute(parent)))
         if found not in self._by_file:
             loaded = load_config(found) if found is not None else DEFAULT
             self._by_file[found] = self._apply(loaded)
+        self._by_parent[parent] = self._by_file[found]
         return self._by_file[found]
 
     def _nearest(self, directory: Path) -> Path | None:

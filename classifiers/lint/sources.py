@@ -35,11 +35,12 @@ class Source:
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
-    base = (cwd or Path.cwd()).resolve()
-    try:
-        return path.resolve().relative_to(base).as_posix()
-    except ValueError:
+    """`path` relative to the working directory when it is under it, else as given."""
+    base = os.path.abspath(cwd or Path.cwd())  # noqa: PTH100 (no system call)
+    relative = os.path.relpath(os.path.abspath(path), base)  # noqa: PTH100
+    if relative.startswith(".."):
         return path.as_posix()
+    return Path(relative).as_posix()
 
 
 def card_files(
