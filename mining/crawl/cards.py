@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
@@ -22,7 +23,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
     wait,
 )
 from dataclasses import dataclass
@@ -35,6 +35,8 @@ from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from mining.crawl import records
+from mining.crawl.daemon import DaemonThreads
+from mining.crawl.failures import ErrorKind, HubUnavailable
 from mining.crawl.hubclient import CardFetch, HubClient
 
 BATCH = 256
@@ -68,7 +70,7 @@ class CardStage:
         *,
         scope_sql: str = "",
         concurrency: int = 8,
-        progress: bool = True,
+        progress: bool | None = None,
     ) -> None:
         self.con = con
         self.client = client
@@ -147,11 +149,14 @@ class CardStage:
             return _Download(model_id, sha, fetch, None)
         try:
             fetch = self.client.fetch_readme(model_id, sha)
+        except HubUnavailable:  # the Hub itself, not this repository: the crawl stops
+            raise
         except Exception as exc:  # one repository must never end the crawl
-            fetch = CardFetch("error", error=f"{type(exc).__name__}: {exc}"[:500])
+            message = self.client.redact(f"{type(exc).__name__}: {exc}")
+            fetch = CardFetch("error", error=message, kind=ErrorKind.BAD_RESPONSE)
         self.downloaded += 1
         card_data = None
-        if fetch.status in ("gated", "error"):
+        if fetch.status == "gated" or fetch.kind not in (None, ErrorKind.INVALID_ID):
             # The README is out of reach but its metadata may not be: the Hub's own cardData
             # is then all there is to read emissions from.
             card_data = self.client.card_data(model_id)
@@ -228,8 +233,15 @@ class CardStage:
             return
         workers = max(1, min(os.cpu_count() or 1, 4))
         spawn = multiprocessing.get_context("spawn")  # never fork a process that runs threads
-        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=spawn, initializer=_leave_ctrl_c_to_the_parent
+        )
+        try:
             self._commit_parsed_chunks(pool.map(records.parse_texts, chunks), len(todo))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: no waiting for workers
+            raise
+        pool.shutdown()
 
     def _commit_parsed_chunks(self, chunks: Iterable[list[records.ParsedRow]], total: int) -> None:
         flat = (row for chunk in chunks for row in chunk)
@@ -243,25 +255,37 @@ class CardStage:
                 ],
                 records.TEXT_EMISSION_SCHEMA,
             )
+            problems = records.batch(
+                [p for row in done if (p := records.parse_problem(row)) is not None],
+                records.PARSE_PROBLEM_SCHEMA,
+            )
+            parsed = {"parsed_texts": updates, "parsed_emissions": emissions,
+                      "parse_problems": problems}  # fmt: skip
             with transaction(self.con):
-                self.con.register("parsed_texts", updates)
-                self.con.register("parsed_emissions", emissions)
+                for name, table in parsed.items():
+                    self.con.register(name, table)
                 try:
                     self.con.execute(
                         "UPDATE card_texts SET front_matter = p.front_matter, "
                         "parse_status = p.parse_status, parse_error = p.parse_error "
                         "FROM parsed_texts p WHERE card_texts.text_sha256 = p.text_sha256"
                     )
+                    # what a text gives goes to every card of the run with that text
                     self.con.execute(
                         "INSERT OR IGNORE INTO emissions BY NAME "
                         "SELECT c.run_id, c.model_id, p.* EXCLUDE (text_sha256) "
-                        "FROM parsed_emissions p JOIN cards c ON c.text_sha256 = p.text_sha256 "
-                        "WHERE c.run_id = ? AND c.fetch_status = 'ok'",
-                        [self.run_id],
+                        f"FROM parsed_emissions p {_CARDS_OF_THE_RUN}",
+                        {"run": self.run_id},
+                    )
+                    self.con.execute(
+                        "INSERT INTO crawl_errors (run_id, model_id, stage, kind, message) "
+                        "SELECT c.run_id, c.model_id, 'parse', p.kind, p.message "
+                        f"FROM parse_problems p {_CARDS_OF_THE_RUN}",
+                        {"run": self.run_id},
                     )
                 finally:
-                    self.con.unregister("parsed_texts")
-                    self.con.unregister("parsed_emissions")
+                    for name in parsed:
+                        self.con.unregister(name)
 
     # -- 3. sizes -------------------------------------------------------------------------------
 
@@ -301,24 +325,36 @@ class CardStage:
     # -- shared ---------------------------------------------------------------------------------
 
     def _batches(self, items: Iterable[T], total: int, label: str) -> Iterator[list[T]]:
-        """Group results for one commit each: every BATCH items or FLUSH_SECONDS."""
+        """Group results for one commit each: every BATCH items or FLUSH_SECONDS. The last group
+        is yielded only when `items` ran out: never while unwinding (Ctrl-C, a failure)."""
         bar = tqdm(
-            total=total, desc=label, unit=" cards", mininterval=1.0, disable=not self.progress
+            total=total,
+            desc=label,
+            unit=" cards",
+            mininterval=1.0,
+            disable=bars_disabled(self.progress),
         )
         pending: list[T] = []
         last = time.monotonic()
         with bar:
-            try:
-                for item in items:
-                    pending.append(item)
-                    bar.update(1)
-                    if len(pending) >= BATCH or time.monotonic() - last >= FLUSH_SECONDS:
-                        yield pending
-                        pending, last = [], time.monotonic()
-            finally:
-                if pending:
+            for item in items:
+                pending.append(item)
+                bar.update(1)
+                if len(pending) >= BATCH or time.monotonic() - last >= FLUSH_SECONDS:
                     yield pending
+                    pending, last = [], time.monotonic()
+            if pending:
+                yield pending
 
+
+def bars_disabled(progress: bool | None) -> bool | None:
+    """tqdm's `disable` for a `--progress` choice: None draws bars only on a terminal."""
+    return None if progress is None else not progress
+
+
+_CARDS_OF_THE_RUN = (
+    "JOIN cards c ON c.text_sha256 = p.text_sha256 AND c.run_id = $run AND c.fetch_status = 'ok'"
+)
 
 # A fetched card's emissions row comes from its text alone, so every fetched card with a text
 # parsed in an earlier run (or for another model) gets the row of a card with the same text.
@@ -341,11 +377,11 @@ FROM pending p JOIN known k ON k.text_sha256 = p.text_sha256
 
 
 def _in_threads(work: Callable[[T], R], jobs: list[T], concurrency: int) -> Iterator[R]:
-    """Results of `work` over `jobs` as they complete, at most `4 * concurrency` in flight."""
+    """Results of `work` over `jobs` as they complete, at most `concurrency` in flight, each in
+    a daemon thread (so that Ctrl-C never waits for a request blocked in a read)."""
     if not jobs:
         return
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        yield from _bounded(pool, work, jobs, concurrency * 4)
+    yield from _bounded(DaemonThreads("cards"), work, jobs, concurrency)
 
 
 def _bounded(pool: Executor, work: Callable[[T], R], jobs: list[T], window: int) -> Iterator[R]:
@@ -362,6 +398,12 @@ def _bounded(pool: Executor, work: Callable[[T], R], jobs: list[T], window: int)
     finally:
         for future in running:
             future.cancel()
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Parse workers ignore SIGINT: Ctrl-C reaches the whole process group, and the parent alone
+    decides what an interrupt means (no traceback from every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _chunked(items: list[T], size: int) -> Iterator[list[T]]:

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from mining.cards.card import parse_card
 from mining.cards.emission_record import card_data_record, emission_record
+from mining.crawl.failures import ErrorKind
 from mining.crawl.hubclient import CardFetch
 from mining.mirror.routes import ORIGINAL_CREATED
 
@@ -181,18 +182,44 @@ def text_rows(fetches: list[CardFetch]) -> list[dict[str, Any]]:
 
 
 def error_row(run_id: int, model_id: str, fetch: CardFetch) -> dict[str, Any]:
+    """The `crawl_errors` row of a README that could not be fetched."""
     return {
         "run_id": run_id,
         "model_id": model_id,
         "stage": "card",
-        "kind": fetch.status,
+        "kind": str(fetch.kind or ErrorKind.BAD_RESPONSE),
         "message": fetch.error or "",
     }
 
 
+PARSE_FAILED = "parse_failed"  # a parse_status of our own: the parser raised
+PARSE_PROBLEM_SCHEMA = pa.schema([("text_sha256", _TEXT), ("kind", _TEXT), ("message", _TEXT)])
+
+
+def parse_problem(row: ParsedRow) -> dict[str, Any] | None:
+    """What goes to `crawl_errors` (stage `parse`, for every card with this text) about a README
+    whose metadata is unusable; None when it is fine."""
+    message = row.text_update.get("parse_error")
+    if not message:
+        return None
+    failed = row.text_update.get("parse_status") == PARSE_FAILED
+    kind = ErrorKind.PARSE_FAILED if failed else ErrorKind.UNPARSEABLE_METADATA
+    return {"text_sha256": row.text_sha256, "kind": str(kind), "message": message}
+
+
 def parse_texts(texts: list[tuple[str, str]]) -> list[ParsedRow]:
     """Parse stored READMEs (text_sha256, text); runs in worker processes, so module-level."""
-    return [_parse_one(key, text) for key, text in texts]
+    return [_parse_or_record(key, text) for key, text in texts]
+
+
+def _parse_or_record(key: str, text: str) -> ParsedRow:
+    """One text's parse; a parser failure becomes the text's status, never the batch's end."""
+    try:
+        return _parse_one(key, text)
+    except Exception as exc:
+        update = {"text_sha256": key, "front_matter": None, "parse_status": PARSE_FAILED,
+                  "parse_error": f"{type(exc).__name__}: {exc}"[:500]}  # fmt: skip
+        return ParsedRow(key, update, None)
 
 
 def _parse_one(key: str, text: str) -> ParsedRow:
@@ -202,7 +229,7 @@ def _parse_one(key: str, text: str) -> ParsedRow:
         "text_sha256": key,
         "front_matter": card.metadata_json(),
         "parse_status": str(card.status),
-        "parse_error": card.yaml_error.message if card.yaml_error else None,
+        "parse_error": card.parse_error,
     }
     return ParsedRow(key, update, record.as_row() if record else None)
 

@@ -118,13 +118,33 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
+        "crawl_errors keyed by error_id, with the time each was recorded",
+        """
+        CREATE SEQUENCE IF NOT EXISTS crawl_error_ids START 1;
+        CREATE TABLE crawl_errors_keyed (
+            error_id    BIGINT PRIMARY KEY DEFAULT nextval('crawl_error_ids'),
+            run_id      INTEGER NOT NULL,
+            model_id    VARCHAR,                  -- NULL for a failure of the listing itself
+            stage       VARCHAR NOT NULL,         -- listing | card | parse
+            kind        VARCHAR NOT NULL,         -- mining.crawl.failures.ErrorKind
+            message     VARCHAR NOT NULL,         -- one line, secrets redacted
+            recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        INSERT INTO crawl_errors_keyed (run_id, model_id, stage, kind, message)
+            SELECT run_id, model_id, stage, kind, message FROM crawl_errors;
+        DROP TABLE crawl_errors;
+        ALTER TABLE crawl_errors_keyed RENAME TO crawl_errors;
+        """,
+    ),
+    Migration(
+        3,
         "card texts stored once per content hash",
         """
         CREATE TABLE card_texts (
             text_sha256   VARCHAR PRIMARY KEY,    -- sha256 of raw_text's UTF-8 bytes (hex)
             raw_text      VARCHAR NOT NULL,       -- the README exactly as served
             front_matter  JSON,                   -- parsed metadata mapping, when it parsed
-            parse_status  VARCHAR,                -- see mining.cards.card.FrontMatterStatus
+            parse_status  VARCHAR,                -- FrontMatterStatus, or parse_failed
             parse_error   VARCHAR
         );
         INSERT INTO card_texts

@@ -4,6 +4,7 @@ hash, and every run's `cards` rows name them; migration 2 moves older databases 
 from __future__ import annotations
 
 import hashlib
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,14 @@ from mining.crawl.hubclient import HubClient
 from mining.mirror.server import serve_snapshot
 from mining.snapshot.reader import ModelRecord, Snapshot, open_snapshot
 
+# The crawl migrations before card texts were shared: applied as they stand, they give the old
+# layout, one text per `cards` row.
+BEFORE_CARD_TEXTS = tuple(
+    takewhile(
+        lambda m: m.description != "card texts stored once per content hash",
+        store.CRAWL_MIGRATIONS,
+    )
+)
 OLD_CARD_COLUMNS = (
     "run_id", "model_id", "sha", "etag", "fetch_status", "fetch_error", "raw_text",
     "front_matter", "parse_status", "parse_error",
@@ -129,8 +138,8 @@ def _old_card(
 
 
 def _old_layout_database(db: Path, snapshot: Snapshot) -> list[dict[str, Any]]:
-    """A database in the layout of crawl migration 1 (created by applying the old migration
-    list as it stands, `CRAWL_MIGRATIONS[:1]`) holding what two crawls of real snapshot cards
+    """A database in the layout before card texts were shared (created by applying the crawl
+    migrations before that one, `BEFORE_CARD_TEXTS`) holding what two crawls of real snapshot cards
     wrote there: run 1 finished; run 2, a re-crawl, interrupted before it parsed its one new
     README (a reporter's); every text of run 1 stored again in run 2, one text shared by two
     models. Returns the card rows written."""
@@ -153,7 +162,7 @@ def _old_layout_database(db: Path, snapshot: Snapshot) -> list[dict[str, Any]]:
     ]
     con = duckdb.connect(str(db))
     try:
-        store.apply_migrations(con, "mining", store.CRAWL_MIGRATIONS[:1])
+        store.apply_migrations(con, "mining", BEFORE_CARD_TEXTS)
         con.execute(
             "INSERT INTO runs (run_id, started_at, status, endpoint, options) VALUES "
             "(1, now(), 'finished', 'http://127.0.0.1:1', '{}'), "
