@@ -87,7 +87,7 @@ def _chunks(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[Chunk]:
     cursor = con.cursor()
     try:
         cursor.execute(
-            "SELECT model_id, coalesce(raw_text, '') FROM cards"
+            "SELECT model_id, coalesce(raw_text, '') FROM cards_with_text"
             " WHERE run_id = ? AND fetch_status = 'ok' ORDER BY model_id",
             [run_id],
         )

@@ -100,7 +100,7 @@ def test_label_metrics_json_matches_the_letter(db: Path) -> None:
 def test_performance_scores_are_the_cards_own_metrics(db: Path) -> None:
     cards = query(
         db,
-        """SELECT c.model_id, c.raw_text, l.metrics FROM cards c
+        """SELECT c.model_id, c.raw_text, l.metrics FROM cards_with_text c
            JOIN efficiency_labels l ON l.model_id = c.model_id AND l.scheme = 'hubcarbon-v1'""",
     )
     expected, stored = [], []

@@ -145,9 +145,8 @@ def grades(db: Path, run_id: int, scheme: str = "hubcarbon-v1") -> dict[str, int
 
 def test_fixture_cards_are_the_crawled_cards(graded: Path) -> None:
     with duckdb.connect(str(graded), read_only=True) as con:
-        texts = dict(
-            con.execute("SELECT model_id, raw_text FROM cards WHERE run_id = 1").fetchall()
-        )
+        query = "SELECT model_id, raw_text FROM cards_with_text WHERE run_id = 1"
+        texts = dict(con.execute(query).fetchall())
     for relative in LEVEL_CARDS:
         assert texts[model_id(relative)] == (CARDS / relative).read_bytes().decode("utf-8-sig")
 
@@ -223,7 +222,7 @@ def test_non_reporters_are_level_one_or_two_by_their_context_fields(limited: Pat
     """Level 2 exactly when the parsed card gives a context field (metadata or body)."""
     with duckdb.connect(str(limited), read_only=True) as con:
         rows = con.execute(
-            """SELECT c.raw_text, g.level FROM cards c
+            """SELECT c.raw_text, g.level FROM cards_with_text c
                JOIN reporting_grades g ON g.model_id = c.model_id AND g.scheme = 'hubcarbon-v1'
                WHERE c.model_id NOT IN (SELECT model_id FROM emissions WHERE co2_g IS NOT NULL)"""
         ).fetchall()
