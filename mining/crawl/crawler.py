@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
+from mining.audit import run_audit
 from mining.crawl import records
 from mining.crawl.cards import CardStage
 from mining.crawl.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, Page
@@ -127,6 +128,7 @@ class Crawl:
             cards.parse()
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
+        run_audit(self.con, run.run_id)
         self.con.execute(
             "UPDATE runs SET status = 'finished', finished_at = ? WHERE run_id = ?",
             [_now(), run.run_id],

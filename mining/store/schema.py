@@ -116,6 +116,15 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             SELECT * FROM emissions WHERE run_id = (SELECT run_id FROM latest_run);
         """,
     ),
+    Migration(
+        2,
+        "training runs of emissions rows (mining.audit.runs)",
+        """
+        ALTER TABLE emissions ADD COLUMN training_run VARCHAR;  -- model id of the run's origin
+        ALTER TABLE emissions ADD COLUMN copied_from VARCHAR;   -- the origin, on a copy
+        ALTER TABLE emissions ADD COLUMN copy_reason VARCHAR;   -- how the copy joined the run
+        """,
+    ),
 )
 
 
