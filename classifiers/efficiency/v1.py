@@ -37,9 +37,10 @@ def frozen() -> dict[str, Any]:
 class HubcarbonV1(LabelScheme):
     """hubcarbon-v1: the A-E carbon-efficiency label with frozen boundaries (the default).
 
-    A model's label depends only on its own values and on boundaries computed once, on a named
-    reference population, and shipped in classifiers/data/efficiency_boundaries_v1.json; adding
-    or removing other models never changes it.
+    A model's label depends only on its own values (a copy's: its origin's) and on boundaries
+    computed once, on a named reference population, and shipped in
+    classifiers/data/efficiency_boundaries_v1.json; adding or removing other models never
+    changes it, except that a model becomes a copy when its origin joins.
 
     - Reference population `paper2023-reporters-dedup`: the 1,417 CO2-reporting models of the
       paper's April 2023 crawl (HFStreamlit.csv), first row kept per name (1,415 rows; the two
@@ -126,12 +127,19 @@ def inherit_origin_labels(out: pd.DataFrame) -> None:
     """A copy takes its origin's label (letter, rating, compound) when the origin is labelled in
     the same frame; its per-metric indices and ratings stay its own."""
     position = {model_id: i for i, model_id in enumerate(out["model_id"])}
-    for i, origin in enumerate(out["inherited_from"]):
-        j = position.get(origin) if isinstance(origin, str) else None
-        if j is None or pd.isna(out["letter"].iat[j]):
-            continue
-        for column in ("letter", "rating", "compound"):
-            out.iloc[i, out.columns.get_loc(column)] = out[column].iat[j]
+    letters = out["letter"].tolist()
+    copies = [
+        (i, j)
+        for i, origin in enumerate(out["inherited_from"])
+        if isinstance(origin, str)
+        and (j := position.get(origin)) is not None
+        and isinstance(letters[j], str)
+    ]
+    for column in ("letter", "rating", "compound"):
+        values = out[column].to_numpy(copy=True)
+        for i, j in copies:
+            values[i] = values[j]
+        out[column] = pd.Series(values, index=out.index, dtype=out[column].dtype)
 
 
 HUBCARBON_V1 = LABEL_SCHEMES.register(HubcarbonV1())

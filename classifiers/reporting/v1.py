@@ -105,7 +105,7 @@ class HubcarbonV1Reporting(ReportingScheme):
 def _line(row: Mapping[Any, Any]) -> int:
     """The card line where `card_text` starts (1 when the inputs do not say)."""
     line = row.get("card_text_line")
-    return int(line) if is_given(line) else 1
+    return int(line) if isinstance(line, int | float) and is_given(line) else 1
 
 
 HUBCARBON_V1 = REPORTING_SCHEMES.register(HubcarbonV1Reporting())
