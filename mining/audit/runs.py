@@ -226,12 +226,12 @@ def _assign(
         seen |= component
         origin = min(component, key=lambda k: _origin_rank(cards[k].reporter, pointed_at[k]))
         origin_id = cards[origin].reporter.model_id
-        for key, reason in _walk(origin, neighbours).items():
+        for key, joined in _walk(origin, neighbours).items():
             model_id = cards[key].reporter.model_id
-            if reason is None:
+            if joined is None:
                 yield TrainingRun(model_id, origin_id)
             else:
-                yield TrainingRun(model_id, origin_id, origin_id, reason)
+                yield TrainingRun(model_id, origin_id, origin_id, joined)
 
 
 def _component(start: str, neighbours: Mapping[str, Mapping[str, CopyReason]]) -> set[str]:

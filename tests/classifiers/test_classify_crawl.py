@@ -173,7 +173,8 @@ def test_alternatives_obey_their_rule(db: Path) -> None:
             & (candidates["model_id"] != r["model_id"])
             & (candidates["co2_g"] < r["co2_g"])
         ]
-        pool = pool[[comparable(r, c) and no_worse(r, c) for _, c in pool.iterrows()]]
+        keep = [comparable(r, c) and no_worse(r, c) for _, c in pool.iterrows()]
+        pool = pool[pd.Series(keep, index=pool.index, dtype=bool)]
         pool = pool.assign(unknown=pool["perf"].isna(), neg=-pool["perf"])
         pool = pool.sort_values(["co2_g", "unknown", "neg", "model_id"])
         pool = pool[~pool["auto"] | (pool["auto"].cumsum() <= 1)].head(3)
