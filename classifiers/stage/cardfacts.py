@@ -30,6 +30,7 @@ MAX_WORKERS = 4
 FACT_COLUMNS: tuple[str, ...] = (
     "model_id",
     "body",
+    "body_line",
     "prose_hardware",
     "prose_region",
     "prose_hours",
@@ -114,6 +115,7 @@ def card_fact(model_id: str, card: ParsedCard) -> dict[str, Any]:
     return {
         "model_id": model_id,
         "body": card.body,
+        "body_line": card.body_start_line,
         "prose_hardware": card.prose.hardware_type,
         "prose_region": card.prose.compute_region,
         "prose_hours": card.prose.hours,

@@ -175,6 +175,15 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             SELECT * FROM cards_with_text WHERE run_id = (SELECT run_id FROM latest_run);
         """,
     ),
+    Migration(
+        4,
+        "training runs of emissions rows (mining.audit.runs)",
+        """
+        ALTER TABLE emissions ADD COLUMN training_run VARCHAR;  -- model id of the run's origin
+        ALTER TABLE emissions ADD COLUMN copied_from VARCHAR;   -- the origin, on a copy
+        ALTER TABLE emissions ADD COLUMN copy_reason VARCHAR;   -- how the copy joined the run
+        """,
+    ),
 )
 
 

@@ -1,5 +1,5 @@
 """A card is stored once: README texts and their parse live in `card_texts`, once per content
-hash, and every run's `cards` rows name them; migration 2 moves older databases there."""
+hash, and every run's `cards` rows name them; migration 3 moves older databases there."""
 
 from __future__ import annotations
 
