@@ -289,7 +289,7 @@ def load_reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Reporter
                coalesce(c.front_matter, m.card_data)::VARCHAR
         FROM emissions e
         LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
-        LEFT JOIN cards c ON c.run_id = e.run_id AND c.model_id = e.model_id
+        LEFT JOIN cards_with_text c ON c.run_id = e.run_id AND c.model_id = e.model_id
         WHERE e.run_id = ?
         ORDER BY e.model_id
         """,
