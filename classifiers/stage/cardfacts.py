@@ -8,11 +8,13 @@ performance metrics and the lint findings. One pass parses each card once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
+import signal
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,9 +80,30 @@ def _read_chunks(chunks: Iterable[Chunk], total: int) -> Iterator[ChunkResult]:
     if total < PROCESSES_FROM or workers < 2:
         yield from map(read_chunk, chunks)
         return
+    with _worker_pool(workers) as pool:
+        yield from pool.imap(read_chunk, chunks)
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of spawned workers that leave Ctrl-C to this process: they start with SIGINT
+    ignored (inherited through exec, so even during their imports), and any exception here,
+    KeyboardInterrupt included, terminates them at once instead of waiting for their chunks."""
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
-        yield from pool.map(read_chunk, chunks)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = spawn.Pool(workers)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[Chunk]:

@@ -63,6 +63,8 @@ def command(
     summary = build_site(db, out, findings, replication, progress=progress and not quiet)
     if quiet:
         return
+    if summary.empty_run:
+        click.echo(f"no models in run {summary.run_id}: the site says so on every page")
     click.echo(
         f"wrote {summary.files:,} files ({summary.bytes:,} bytes) to {summary.out}: "
         f"{summary.models:,} models from crawl run {summary.run_id}"
