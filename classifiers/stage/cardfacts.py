@@ -86,9 +86,13 @@ def _read_chunks(chunks: Iterable[Chunk], total: int) -> Iterator[ChunkResult]:
 
 @contextlib.contextmanager
 def _worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
-    """A pool of spawned workers that leave Ctrl-C to this process: they start with SIGINT
-    ignored (inherited through exec, so even during their imports), and any exception here,
-    KeyboardInterrupt included, terminates them at once instead of waiting for their chunks."""
+    """A pool of spawned workers that leave Ctrl-C to this process, which terminates them.
+
+    The workers are started while SIGINT is ignored: an ignored signal stays ignored through
+    exec and Python keeps it so, so a Ctrl-C from the terminal (sent to every process of the
+    group) never interrupts a worker, not even during its imports. Any exception here,
+    KeyboardInterrupt included, terminates them at once instead of waiting for their chunks.
+    (A Ctrl-C in the few milliseconds the workers take to fork is not seen.)"""
     spawn = multiprocessing.get_context("spawn")
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

@@ -1,0 +1,129 @@
+"""Run a real `hubcarbon` command in a subprocess and press Ctrl-C at a chosen moment.
+
+The command runs in its own session and SIGINT goes to its whole process group, as a terminal
+sends it, so worker processes receive it too. `tree_bytes` snapshots a directory (every file,
+hidden ones included, with its bytes) to prove the previous outputs survive byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from support import REPO_ROOT
+
+Trigger = Callable[[float, int], bool]
+"""When to interrupt: called with the seconds since the start and the command's pid, true when
+it is time."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an interrupted command ended."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    interrupted_at: float | None  # seconds after the start; None when it ended first
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return self.stderr.splitlines()
+
+
+def after(seconds: float) -> Trigger:
+    return lambda elapsed, _pid: elapsed >= seconds
+
+
+def when(condition: Callable[[], bool]) -> Trigger:
+    return lambda _elapsed, _pid: condition()
+
+
+def with_workers(count: int, *, for_seconds: float = 0.0) -> Trigger:
+    """Once the command has `count` child processes (workers), `for_seconds` later."""
+    seen: list[float] = []
+
+    def trigger(elapsed: float, pid: int) -> bool:
+        try:
+            children = psutil.Process(pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return False
+        workers = [c for c in children if "resource_tracker" not in " ".join(_cmdline(c))]
+        if len(workers) >= count and not seen:
+            seen.append(elapsed)
+        return bool(seen) and elapsed - seen[0] >= for_seconds
+
+    return trigger
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
+
+
+def run_and_interrupt(
+    args: Sequence[str],
+    trigger: Trigger,
+    *,
+    python_prelude: str = "",
+    cwd: Path | None = None,
+    timeout: float = 300.0,
+) -> Outcome:
+    """Start `python -m hubcarbon ARGS` (after `python_prelude`, when given, through -c), send
+    SIGINT to its process group when `trigger` says so, and wait for it to end."""
+    if python_prelude:
+        code = f"{python_prelude}\nfrom hubcarbon.cli import main\nraise SystemExit(main())"
+        command = [sys.executable, "-c", code, *args]
+    else:
+        command = [sys.executable, "-m", "hubcarbon", *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    interrupted_at = None
+    try:
+        while process.poll() is None and time.monotonic() - started < timeout:
+            elapsed = time.monotonic() - started
+            if trigger(elapsed, process.pid):
+                os.killpg(process.pid, signal.SIGINT)
+                interrupted_at = elapsed
+                break
+            time.sleep(0.02)
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return Outcome(process.returncode, stdout, stderr, interrupted_at)
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (hidden ones included) with its bytes, by relative path."""
+    if not root.exists():
+        return {}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def hidden_siblings(path: Path) -> list[str]:
+    """Temporary siblings of `path` left behind (names starting with `.<name>`)."""
+    return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}"))
