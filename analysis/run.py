@@ -55,12 +55,18 @@ class Analysis:
     results: dict[str, dict[str, Result]]
 
 
-def compute(population: Population, *, progress: bool = False) -> Analysis:
-    """Every statistic on every one of its populations, then the Holm correction."""
+def compute(population: Population, *, progress: bool | None = False) -> Analysis:
+    """Every statistic on every one of its populations, then the Holm correction (`progress`
+    None: a progress bar only on a terminal)."""
     findings: list[Finding] = []
     tables: dict[str, pd.DataFrame] = {}
     results: dict[str, dict[str, Result]] = {}
-    for unit in tqdm(list(STATISTICS), desc="statistics", unit="stat", disable=not progress):
+    for unit in tqdm(
+        list(STATISTICS),
+        desc="statistics",
+        unit="stat",
+        disable=None if progress is None else not progress,
+    ):
         by_population = {name: unit(population, name) for name in unit.populations}
         results[unit.id] = by_population
         table = _combined_table(by_population)
@@ -119,7 +125,7 @@ def reporters_table(population: Population) -> pd.DataFrame:
 
 
 def draw_figures(
-    analysis: Analysis, out: Path, staged: Staged, *, progress: bool = False
+    analysis: Analysis, out: Path, staged: Staged, *, progress: bool | None = False
 ) -> dict[str, str]:
     """Draw each statistic's figure into OUT/analysis (through `staged`); returns statistic
     id → PNG path."""
@@ -131,7 +137,9 @@ def draw_figures(
         and unit.id in analysis.tables
         and not analysis.tables[unit.id].empty  # nothing to draw
     ]
-    for unit in tqdm(units, desc="figures", unit="fig", disable=not progress):
+    for unit in tqdm(
+        units, desc="figures", unit="fig", disable=None if progress is None else not progress
+    ):
         assert unit.figure is not None
         figure = unit.figure(analysis.tables[unit.id], analysis.results[unit.id])
         if figure is None:
@@ -218,7 +226,7 @@ class Summary:
 
 
 def analyze(
-    db: Path, out: Path, *, progress: bool = False, echo: Callable[[str], None] | None = None
+    db: Path, out: Path, *, progress: bool | None = False, echo: Callable[[str], None] | None = None
 ) -> Summary:
     """Load the latest crawl of `db`, compute every finding and write OUT/findings.json, the
     tables and the figures.

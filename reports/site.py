@@ -88,10 +88,10 @@ def build_site(
     findings: Path,
     replication: Path,
     *,
-    progress: bool = False,
+    progress: bool | None = False,
 ) -> BuildSummary:
     """Build the whole site into `out` (replacing a previous build there); `progress` shows a
-    progress bar over the pages on stderr.
+    progress bar over the pages on stderr (None: only when stderr is a terminal).
 
     The site is written into a temporary sibling of `out` and swapped in at the end
     (hubcarbon.core.atomic.replace_directory): until then, and whenever the build fails or is
@@ -100,7 +100,13 @@ def build_site(
     context = load_context(db, findings, replication)
     context.progress = progress
     files: dict[str, bytes] = {MARKER: MARKER_TEXT}
-    for unit in tqdm(PAGES, desc="pages", unit="page", disable=not progress, leave=False):
+    for unit in tqdm(
+        PAGES,
+        desc="pages",
+        unit="page",
+        disable=None if progress is None else not progress,
+        leave=False,
+    ):
         for name, content in unit(context).items():
             if name in files:
                 raise ValueError(f"page {unit.id!r} writes {name} twice")

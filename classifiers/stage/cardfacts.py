@@ -49,9 +49,10 @@ class CardFacts:
 
 
 def read_card_facts(
-    con: duckdb.DuckDBPyConnection, run_id: int, *, progress: bool = False
+    con: duckdb.DuckDBPyConnection, run_id: int, *, progress: bool | None = False
 ) -> CardFacts:
-    """Parse and lint every fetched card of `run_id`, with a progress bar over the cards.
+    """Parse and lint every fetched card of `run_id`, with a progress bar over the cards
+    (`progress` None: only on a terminal).
 
     From PROCESSES_FROM cards on, chunks of cards are parsed in worker processes (spawned,
     never forked), one per CPU up to MAX_WORKERS; results keep the order of the model ids."""
@@ -60,7 +61,12 @@ def read_card_facts(
     ).fetchall()
     facts: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
-    with tqdm(total=total, desc="grading cards", unit="card", disable=not progress) as bar:
+    with tqdm(
+        total=total,
+        desc="grading cards",
+        unit="card",
+        disable=None if progress is None else not progress,
+    ) as bar:
         for chunk_facts, chunk_findings in _read_chunks(_chunks(con, run_id), total):
             facts.extend(chunk_facts)
             findings.extend(chunk_findings)

@@ -79,7 +79,7 @@ class ClassifySummary:
 
 
 def classify(
-    con: duckdb.DuckDBPyConnection, run_id: int | None = None, *, progress: bool = False
+    con: duckdb.DuckDBPyConnection, run_id: int | None = None, *, progress: bool | None = False
 ) -> ClassifySummary:
     """Grade `run_id` (default: the latest run) and replace that run's rows in every
     classifiers table, in one transaction. StoreError when nothing was crawled.

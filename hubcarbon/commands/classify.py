@@ -28,8 +28,12 @@ the latest run (tables in docs/schema.md). Running it again replaces that run's 
     show_default=True,
     help="DuckDB database holding the crawl.",
 )
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar over cards.")
-def command(db: Path, progress: bool) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Force the progress bar over cards on or off  [default: on when stderr is a terminal]",
+)
+def command(db: Path, progress: bool | None) -> None:
     """Grade the latest crawl: reporting levels, efficiency labels, greener alternatives, lint."""
     con = store.connect(db, require_crawl=True)
     try:
