@@ -7,6 +7,7 @@ hidden ones included, with its bytes) to prove the previous outputs survive byte
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -127,3 +128,41 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 def hidden_siblings(path: Path) -> list[str]:
     """Temporary siblings of `path` left behind (names starting with `.<name>`)."""
     return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}"))
+
+
+def ready_prelude(marker: Path, extra: str = "") -> str:
+    """Python run before the CLI: import it (every module it loads), run `extra`, then create
+    `marker`, so a trigger can wait for the command's own work to have begun."""
+    return f"import pathlib\nimport hubcarbon.cli\n{extra}\npathlib.Path({str(marker)!r}).touch()"
+
+
+def after_ready(marker: Path, seconds: float) -> Trigger:
+    """`seconds` after `marker` appeared (see ready_prelude)."""
+    seen: list[float] = []
+
+    def trigger(elapsed: float, _pid: int) -> bool:
+        if not seen and marker.exists():
+            seen.append(elapsed)
+        return bool(seen) and elapsed - seen[0] >= seconds
+
+    return trigger
+
+
+def assert_interrupted(outcome: Outcome) -> None:
+    """Ctrl-C was pressed while the command ran, and it ended with 130 and one line."""
+    assert outcome.interrupted_at is not None, f"ended before the signal: {outcome}"
+    assert outcome.returncode == 130, outcome
+    assert outcome.stderr_lines == ["hubcarbon: interrupted"], outcome.stderr
+    assert "Traceback" not in outcome.stderr + outcome.stdout
+
+
+@functools.cache
+def cli_imports_every_command() -> bool:
+    """True while importing the CLI imports every command module, before its error handling
+    starts: a Ctrl-C in those first seconds lands in an import and prints a traceback."""
+    probe = "import sys, hubcarbon.cli; print('hubcarbon.commands.replicate' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip() == "True"
