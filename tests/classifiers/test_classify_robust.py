@@ -1,0 +1,60 @@
+"""Ctrl-C during `hubcarbon classify` (real command in a subprocess, SIGINT to its whole process
+group as a terminal sends it, worker processes included): exit 130, one line, no traceback from
+any process, and the database byte for byte as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from interrupting import (
+    after,
+    after_ready,
+    assert_interrupted,
+    cli_imports_every_command,
+    ready_prelude,
+    run_and_interrupt,
+    with_workers,
+)
+from support import copy_db
+
+FORCE_WORKERS = "from classifiers.stage import cardfacts\ncardfacts.PROCESSES_FROM = 0"
+"""The embedded crawl has fewer cards than the worker pool needs: parse them in workers anyway."""
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        pytest.param(
+            "early",
+            marks=pytest.mark.xfail(
+                condition=cli_imports_every_command(),
+                reason="the CLI imports every command module before its Ctrl-C handling starts",
+                strict=True,
+            ),
+        ),
+        "grading",
+        "workers starting",
+        "workers parsing",
+    ],
+)
+def test_interrupted_classify_leaves_the_database_untouched(
+    moment: str, co2_crawl_db: Path, tmp_path: Path
+) -> None:
+    db = copy_db(co2_crawl_db, tmp_path)
+    before = db.read_bytes()
+    ready = tmp_path / "ready"
+    trigger, prelude = {
+        "early": (after(0.5), ""),
+        "grading": (after_ready(ready, 1.0), ready_prelude(ready)),
+        "workers starting": (with_workers(2, for_seconds=0.2), FORCE_WORKERS),
+        "workers parsing": (with_workers(2, for_seconds=2.0), FORCE_WORKERS),
+    }[moment]
+    outcome = run_and_interrupt(
+        ["classify", "--db", str(db), "--no-progress"], trigger, python_prelude=prelude
+    )
+    assert_interrupted(outcome)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["hubcarbon.duckdb", *(["ready"] if ready.exists() else [])]
+    )
