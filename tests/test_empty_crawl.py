@@ -104,3 +104,26 @@ def test_the_site_says_the_crawl_is_empty(
     header = (site / "data" / "leaderboard.csv").read_text("utf-8").splitlines()
     assert len(header) == 1 and header[0].startswith("model_id,")
     assert not list(site.glob("models/*.html"))
+
+
+def test_progress_bars_only_when_asked_off_a_terminal(
+    empty_pipeline: tuple[Path, Path, dict[str, str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Under pytest stderr is not a terminal: no bar by default, `--progress` forces one."""
+    db, out, _ = empty_pipeline
+    analyze = ["analyze", "--db", str(db), "--out", str(tmp_path)]
+    report = [
+        *("report", "--db", str(db), "--out", str(tmp_path / "site")),
+        *("--findings", str(out / "findings.json"), "--replication", str(out / "r.json")),
+    ]
+    for args, bar in (
+        (analyze, "statistics"),
+        (["classify", "--db", str(db)], "grading cards"),
+        (report, "pages"),
+    ):
+        assert main(args) == 0
+        assert bar not in capsys.readouterr().err, args[0]
+        assert main([*args, "--progress"]) == 0
+        assert bar in capsys.readouterr().err, args[0]
