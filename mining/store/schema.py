@@ -173,7 +173,7 @@ def check_database(path: Path, *, require_crawl: bool = True) -> None:
         return
     missing = [name for name in CRAWL_TABLES if name not in tables]
     if not tables:
-        raise StoreError(f"{path} holds no crawl yet: run `hubcarbon crawl --db {path}` first")
+        raise StoreError(f"{path} holds no crawl yet: run `hubcarbon crawl` first")
     if missing:
         raise StoreError(
             f"{path} is a DuckDB database without the crawl tables ({', '.join(missing)} "
