@@ -7,7 +7,6 @@ hidden ones included, with its bytes) to prove the previous outputs survive byte
 
 from __future__ import annotations
 
-import functools
 import os
 import signal
 import subprocess
@@ -79,13 +78,20 @@ def run_and_interrupt(
     cwd: Path | None = None,
     timeout: float = 300.0,
 ) -> Outcome:
-    """Start `python -m hubcarbon ARGS` (after `python_prelude`, when given, through -c), send
-    SIGINT to its process group when `trigger` says so, and wait for it to end."""
-    if python_prelude:
-        code = f"{python_prelude}\nfrom hubcarbon.cli import main\nraise SystemExit(main())"
-        command = [sys.executable, "-c", code, *args]
-    else:
-        command = [sys.executable, "-m", "hubcarbon", *args]
+    """Run `hubcarbon ARGS` in a new Python (after `python_prelude`, when given), send SIGINT to
+    its process group when `trigger` says so, and wait for it to end."""
+    # Python keeps SIGINT ignored when its parent ignored it (pytest started in the background
+    # by a shell does): give the command Python's own handler, as a terminal session would.
+    code = "\n".join(
+        [
+            "import signal",
+            "signal.signal(signal.SIGINT, signal.default_int_handler)",
+            python_prelude,
+            "from hubcarbon.cli import main",
+            "raise SystemExit(main())",
+        ]
+    )
+    command = [sys.executable, "-c", code, *args]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     started = time.monotonic()
     process = subprocess.Popen(
@@ -130,10 +136,13 @@ def hidden_siblings(path: Path) -> list[str]:
     return sorted(p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}"))
 
 
-def ready_prelude(marker: Path, extra: str = "") -> str:
-    """Python run before the CLI: import it (every module it loads), run `extra`, then create
-    `marker`, so a trigger can wait for the command's own work to have begun."""
-    return f"import pathlib\nimport hubcarbon.cli\n{extra}\npathlib.Path({str(marker)!r}).touch()"
+def ready_prelude(marker: Path, *modules: str) -> str:
+    """Python run before the CLI: import it and `modules` (e.g. the command's own module),
+    then create `marker`, so that a trigger can wait for the interpreter to have started (a
+    Ctrl-C before then, while Python itself starts, is beyond any program's reach) or for the
+    command's own work to have begun."""
+    imports = "".join(f"import {name}\n" for name in ("pathlib", "hubcarbon.cli", *modules))
+    return f"{imports}pathlib.Path({str(marker)!r}).touch()"
 
 
 def after_ready(marker: Path, seconds: float) -> Trigger:
@@ -154,15 +163,3 @@ def assert_interrupted(outcome: Outcome) -> None:
     assert outcome.returncode == 130, outcome
     assert outcome.stderr_lines == ["hubcarbon: interrupted"], outcome.stderr
     assert "Traceback" not in outcome.stderr + outcome.stdout
-
-
-@functools.cache
-def cli_imports_every_command() -> bool:
-    """True while importing the CLI imports every command module, before its error handling
-    starts: a Ctrl-C in those first seconds lands in an import and prints a traceback."""
-    probe = "import sys, hubcarbon.cli; print('hubcarbon.commands.replicate' in sys.modules)"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
-    )
-    return result.stdout.strip() == "True"

@@ -89,12 +89,16 @@ def test_a_new_directory_gets_the_umask_mode(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_during_a_deferred_block_lands_after_it() -> None:
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     finished = []
-    with pytest.raises(KeyboardInterrupt), deferred_interrupt():
-        os.kill(os.getpid(), signal.SIGINT)
-        finished.append(True)  # the block runs to its end despite the signal
+    try:
+        with pytest.raises(KeyboardInterrupt), deferred_interrupt():
+            os.kill(os.getpid(), signal.SIGINT)
+            finished.append(True)  # the block runs to its end despite the signal
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert finished == [True]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def _umask() -> int:

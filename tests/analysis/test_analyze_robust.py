@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 from interrupting import (
-    after,
     after_ready,
     assert_interrupted,
-    cli_imports_every_command,
     ready_prelude,
     run_and_interrupt,
     tree_bytes,
@@ -22,6 +20,9 @@ from interrupting import (
 )
 
 from analysis.statistics import STATISTICS
+
+ANALYZE = "hubcarbon.commands.analyze"
+REPLICATE = "hubcarbon.commands.replicate"
 
 
 def _previous_outputs(out: Path) -> dict[str, bytes]:
@@ -38,17 +39,7 @@ def _staged(directory: Path, suffix: str) -> bool:
     return directory.is_dir() and any(f"{suffix}.tmp-" in p.name for p in directory.iterdir())
 
 
-EARLY = pytest.param(
-    "early",
-    marks=pytest.mark.xfail(
-        condition=cli_imports_every_command(),
-        reason="the CLI imports every command module before its Ctrl-C handling starts",
-        strict=True,
-    ),
-)
-
-
-@pytest.mark.parametrize("moment", [EARLY, "computing", "figures", "tables"])
+@pytest.mark.parametrize("moment", ["importing", "computing", "figures", "tables"])
 def test_interrupted_analyze_leaves_the_previous_outputs(
     moment: str, co2_crawl_db: Path, tmp_path: Path
 ) -> None:
@@ -56,7 +47,7 @@ def test_interrupted_analyze_leaves_the_previous_outputs(
     before = _previous_outputs(out)
     ready = tmp_path / "ready"
     trigger = {
-        "early": after(0.5),
+        "importing": after_ready(ready, 0.3),  # the command's modules, inside the CLI
         "computing": after_ready(ready, 1.0),
         "figures": when(lambda: _staged(out / "analysis", ".png")),
         "tables": when(lambda: _staged(out / "analysis", ".parquet")),
@@ -64,24 +55,21 @@ def test_interrupted_analyze_leaves_the_previous_outputs(
     outcome = run_and_interrupt(
         ["analyze", "--db", str(co2_crawl_db), "--out", str(out), "--no-progress"],
         trigger,
-        python_prelude="" if moment == "early" else ready_prelude(ready),
+        python_prelude=ready_prelude(ready, *([] if moment == "importing" else [ANALYZE])),
     )
     assert_interrupted(outcome)
     assert tree_bytes(out) == before  # no file replaced, none added, no temporary left
 
 
-@pytest.mark.parametrize("moment", [EARLY, "computing"])
+@pytest.mark.parametrize("moment", ["importing", "computing"])
 def test_interrupted_replicate_leaves_the_previous_json(moment: str, tmp_path: Path) -> None:
     target = tmp_path / "replication.json"
     target.write_bytes(b'{"previous": true}\n')
     ready = tmp_path / "ready"
-    trigger = after(0.5) if moment == "early" else after_ready(ready, 1.0)
-    prelude = "" if moment == "early" else ready_prelude(ready)
+    trigger = after_ready(ready, 0.3 if moment == "importing" else 1.0)
+    prelude = ready_prelude(ready, *([] if moment == "importing" else [REPLICATE]))
     outcome = run_and_interrupt(
         ["replicate", "--out", str(target)], trigger, python_prelude=prelude
     )
     assert_interrupted(outcome)
-    assert tree_bytes(tmp_path) == {
-        **({} if moment == "early" else {"ready": b""}),
-        "replication.json": b'{"previous": true}\n',
-    }
+    assert tree_bytes(tmp_path) == {"ready": b"", "replication.json": b'{"previous": true}\n'}

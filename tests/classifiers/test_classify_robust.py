@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 from interrupting import (
-    after,
     after_ready,
     assert_interrupted,
-    cli_imports_every_command,
     ready_prelude,
     run_and_interrupt,
     with_workers,
@@ -22,22 +20,7 @@ FORCE_WORKERS = "from classifiers.stage import cardfacts\ncardfacts.PROCESSES_FR
 """The embedded crawl has fewer cards than the worker pool needs: parse them in workers anyway."""
 
 
-@pytest.mark.parametrize(
-    "moment",
-    [
-        pytest.param(
-            "early",
-            marks=pytest.mark.xfail(
-                condition=cli_imports_every_command(),
-                reason="the CLI imports every command module before its Ctrl-C handling starts",
-                strict=True,
-            ),
-        ),
-        "grading",
-        "workers starting",
-        "workers parsing",
-    ],
-)
+@pytest.mark.parametrize("moment", ["importing", "grading", "workers starting", "workers parsing"])
 def test_interrupted_classify_leaves_the_database_untouched(
     moment: str, co2_crawl_db: Path, tmp_path: Path
 ) -> None:
@@ -45,8 +28,8 @@ def test_interrupted_classify_leaves_the_database_untouched(
     before = db.read_bytes()
     ready = tmp_path / "ready"
     trigger, prelude = {
-        "early": (after(0.5), ""),
-        "grading": (after_ready(ready, 1.0), ready_prelude(ready)),
+        "importing": (after_ready(ready, 0.3), ready_prelude(ready)),
+        "grading": (after_ready(ready, 1.0), ready_prelude(ready, "hubcarbon.commands.classify")),
         "workers starting": (with_workers(2, for_seconds=0.2), FORCE_WORKERS),
         "workers parsing": (with_workers(2, for_seconds=2.0), FORCE_WORKERS),
     }[moment]
