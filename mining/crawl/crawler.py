@@ -9,12 +9,10 @@ unchanged since an earlier run are copied from it instead of being downloaded ag
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
 import duckdb
@@ -23,12 +21,12 @@ from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
+from mining.audit import run_audit
 from mining.crawl import records
 from mining.crawl.cards import CardStage, bars_disabled
 from mining.crawl.daemon import DaemonThreads
 from mining.crawl.failures import HubFailure, HubUnavailable
 from mining.crawl.hubclient import HubClient, ListingQuery, Page
-from mining.snapshot.reader import embedded_snapshot_file
 
 ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]
@@ -158,6 +156,7 @@ class Crawl:
             cards.parse()
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
+        run_audit(self.con, run.run_id)
         return reused
 
     def _fail(self, run: _Run, failure: HubFailure) -> None:
@@ -325,17 +324,6 @@ class Crawl:
             errors=self._errors_by_kind(rid),
             seconds=seconds,
         )
-
-
-def snapshot_identity(path: Path | None) -> str:
-    """How runs over a snapshot are matched for resumption (the mirror's port changes between
-    invocations): the snapshot's name and the hash of its bytes."""
-    source = embedded_snapshot_file() if path is None else path
-    digest = hashlib.sha256()
-    with source.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return f"{source.name} sha256:{digest.hexdigest()[:16]}"
 
 
 def _now() -> datetime:
