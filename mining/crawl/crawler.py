@@ -19,15 +19,14 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
-import pyarrow as pa
 from huggingface_hub.errors import HfHubHTTPError
 from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
-from mining.crawl import records
+from mining.crawl import listing
 from mining.crawl.cards import CardStage
-from mining.crawl.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, Page
+from mining.crawl.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, OversizedBody, Page
 from mining.snapshot.reader import embedded_snapshot_file
 
 ModelsScope = Literal["all", "co2"]
@@ -167,6 +166,7 @@ class Crawl:
         )
         path = run.next_path or query.first_page_path()
         listed = self._count("models", run.run_id)
+        fetched = {path}  # every page asked for in this run: a cursor met twice is a loop
         bar = tqdm(
             desc="listing models",
             unit=" models",
@@ -182,6 +182,9 @@ class Crawl:
             while True:
                 try:
                     page = upcoming.result()
+                except OversizedBody as exc:
+                    self._stop_listing(run.run_id, "oversized-page", f"{exc}; the listing stops")
+                    return
                 except NETWORK_ERRORS as exc:
                     raise CrawlError(
                         f"listing failed after retries ({_describe(exc)}); the crawl is saved: "
@@ -189,54 +192,73 @@ class Crawl:
                     ) from exc
                 self._pages_fetched += 1
                 take = None if self.options.limit is None else max(0, self.options.limit - listed)
-                if take is None:
-                    done = page.next_path is None
-                else:  # the page must be counted before deciding whether another one is needed
+                with transaction(self.con):
                     try:
-                        listed += min(take, records.listing_size(self.con, page.body))
-                    except ValueError as exc:
+                        staged = listing.stage(
+                            self.con, page.body, page_limit=query.page_size, take=take
+                        )
+                    except listing.PageError as exc:
                         raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
-                    done = page.next_path is None or listed >= (self.options.limit or 0)
-                if not done:
-                    assert page.next_path is not None
-                    upcoming = fetcher.submit(self.client.list_page, page.next_path)
-                bar.update(self._commit_page(run.run_id, page, take, done))
+                    listed += staged.kept
+                    stop = self._stop_reason(page, fetched)
+                    limit_reached = self.options.limit is not None and listed >= self.options.limit
+                    done = page.next_path is None or stop is not None or limit_reached
+                    if not done:
+                        assert page.next_path is not None
+                        fetched.add(page.next_path)
+                        upcoming = fetcher.submit(self.client.list_page, page.next_path)
+                    bar.update(self._commit_page(run.run_id, page, staged, query, done, stop))
                 if done:
                     return
 
-    def _commit_page(self, run_id: int, page: Page, take: int | None, done: bool) -> int:
-        """Store a page's models (at most `take`) with the cursor to the next page; returns how
-        many models were stored."""
-        with transaction(self.con):
-            try:
-                stored = records.insert_listing(self.con, run_id, page.body, take)
-            except duckdb.Error as exc:
-                raise CrawlError(
-                    f"the listing page is not a JSON array of models ({exc}); "
-                    "the crawl is saved and can be resumed"
-                ) from exc
-            if self.options.cards == "none":  # no README will be read: cardData is all there is
-                insert_rows(self.con, "emissions", self._card_data_emissions(run_id))
-            self.con.execute(
-                "UPDATE runs SET next_page_url = ?, pages_done = pages_done + 1, "
-                "listing_done = ? WHERE run_id = ?",
-                [page.next_path, done, run_id],
+    @staticmethod
+    def _stop_reason(page: Page, fetched: set[str]) -> tuple[str, str] | None:
+        """(kind, message) when the page's `next` Link must not be followed."""
+        if page.refused_link is not None:
+            return "foreign-link", f"{page.refused_link}; the listing stops here"
+        if page.next_path is not None and page.next_path in fetched:
+            shown = ascii(page.next_path[:200])
+            return (
+                "repeated-cursor",
+                f"the next-page Link {shown} repeats a page already fetched in this run; "
+                "the listing stops here",
             )
+        return None
+
+    def _commit_page(
+        self,
+        run_id: int,
+        page: Page,
+        staged: listing.StagedPage,
+        query: ListingQuery,
+        done: bool,
+        stop: tuple[str, str] | None,
+    ) -> int:
+        """Store the staged page's models, its errors and (with `--cards none`) the emissions
+        its cardData states, with the cursor to the next page; returns how many models were
+        stored. Runs inside the page's transaction."""
+        stored = listing.insert_staged(self.con, run_id)
+        errors = listing.refused_rows(self.con, run_id, staged, query.page_size)
+        if stop is not None:
+            errors.append(listing.listing_error(run_id, *stop))
+        listing.insert_errors(self.con, errors)
+        if self.options.cards == "none":  # no README will be read: cardData is all there is
+            insert_rows(self.con, "emissions", listing.card_data_emissions(self.con, run_id))
+        self.con.execute(
+            "UPDATE runs SET next_page_url = ?, pages_done = pages_done + 1, "
+            "listing_done = ? WHERE run_id = ?",
+            [None if done else page.next_path, done, run_id],
+        )
         return stored
 
-    def _card_data_emissions(self, run_id: int) -> pa.Table:
-        """Emissions rows from the cardData of listed models that have none yet."""
-        rows = self.con.execute(
-            "SELECT model_id, card_data FROM models WHERE run_id = $run "
-            "AND json_exists(card_data, '$.co2_eq_emissions') "
-            "AND model_id NOT IN (SELECT model_id FROM emissions WHERE run_id = $run)",
-            {"run": run_id},
-        ).fetchall()
-        found = (
-            records.emission_from_card_data(run_id, model_id, json.loads(card_data))
-            for model_id, card_data in rows
-        )
-        return records.batch([row for row in found if row is not None], records.EMISSION_SCHEMA)
+    def _stop_listing(self, run_id: int, kind: str, message: str) -> None:
+        """End the listing at the checkpoint with a recorded error (the page was refused)."""
+        with transaction(self.con):
+            listing.insert_errors(self.con, [listing.listing_error(run_id, kind, message)])
+            self.con.execute(
+                "UPDATE runs SET next_page_url = NULL, listing_done = true WHERE run_id = ?",
+                [run_id],
+            )
 
     # -- cards ----------------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ it. Every request first spends from the client-side `RequestBudget` of its rate-
 
 from __future__ import annotations
 
+import io
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
@@ -22,7 +24,13 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff, httpx
+from huggingface_hub.utils import (
+    build_hf_headers,
+    hf_raise_for_status,
+    http_backoff,
+    http_stream_backoff,
+    httpx,
+)
 
 from mining.crawl.budget import RequestBudget
 
@@ -71,10 +79,19 @@ class ListingQuery:
         return "/api/models?" + urlencode(params)
 
 
+MAX_LISTING_BYTES = 64 << 20
+"""Largest listing page read (a page of 1,000 models with cardData is a few MB on the Hub)."""
+
+
+class OversizedBody(ValueError):
+    """A reply body larger than the cap: refused before it is read whole."""
+
+
 @dataclass(frozen=True)
 class Page:
-    body: bytes  # the JSON array as served, parsed by DuckDB where it is stored
+    body: io.BytesIO  # the JSON array as served, read by DuckDB where it is stored
     next_path: str | None  # relative to the endpoint, so a checkpoint survives a new mirror port
+    refused_link: str | None = None  # a `next` Link to another host: not followed, said why
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,7 @@ class HubClient:
     timeout: float = 30.0
     max_retries: int = 8
     base_wait: float = 1.0
+    max_listing_bytes: int = MAX_LISTING_BYTES
 
     def __post_init__(self) -> None:
         self.endpoint = self.endpoint.rstrip("/")
@@ -119,12 +137,42 @@ class HubClient:
         )
 
     def list_page(self, path: str) -> Page:
-        """Fetch one listing page; raises the library's typed errors once retries are spent.
-        The body is not parsed here: the store reads it (`mining.crawl.records.insert_listing`)."""
-        response = self._get(urljoin(self.endpoint + "/", path.lstrip("/")), self.api_budget)
-        hf_raise_for_status(response)
-        next_url = response.links.get("next", {}).get("url")
-        return Page(response.content, _path_of(next_url) if next_url else None)
+        """Fetch one listing page; raises the library's typed errors once retries are spent, and
+        OversizedBody past `max_listing_bytes`. The body is read once, with its size counted as
+        it arrives, and not parsed here: the store reads it (`mining.crawl.listing.stage`). A
+        `next` Link to another host than the endpoint is refused (the token goes nowhere else)."""
+        url = urljoin(self.endpoint + "/", path.lstrip("/"))
+        for attempt in range(self.max_retries + 1):
+            self.api_budget.spend()
+            try:
+                with http_stream_backoff(
+                    "GET",
+                    url,
+                    headers=self._headers(),
+                    timeout=self.timeout,
+                    max_retries=self.max_retries,
+                    base_wait_time=self.base_wait,
+                ) as response:
+                    body = _read_capped(response, self.max_listing_bytes)
+                    links = response.links
+                    if response.is_error:
+                        hf_raise_for_status(_with_body(response, body))
+                break
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
+                # a body cut short: http_stream_backoff retries failed requests, not bodies
+                if attempt == self.max_retries:
+                    raise
+                time.sleep(min(self.base_wait * 2**attempt, 8.0))
+        next_url = links.get("next", {}).get("url")
+        if not next_url:
+            return Page(body, None)
+        target = urljoin(url, next_url)
+        if _origin(target) != _origin(self.endpoint):
+            scheme, host, port = _origin(target)
+            shown = f"{scheme}://{host}:{port}"
+            refused = f"the next-page Link points at another host ({shown!a}); not followed"
+            return Page(body, None, refused_link=refused)
+        return Page(body, _path_of(target))
 
     def resolve_url(self, model_id: str, filename: str, revision: str | None) -> str:
         """The /resolve/ URL of a file. Built here rather than with `hf_hub_url`, which refuses
@@ -179,6 +227,40 @@ class HubClient:
         except NETWORK_ERRORS:
             return None
         return metadata.size
+
+
+def _read_capped(response: httpx.Response, cap: int) -> io.BytesIO:
+    """The body, written chunk by chunk into one buffer (never held twice), at most `cap` bytes."""
+    announced = response.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > cap:
+        raise OversizedBody(f"the reply announces {int(announced):,} bytes, over the {cap:,} cap")
+    body = io.BytesIO()
+    for chunk in response.iter_bytes():
+        if body.tell() + len(chunk) > cap:
+            raise OversizedBody(f"the reply exceeds the {cap:,}-byte cap")
+        body.write(chunk)
+    body.seek(0)
+    return body
+
+
+def _with_body(response: httpx.Response, body: io.BytesIO) -> httpx.Response:
+    """A streamed error reply with its (capped) body, for `hf_raise_for_status` to read."""
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=body.getvalue(),
+        request=response.request,
+    )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:  # a port that is not a number
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def _path_of(url: str) -> str:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+from mining.mirror.faults import HOSTILE_IDS, ListingFaults
 from mining.mirror.index import ModelIndex, Query, QueryError
 from mining.snapshot.reader import ModelRecord
 
@@ -104,6 +105,7 @@ class Routes:
         page_size: int = MAX_PAGE_SIZE,
         grants: frozenset[str] = frozenset(),
         renames: Mapping[str, str] | None = None,
+        listing_faults: ListingFaults | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -112,6 +114,7 @@ class Routes:
         self.page_size = page_size
         self.grants = grants
         self.renames = dict(renames or {})
+        self.listing_faults = listing_faults or ListingFaults()
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -141,6 +144,7 @@ class Routes:
         unknown = sorted(set(expand) - EXPANDABLE)
         if unknown:
             return Reply.error(400, "BadRequest", f"Invalid expand parameter: {', '.join(unknown)}")
+        faults = self.listing_faults
         try:
             size = self._page_size(request.first("limit"))
             gated = request.first("gated")
@@ -153,13 +157,19 @@ class Routes:
                 cursor=request.first("cursor"),
                 gated=None if gated is None else request.flag("gated"),
             )
-            page, cursor = self.index.page(query, size)
+            hostile = list(HOSTILE_IDS) if faults.invalid_ids else []
+            page, cursor = self.index.page(query, max(1, size - len(hostile)))
+            if faults.over_limit and cursor is not None:
+                extra, _ = self.index.page(replace(query, cursor=cursor), faults.over_limit)
+                page = page + extra
         except QueryError as exc:
             return Reply.error(400, "BadRequest", str(exc))
-        items = [
+        items = [_hostile_item(value) for value in hostile] + [
             self.expanded(r, expand) if expand else self.listing_item(r, full=full, card=card)
             for r in page
         ]
+        if faults.repeat_cursor and query.cursor is not None:
+            cursor = query.cursor
         headers = {}
         if cursor is not None:
             headers["Link"] = f'<{self._next_url(request, cursor)}>; rel="next"'
@@ -178,7 +188,8 @@ class Routes:
 
     def _next_url(self, request: Request, cursor: str) -> str:
         params = [(k, v) for k, v in request.query if k != "cursor"] + [("cursor", cursor)]
-        return f"http://{request.host}{request.raw_path}?{urlencode(params)}"
+        host = self.listing_faults.foreign_link_host or request.host
+        return f"http://{host}{request.raw_path}?{urlencode(params)}"
 
     # --- items --------------------------------------------------------------------------------
 
@@ -228,6 +239,7 @@ class Routes:
             "likes": record.likes,
             "pipeline_tag": record.pipeline_tag,
             "private": False,
+            "safetensors": record.safetensors,
             "sha": record.sha,
             "siblings": [{"rfilename": s.rfilename} for s in record.siblings],
             "spaces": [],
@@ -278,6 +290,8 @@ class Routes:
             return Reply.json(self.expanded(record, expand))
         item = self.listing_item(record, full=True, card=True)
         item["spaces"] = []
+        if record.safetensors is not None:
+            item["safetensors"] = record.safetensors
         item["hubcarbon:cardOrigin"] = record.card_origin
         item["hubcarbon:provenance"] = dict(record.provenance)
         if request.flag("blobs"):
@@ -350,6 +364,14 @@ class Routes:
     def _granted(self, request: Request) -> bool:
         auth = request.authorization or ""
         return auth.startswith("Bearer ") and auth[len("Bearer ") :] in self.grants
+
+
+def _hostile_item(value: object) -> dict[str, Any]:
+    """A listing item with an id no Hub would serve (`ListingFaults.invalid_ids`)."""
+    item: dict[str, Any] = {"_id": object_id(repr(value)), "downloads": 1, "tags": []}
+    if value is not None:
+        item["id"] = value
+    return item
 
 
 def _ranged(data: bytes, header: str | None, headers: dict[str, str]) -> Reply:

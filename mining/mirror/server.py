@@ -19,7 +19,7 @@ import ipaddress
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +34,7 @@ from mining.mirror.faults import (
     Fault,
     FaultInjector,
     FaultPlan,
+    ListingFaults,
     RateBuckets,
 )
 from mining.mirror.index import ModelIndex
@@ -41,13 +42,15 @@ from mining.mirror.routes import MAX_PAGE_SIZE, Reply, Request, Routes, parse_qu
 from mining.snapshot.reader import Snapshot, open_snapshot
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+REQUEST_LOG_SIZE = 100_000
 
 
 @dataclass(frozen=True)
 class MirrorConfig:
     """How the mirror behaves. `rate_api`/`rate_resolvers` are requests per `rate_window`
     seconds (None: unlimited); `gated` ids refuse downloads unless the request carries a bearer
-    token from `grants`; `renames` maps old ids to new ones (answered with 307)."""
+    token from `grants`; `renames` maps old ids to new ones (answered with 307);
+    `listing_faults` makes the listing route hostile (see `ListingFaults`)."""
 
     page_size: int = MAX_PAGE_SIZE
     faults: FaultPlan = field(default_factory=FaultPlan)
@@ -57,6 +60,7 @@ class MirrorConfig:
     gated: frozenset[str] = frozenset()
     grants: frozenset[str] = frozenset()
     renames: Mapping[str, str] = field(default_factory=dict)
+    listing_faults: ListingFaults = field(default_factory=ListingFaults)
 
 
 def bucket_of(raw_path: str) -> str | None:
@@ -91,6 +95,7 @@ class MirrorServer:
                 page_size=self.config.page_size,
                 grants=self.config.grants,
                 renames=self.config.renames,
+                listing_faults=self.config.listing_faults,
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
@@ -100,6 +105,7 @@ class MirrorServer:
             window_seconds=self.config.rate_window,
         )
         self.requests: Counter[str] = Counter()
+        self.request_log: deque[str] = deque(maxlen=REQUEST_LOG_SIZE)  # "GET /path?query"
         self._request_no = 0
         self._lock = threading.Lock()
         try:
@@ -150,6 +156,7 @@ class MirrorServer:
             self._request_no += 1
             number = self._request_no
             self.requests[bucket] += 1
+            self.request_log.append(key)
         digest = hashlib.sha1(f"{number}\0{key}".encode(), usedforsecurity=False).hexdigest()
         return f"Root=1-{number:08x}-{digest[:24]}"
 
