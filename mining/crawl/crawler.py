@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 from huggingface_hub.errors import HfHubHTTPError
@@ -26,13 +26,16 @@ from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
 from mining.crawl import listing
 from mining.crawl.cards import CardStage
-from mining.crawl.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, OversizedBody, Page
+from mining.crawl.feed import Fetched, PageFeed
+from mining.crawl.hubclient import HubClient, ListingQuery, OversizedBody
 from mining.snapshot.reader import embedded_snapshot_file
 
 ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]
 
 CARD_BATCH = 256
+LISTING_AHEAD = 32  # listing pages fetched ahead of the store (files in a spool directory)
+LISTING_BATCH = 32  # most listing pages stored in one transaction
 CARD_FLUSH_SECONDS = 2.0
 
 
@@ -164,9 +167,7 @@ class Crawl:
             page_size=self.options.page_size,
             card_data=self.options.cards == "none",
         )
-        path = run.next_path or query.first_page_path()
         listed = self._count("models", run.run_id)
-        fetched = {path}  # every page asked for in this run: a cursor met twice is a loop
         bar = tqdm(
             desc="listing models",
             unit=" models",
@@ -175,90 +176,110 @@ class Crawl:
             mininterval=1.0,
             disable=not self.progress,
         )
-        with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing") as fetcher:
-            # The next page downloads while this one is committed; a page counts as finished
-            # only once committed together with the cursor to the page after it.
-            upcoming = fetcher.submit(self.client.list_page, path)
-            while True:
-                try:
-                    page = upcoming.result()
-                except OversizedBody as exc:
-                    self._stop_listing(run.run_id, "oversized-page", f"{exc}; the listing stops")
-                    return
-                except NETWORK_ERRORS as exc:
-                    raise CrawlError(
-                        f"listing failed after retries ({_describe(exc)}); the crawl is saved: "
-                        "run the same command again to resume"
-                    ) from exc
-                self._pages_fetched += 1
-                take = None if self.options.limit is None else max(0, self.options.limit - listed)
-                with transaction(self.con):
-                    try:
-                        staged = listing.stage(
-                            self.con, page.body, page_limit=query.page_size, take=take
-                        )
-                    except listing.PageError as exc:
-                        raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
-                    listed += staged.kept
-                    stop = self._stop_reason(page, fetched)
-                    limit_reached = self.options.limit is not None and listed >= self.options.limit
-                    done = page.next_path is None or stop is not None or limit_reached
-                    if not done:
-                        assert page.next_path is not None
-                        fetched.add(page.next_path)
-                        upcoming = fetcher.submit(self.client.list_page, page.next_path)
-                    bar.update(self._commit_page(run.run_id, page, staged, query, done, stop))
-                if done:
-                    return
+        # With --limit, a page is fetched only once the one before is counted (the next one
+        # downloads while this one is committed); without, the feed runs ahead and the pages
+        # waiting are stored together, in one transaction and a few statements.
+        bounded = self.options.limit is not None
+        with bar, tempfile.TemporaryDirectory(prefix="hubcarbon-listing-") as spool:
+            first = run.next_path or query.first_page_path()
+            feed = PageFeed(self.client, first, Path(spool), 1 if bounded else LISTING_AHEAD)
+            try:
+                done = False
+                while not done:
+                    batch = feed.take(1 if bounded else LISTING_BATCH)
+                    if not bounded:
+                        feed.release(len(batch))
+                    stored, kept, done = self._commit_batch(run.run_id, batch, query, listed, feed)
+                    listed += kept
+                    bar.update(stored)
+            finally:
+                feed.close()
 
-    @staticmethod
-    def _stop_reason(page: Page, fetched: set[str]) -> tuple[str, str] | None:
-        """(kind, message) when the page's `next` Link must not be followed."""
-        if page.refused_link is not None:
-            return "foreign-link", f"{page.refused_link}; the listing stops here"
-        if page.next_path is not None and page.next_path in fetched:
-            shown = ascii(page.next_path[:200])
-            return (
-                "repeated-cursor",
-                f"the next-page Link {shown} repeats a page already fetched in this run; "
-                "the listing stops here",
-            )
-        return None
-
-    def _commit_page(
+    def _commit_batch(
         self,
         run_id: int,
-        page: Page,
-        staged: listing.StagedPage,
+        batch: list[Fetched],
         query: ListingQuery,
-        done: bool,
-        stop: tuple[str, str] | None,
+        listed: int,
+        feed: PageFeed,
+    ) -> tuple[int, int, bool]:
+        """Store fetched pages with the cursor to the page after them, in one transaction;
+        (models stored, models kept toward --limit, whether the listing is done)."""
+        pages = [f.page for f in batch if f.page is not None]
+        failure = batch[-1].error
+        errors: list[dict[str, Any]] = []
+        done = batch[-1].last
+        with transaction(self.con):
+            if self.options.limit is not None and pages:  # one page, counted before the next
+                take = max(0, self.options.limit - listed)
+                stored, kept = self._store_page(run_id, pages[0].body, query, take, errors)
+                done = done or listed + kept >= self.options.limit
+                if not done:
+                    feed.release()
+            else:
+                stored = kept = self._store_pages(run_id, [p.body for p in pages], query, errors)
+            stop = batch[-1].stop
+            if stop is not None:
+                errors.append(listing.listing_error(run_id, *stop))
+            if isinstance(failure, OversizedBody):
+                errors.append(listing.listing_error(run_id, "oversized-page", f"{failure}"))
+                failure = None
+            listing.insert_errors(self.con, errors)
+            finished = done and failure is None
+            self.con.execute(
+                "UPDATE runs SET next_page_url = CASE WHEN ? THEN NULL "
+                "ELSE coalesce(?, next_page_url) END, pages_done = pages_done + ?, "
+                "listing_done = ? WHERE run_id = ?",
+                [finished, pages[-1].next_path if pages else None, len(pages), finished, run_id],
+            )
+        for page in pages:
+            page.body.unlink(missing_ok=True)
+        self._pages_fetched += len(pages)
+        if failure is not None:
+            raise CrawlError(
+                f"listing failed after retries ({_describe(failure)}); the crawl is saved: "
+                "run the same command again to resume"
+            ) from failure
+        return stored, kept, done
+
+    def _store_pages(
+        self, run_id: int, files: list[Path], query: ListingQuery, errors: list[dict[str, Any]]
     ) -> int:
-        """Store the staged page's models, its errors and (with `--cards none`) the emissions
-        its cardData states, with the cursor to the next page; returns how many models were
-        stored. Runs inside the page's transaction."""
-        stored = listing.insert_staged(self.con, run_id)
-        errors = listing.refused_rows(self.con, run_id, staged, query.page_size)
-        if stop is not None:
-            errors.append(listing.listing_error(run_id, *stop))
-        listing.insert_errors(self.con, errors)
-        if self.options.cards == "none":  # no README will be read: cardData is all there is
-            insert_rows(self.con, "emissions", listing.card_data_emissions(self.con, run_id))
-        self.con.execute(
-            "UPDATE runs SET next_page_url = ?, pages_done = pages_done + 1, "
-            "listing_done = ? WHERE run_id = ?",
-            [None if done else page.next_path, done, run_id],
-        )
+        """Store whole pages: all at once when every field has its type and every id is valid,
+        page by page (`_store_page`) for the others. Returns how many models were new."""
+        if not files:
+            return 0
+        careful = [str(f) for f in files]
+        stored = 0
+        if listing.stage_batch(self.con, files):
+            careful = listing.careful_pages(self.con, query.page_size)
+            stored += listing.insert_batch(self.con, run_id, careful)
+            if self.options.cards == "none":  # no README will be read: cardData is all there is
+                emissions = listing.batch_emissions(self.con, run_id, careful)
+                insert_rows(self.con, "emissions", emissions)
+        for file in careful:
+            stored += self._store_page(run_id, Path(file), query, None, errors)[0]
         return stored
 
-    def _stop_listing(self, run_id: int, kind: str, message: str) -> None:
-        """End the listing at the checkpoint with a recorded error (the page was refused)."""
-        with transaction(self.con):
-            listing.insert_errors(self.con, [listing.listing_error(run_id, kind, message)])
-            self.con.execute(
-                "UPDATE runs SET next_page_url = NULL, listing_done = true WHERE run_id = ?",
-                [run_id],
-            )
+    def _store_page(
+        self,
+        run_id: int,
+        file: Path,
+        query: ListingQuery,
+        take: int | None,
+        errors: list[dict[str, Any]],
+    ) -> tuple[int, int]:
+        """Store one page read carefully (ill-typed fields NULL, invalid ids and items over the
+        limit refused and recorded in `errors`); (models new, models kept)."""
+        try:
+            staged = listing.stage(self.con, file, page_limit=query.page_size, take=take)
+        except listing.PageError as exc:
+            raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
+        stored = listing.insert_staged(self.con, run_id)
+        errors.extend(listing.refused_rows(self.con, run_id, staged, query.page_size))
+        if self.options.cards == "none":
+            insert_rows(self.con, "emissions", listing.card_data_emissions(self.con, run_id))
+        return stored, staged.kept
 
     # -- cards ----------------------------------------------------------------------------------
 

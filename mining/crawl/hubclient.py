@@ -9,11 +9,11 @@ it. Every request first spends from the client-side `RequestBudget` of its rate-
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from huggingface_hub import get_hf_file_metadata
@@ -89,7 +89,7 @@ class OversizedBody(ValueError):
 
 @dataclass(frozen=True)
 class Page:
-    body: io.BytesIO  # the JSON array as served, read by DuckDB where it is stored
+    body: Path  # the file holding the JSON array as served, read by DuckDB where it is stored
     next_path: str | None  # relative to the endpoint, so a checkpoint survives a new mirror port
     refused_link: str | None = None  # a `next` Link to another host: not followed, said why
 
@@ -136,11 +136,12 @@ class HubClient:
             base_wait_time=self.base_wait,
         )
 
-    def list_page(self, path: str) -> Page:
-        """Fetch one listing page; raises the library's typed errors once retries are spent, and
-        OversizedBody past `max_listing_bytes`. The body is read once, with its size counted as
-        it arrives, and not parsed here: the store reads it (`mining.crawl.listing.stage`). A
-        `next` Link to another host than the endpoint is refused (the token goes nowhere else)."""
+    def list_page(self, path: str, into: Path) -> Page:
+        """Fetch one listing page into the file `into`; raises the library's typed errors once
+        retries are spent, and OversizedBody past `max_listing_bytes`. The body is written as it
+        arrives, its size counted, and not parsed here: the store reads the file
+        (`mining.crawl.listing`). A `next` Link to another host than the endpoint is refused
+        (the token goes nowhere else)."""
         url = urljoin(self.endpoint + "/", path.lstrip("/"))
         for attempt in range(self.max_retries + 1):
             self.api_budget.spend()
@@ -153,10 +154,11 @@ class HubClient:
                     max_retries=self.max_retries,
                     base_wait_time=self.base_wait,
                 ) as response:
-                    body = _read_capped(response, self.max_listing_bytes)
+                    with into.open("wb") as body:
+                        _read_capped(response, body, self.max_listing_bytes)
                     links = response.links
                     if response.is_error:
-                        hf_raise_for_status(_with_body(response, body))
+                        hf_raise_for_status(_with_body(response, into))
                 break
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
                 # a body cut short: http_stream_backoff retries failed requests, not bodies
@@ -165,14 +167,14 @@ class HubClient:
                 time.sleep(min(self.base_wait * 2**attempt, 8.0))
         next_url = links.get("next", {}).get("url")
         if not next_url:
-            return Page(body, None)
+            return Page(into, None)
         target = urljoin(url, next_url)
         if _origin(target) != _origin(self.endpoint):
             scheme, host, port = _origin(target)
             shown = f"{scheme}://{host}:{port}"
             refused = f"the next-page Link points at another host ({shown!a}); not followed"
-            return Page(body, None, refused_link=refused)
-        return Page(body, _path_of(target))
+            return Page(into, None, refused_link=refused)
+        return Page(into, _path_of(target))
 
     def resolve_url(self, model_id: str, filename: str, revision: str | None) -> str:
         """The /resolve/ URL of a file. Built here rather than with `hf_hub_url`, which refuses
@@ -229,26 +231,26 @@ class HubClient:
         return metadata.size
 
 
-def _read_capped(response: httpx.Response, cap: int) -> io.BytesIO:
-    """The body, written chunk by chunk into one buffer (never held twice), at most `cap` bytes."""
+def _read_capped(response: httpx.Response, into: BinaryIO, cap: int) -> None:
+    """Write the body chunk by chunk into `into` (never held whole in memory), at most `cap`
+    bytes."""
     announced = response.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > cap:
         raise OversizedBody(f"the reply announces {int(announced):,} bytes, over the {cap:,} cap")
-    body = io.BytesIO()
+    size = 0
     for chunk in response.iter_bytes():
-        if body.tell() + len(chunk) > cap:
+        size += len(chunk)
+        if size > cap:
             raise OversizedBody(f"the reply exceeds the {cap:,}-byte cap")
-        body.write(chunk)
-    body.seek(0)
-    return body
+        into.write(chunk)
 
 
-def _with_body(response: httpx.Response, body: io.BytesIO) -> httpx.Response:
+def _with_body(response: httpx.Response, body: Path) -> httpx.Response:
     """A streamed error reply with its (capped) body, for `hf_raise_for_status` to read."""
     return httpx.Response(
         response.status_code,
         headers=response.headers,
-        content=body.getvalue(),
+        content=body.read_bytes(),
         request=response.request,
     )
 

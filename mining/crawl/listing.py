@@ -10,9 +10,9 @@ become `crawl_errors` rows; the rest of the page is stored.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -41,91 +41,118 @@ def valid_repo_id(column: str) -> str:
     )
 
 
-def _text(column: str) -> str:
-    """SQL: a JSON column's string value, NULL when it is not a non-empty string."""
-    return f"CASE WHEN json_type({column}) = 'VARCHAR' THEN nullif({column} ->> '$', '') END"
+# The fields read from a listing item: the type the crawl stores, as read_json takes it (the
+# fast path) and as json_transform takes it (the careful path, which makes an ill-typed value
+# NULL instead of failing the page). The id stays JSON, so that only a JSON string can be one.
+_FIELDS: dict[str, tuple[str, str]] = {
+    "id": ("JSON", '"JSON"'),
+    "modelId": ("JSON", '"JSON"'),
+    "author": ("VARCHAR", '"VARCHAR"'),
+    "createdAt": ("VARCHAR", '"VARCHAR"'),
+    ORIGINAL_CREATED: ("VARCHAR", '"VARCHAR"'),
+    "lastModified": ("VARCHAR", '"VARCHAR"'),
+    "downloads": ("BIGINT", '"BIGINT"'),
+    "likes": ("BIGINT", '"BIGINT"'),
+    "pipeline_tag": ("VARCHAR", '"VARCHAR"'),
+    "library_name": ("VARCHAR", '"VARCHAR"'),
+    "tags": ("VARCHAR[]", '["VARCHAR"]'),
+    "sha": ("VARCHAR", '"VARCHAR"'),
+    "gated": ("VARCHAR", '"VARCHAR"'),
+    "safetensors": (
+        "STRUCT(parameters MAP(VARCHAR, BIGINT), total BIGINT)",
+        '{"parameters": "MAP(VARCHAR, BIGINT)", "total": "BIGINT"}',
+    ),
+    "siblings": (
+        "STRUCT(rfilename VARCHAR, size BIGINT)[]",
+        '[{"rfilename": "VARCHAR", "size": "BIGINT"}]',
+    ),
+    "cardData": ("JSON", '"JSON"'),
+}
+TYPED_COLUMNS = {name: typed for name, (typed, _) in _FIELDS.items()}
+_JSON_COLUMNS = dict.fromkeys(_FIELDS, "JSON")
+_TRANSFORMED = ", ".join(
+    f'json_transform("{name}", \'{structure}\') AS "{name}"'
+    for name, (_, structure) in _FIELDS.items()
+    if name not in ("id", "modelId", "cardData")
+)
+_MODEL_ID = "CASE WHEN json_type(raw_id) = 'VARCHAR' THEN raw_id ->> '$' END"
 
+# A batch of pages read with their declared types in one statement (fails on an ill-typed one).
+_STAGE_BATCH = f"""
+CREATE OR REPLACE TEMP TABLE listing_batch AS
+SELECT *, coalesce({valid_repo_id("model_id")}, false) AS valid FROM (
+    SELECT *, {_MODEL_ID} AS model_id FROM (
+        SELECT coalesce(id, "modelId") AS raw_id, *
+        FROM read_json($files, format = 'array', columns = $columns, filename = true)
+    )
+)
+"""
 
-def _time(column: str) -> str:
-    """SQL: an ISO-8601 UTC timestamp (`...Z` or `+00:00`) as a naive TIMESTAMP, or NULL."""
-    return f"try_cast(regexp_replace({column} ->> '$', '(Z|[+-]00:?00)$', '') AS TIMESTAMP)"
-
-
-# Every field as raw JSON, so that an odd value becomes NULL below instead of failing the page.
-_LISTING_COLUMNS = dict.fromkeys(
-    [
-        "id", "modelId", "author", "createdAt", ORIGINAL_CREATED, "lastModified", "downloads",
-        "likes", "pipeline_tag", "library_name", "tags", "sha", "gated", "safetensors",
-        "siblings", "cardData",
-    ],
-    "JSON",
-)  # fmt: skip
-
-# The page as read, one row per item in order, with its id (a JSON string, else NULL), whether
-# that id is valid, and `keep`: the item becomes a row (valid, within the page's limit and
-# within the crawl's remaining `--limit`).
-_STAGE = f"""
+# One page read carefully: every item in order, its id (a JSON string, else NULL), whether that
+# id is valid, and `keep`: the item becomes a row (valid, within the page's limit and within
+# the crawl's remaining `--limit`).
+_STAGE_PAGE = f"""
 CREATE OR REPLACE TEMP TABLE listing_page AS
 WITH items AS (
-    SELECT row_number() OVER () AS position, coalesce(id, "modelId") AS raw_id, *
-    FROM listing_json
-), checked AS (
-    SELECT *, CASE WHEN json_type(raw_id) = 'VARCHAR' THEN raw_id ->> '$' END AS model_id
-    FROM items
+    SELECT row_number() OVER () AS position, coalesce(id, "modelId") AS raw_id, "cardData",
+        {_TRANSFORMED}
+    FROM read_json($file, format = 'array', columns = $columns)
 ), judged AS (
-    SELECT *, coalesce({valid_repo_id("model_id")}, false) AS valid FROM checked
+    SELECT *, coalesce({valid_repo_id("model_id")}, false) AS valid
+    FROM (SELECT *, {_MODEL_ID} AS model_id FROM items)
 )
 SELECT *, valid AND position <= $page_limit
     AND sum(valid::INTEGER) OVER (ORDER BY position) <= $take AS keep
 FROM judged
 """
 
-# One `models` row per kept item (missing or ill-typed fields are NULL). `files` is NULL when
-# the listing did not say (a README is then fetched to find out). The snapshot mirror also
-# serves the real creation time of repositories older than the Hub's creation-date records
-# (which show 2022-03-02T23:29:04Z); the live Hub does not.
+
+def _time(column: str) -> str:
+    """SQL: an ISO-8601 timestamp as a naive TIMESTAMP (DuckDB drops a `Z`/offset), or NULL."""
+    return f"try_cast({column} AS TIMESTAMP)"
+
+
+# One `models` row per item of {source} that passes {where} (missing or ill-typed fields are
+# NULL). `files` is NULL when the listing did not say (a README is then fetched to find out).
+# The snapshot mirror also serves the real creation time of repositories older than the Hub's
+# creation-date records (which show 2022-03-02T23:29:04Z); the live Hub does not.
 _INSERT = f"""
 INSERT OR IGNORE INTO models (run_id, model_id, author, created_at, last_modified, downloads,
     likes, pipeline_tag, library_name, tags, sha, gated, parameters, parameters_by_dtype,
     pytorch_model_bytes, files, card_data)
-WITH page AS (
-    SELECT *, from_json(siblings, '["JSON"]') AS sibling_list
-    FROM listing_page WHERE keep
-)
 SELECT $run, model_id,
     coalesce(
-        {_text("author")},
+        nullif(author, ''),
         CASE WHEN contains(model_id, '/') THEN split_part(model_id, '/', 1) END
     ),
     {_time('coalesce("' + ORIGINAL_CREATED + '", "createdAt")')},
     {_time('"lastModified"')},
-    try_cast(downloads ->> '$' AS BIGINT),
-    try_cast(likes ->> '$' AS BIGINT),
-    {_text("pipeline_tag")},
-    {_text("library_name")},
-    coalesce(list_transform(
-        list_filter(from_json(tags, '["JSON"]'), lambda t: json_type(t) = 'VARCHAR'),
-        lambda t: t ->> '$'), []),
-    {_text("sha")},
-    lower(gated ->> '$'),
-    try_cast(safetensors ->> 'total' AS BIGINT),
-    try_cast(safetensors -> 'parameters' AS MAP(VARCHAR, BIGINT)),
+    downloads,
+    likes,
+    nullif(pipeline_tag, ''),
+    nullif(library_name, ''),
+    coalesce(list_filter(tags, lambda t: t IS NOT NULL), []),
+    nullif(sha, ''),
+    lower(gated),
+    safetensors.total,
+    safetensors.parameters,
     list_extract(list_transform(
-        list_filter(sibling_list, lambda f: f ->> 'rfilename' = 'pytorch_model.bin'),
-        lambda f: try_cast(f ->> 'size' AS BIGINT)), 1),
+        list_filter(siblings, lambda f: f.rfilename = 'pytorch_model.bin'),
+        lambda f: f.size), 1),
     list_transform(
-        list_filter(sibling_list, lambda f: (f ->> 'rfilename') IS NOT NULL),
-        lambda f: f ->> 'rfilename'),
+        list_filter(siblings, lambda f: f.rfilename IS NOT NULL), lambda f: f.rfilename),
     CASE WHEN json_type("cardData") = 'OBJECT' THEN "cardData" END
-FROM page
-ORDER BY position
+FROM {{source}}
+WHERE {{where}}
 """
 
 _REFUSED = "SELECT position, raw_id FROM listing_page WHERE NOT valid AND position <= $page_limit"
 _REPORTED = """
-SELECT model_id, "cardData" FROM listing_page
-WHERE keep AND json_type("cardData") = 'OBJECT' AND json_exists("cardData", '$.co2_eq_emissions')
+SELECT model_id, "cardData" FROM {source}
+WHERE {where} AND json_type("cardData") = 'OBJECT'
+    AND json_exists("cardData", '$.co2_eq_emissions')
 """
+_BATCH_WHERE = "valid AND NOT list_contains($careful, filename)"
 
 SHOWN_ID_CHARS = 120
 MAX_MESSAGE_CHARS = 600
@@ -143,28 +170,61 @@ class StagedPage:
     kept: int
 
 
-def stage(
-    con: duckdb.DuckDBPyConnection, body: io.BytesIO, *, page_limit: int, take: int | None
-) -> StagedPage:
-    """Read a page into the staging table `listing_page` (replacing the previous page's).
-    PageError when the body is not a JSON array of objects."""
-    body.seek(0)
-    relation = con.read_json(body, format="array", columns=_LISTING_COLUMNS)
-    con.register("listing_json", relation)
+def stage_batch(con: duckdb.DuckDBPyConnection, files: list[Path]) -> bool:
+    """Read listing pages (JSON files) into the staging table `listing_batch` in one statement,
+    each field with its declared type; False when one of them does not fit (read those pages
+    carefully instead, with `stage`)."""
     try:
-        con.execute(_STAGE, {"page_limit": page_limit, "take": 2**62 if take is None else take})
+        con.execute(_STAGE_BATCH, {"files": [str(f) for f in files], "columns": TYPED_COLUMNS})
+    except duckdb.Error:
+        return False
+    return True
+
+
+def careful_pages(con: duckdb.DuckDBPyConnection, page_limit: int) -> list[str]:
+    """The pages of the staged batch that need `stage`: an invalid id, or over the limit."""
+    found = con.execute(
+        "SELECT filename FROM listing_batch GROUP BY filename "
+        "HAVING count(*) > $limit OR bool_or(NOT valid) ORDER BY filename",
+        {"limit": page_limit},
+    ).fetchall()
+    return [str(row[0]) for row in found]
+
+
+def insert_batch(con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str]) -> int:
+    """Insert the staged batch's models, but those of the `careful` pages; returns how many."""
+    sql = _INSERT.format(source="listing_batch", where=_BATCH_WHERE)
+    return int(con.execute(sql, {"run": run_id, "careful": careful}).fetchall()[0][0])
+
+
+def batch_emissions(con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str]) -> pa.Table:
+    sql = _REPORTED.format(source="listing_batch", where=_BATCH_WHERE)
+    return _emissions(run_id, con.execute(sql, {"careful": careful}).fetchall())
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection, file: Path | str, *, page_limit: int, take: int | None
+) -> StagedPage:
+    """Read one page (a JSON file) into the staging table `listing_page`, every item in order,
+    an ill-typed field as NULL. PageError when the file is not a JSON array of objects."""
+    params = {
+        "file": str(file),
+        "columns": _JSON_COLUMNS,
+        "page_limit": page_limit,
+        "take": 2**62 if take is None else take,
+    }
+    try:
+        con.execute(_STAGE_PAGE, params)
     except duckdb.Error as exc:
         raise PageError(f"the listing page is not a JSON array of models ({exc})") from exc
-    finally:
-        con.unregister("listing_json")
     counts = con.execute("SELECT count(*), count(*) FILTER (keep) FROM listing_page").fetchall()
     return StagedPage(int(counts[0][0]), int(counts[0][1]))
 
 
 def insert_staged(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
     """Insert the kept items of the staged page as `models` rows; returns how many were new."""
-    inserted = con.execute(_INSERT, {"run": run_id}).fetchall()
-    return int(inserted[0][0])
+    sql = _INSERT.format(source="listing_page", where="keep") + " ORDER BY position"
+    return int(con.execute(sql, {"run": run_id}).fetchall()[0][0])
 
 
 def refused_rows(
@@ -187,11 +247,14 @@ def refused_rows(
 def card_data_emissions(con: duckdb.DuckDBPyConnection, run_id: int) -> pa.Table:
     """`emissions` rows from the cardData of the staged page's kept models (the README is not
     read when crawling with `--cards none`: cardData is all there is)."""
-    found = (
-        records.emission_from_card_data(run_id, model_id, json.loads(card_data))
-        for model_id, card_data in con.execute(_REPORTED).fetchall()
+    return _emissions(
+        run_id, con.execute(_REPORTED.format(source="listing_page", where="keep")).fetchall()
     )
-    return records.batch([row for row in found if row is not None], records.EMISSION_SCHEMA)
+
+
+def _emissions(run_id: int, found: list[tuple[Any, ...]]) -> pa.Table:
+    rows = (records.emission_from_card_data(run_id, m, json.loads(data)) for m, data in found)
+    return records.batch([row for row in rows if row is not None], records.EMISSION_SCHEMA)
 
 
 def listing_error(run_id: int, kind: str, message: str) -> dict[str, Any]:

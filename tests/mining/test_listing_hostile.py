@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 
 from hubcarbon.cli import main
 from mining import store
+from mining.crawl import listing
 from mining.crawl.crawler import Crawl, CrawlOptions
 from mining.crawl.hubclient import HubClient, ListingQuery
-from mining.crawl.listing import valid_repo_id
 from mining.mirror.faults import HOSTILE_IDS, ListingFaults
 from mining.mirror.server import MirrorConfig, MirrorServer
 from mining.snapshot.reader import Snapshot, embedded_snapshot_file, open_snapshot
@@ -38,15 +39,16 @@ def snapshot() -> Snapshot:
 
 
 @pytest.fixture(scope="module")
-def first_ids(snapshot: Snapshot) -> list[str]:
+def first_ids(snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The first 400 valid ids a clean mirror lists, in order, read from its JSON pages."""
     ids: list[str] = []
     with MirrorServer(snapshot, MirrorConfig(page_size=PAGE)) as server:
         client = HubClient(endpoint=server.url)
         path: str | None = ListingQuery(page_size=PAGE, card_data=True).first_page_path()
         while path is not None and len(ids) < 400:
-            page = client.list_page(path)
-            ids += [item["id"] for item in json.load(page.body) if _library_accepts(item["id"])]
+            page = client.list_page(path, tmp_path_factory.mktemp("pages") / "page.json")
+            items = json.loads(page.body.read_text(encoding="utf-8"))
+            ids += [item["id"] for item in items if _library_accepts(item["id"])]
             path = page.next_path
     return ids[:400]
 
@@ -226,7 +228,8 @@ _BOUNDARY_IDS = st.builds(
 def test_the_bulk_id_rule_agrees_with_validate_repo_id(ids: list[str]) -> None:
     con = duckdb.connect()
     got = con.execute(
-        f"SELECT coalesce({valid_repo_id('i')}, false) FROM unnest($ids) AS t(i)", {"ids": ids}
+        f"SELECT coalesce({listing.valid_repo_id('i')}, false) FROM unnest($ids) AS t(i)",
+        {"ids": ids},
     ).fetchall()
     con.close()
     assert [row[0] for row in got] == [_library_accepts(i) for i in ids]
@@ -236,7 +239,9 @@ def test_the_bulk_id_rule_on_every_snapshot_id_and_the_hostile_ones(snapshot: Sn
     ids = [r.id for r in snapshot] + [v for v in HOSTILE_IDS if isinstance(v, str)]
     ids += ["gpt2", "a/b", "a--b", "a..b", "x.git", "-a", "a-", "a/b/c", "_a/b_", "a" * 96]
     con = duckdb.connect()
-    got = con.execute(f"SELECT {valid_repo_id('i')} FROM unnest($ids) AS t(i)", {"ids": ids})
+    got = con.execute(
+        f"SELECT {listing.valid_repo_id('i')} FROM unnest($ids) AS t(i)", {"ids": ids}
+    )
     verdicts = [row[0] for row in got.fetchall()]
     con.close()
     assert verdicts == [_library_accepts(i) for i in ids]
@@ -275,3 +280,34 @@ def test_a_listing_with_safetensors_reaches_models_parameters(tmp_path: Path) ->
         assert parameters == (want["total"] if want else None)
         assert by_dtype == (want["parameters"] if want else None)
     con.close()
+
+
+def test_pages_read_at_once_and_page_by_page_give_the_same_rows(
+    snapshot: Snapshot, tmp_path: Path
+) -> None:
+    """The fast path (a batch of pages read with declared types) and the careful one (a page
+    at a time, ill-typed fields NULL) agree on real listing pages."""
+    files: list[Path] = []
+    with MirrorServer(snapshot, MirrorConfig(page_size=200)) as server:
+        client = HubClient(endpoint=server.url)
+        path: str | None = ListingQuery(page_size=200, card_data=True).first_page_path()
+        while path is not None and len(files) < 5:
+            page = client.list_page(path, tmp_path / f"{len(files)}.json")
+            files.append(page.body)
+            path = page.next_path
+    tables = []
+    for batched in (True, False):
+        con = duckdb.connect()
+        store.apply_migrations(con, "mining", store.CRAWL_MIGRATIONS)
+        if batched:
+            assert listing.stage_batch(con, files)
+            assert listing.careful_pages(con, 200) == []
+            assert listing.insert_batch(con, 1, []) == 1_000
+        else:
+            for file in files:
+                listing.stage(con, file, page_limit=200, take=None)
+                listing.insert_staged(con, 1)
+        tables.append(con.execute("SELECT * FROM models ORDER BY model_id").df())
+        con.close()
+    assert tables[0]["created_at"].notna().sum() > 900
+    pd.testing.assert_frame_equal(tables[0], tables[1])
