@@ -22,7 +22,7 @@ import duckdb
 from huggingface_hub.errors import HfHubHTTPError
 from tqdm import tqdm
 
-from hubcarbon.core.db import insert_rows, transaction
+from hubcarbon.core.db import transaction
 from hubcarbon.core.errors import CrawlError
 from mining.crawl import listing
 from mining.crawl.cards import CardStage
@@ -34,8 +34,8 @@ ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]
 
 CARD_BATCH = 256
-LISTING_AHEAD = 32  # listing pages fetched ahead of the store (files in a spool directory)
-LISTING_BATCH = 32  # most listing pages stored in one transaction
+LISTING_AHEAD = 48  # listing pages fetched ahead of the store (files in a spool directory)
+LISTING_BATCH_LEAST, LISTING_BATCH_MOST = 8, 32  # listing pages stored in one transaction
 CARD_FLUSH_SECONDS = 2.0
 
 
@@ -186,8 +186,10 @@ class Crawl:
             try:
                 done = False
                 while not done:
-                    batch = feed.take(1 if bounded else LISTING_BATCH)
-                    if not bounded:
+                    if bounded:
+                        batch = feed.take(1, 1)
+                    else:
+                        batch = feed.take(LISTING_BATCH_LEAST, LISTING_BATCH_MOST)
                         feed.release(len(batch))
                     stored, kept, done = self._commit_batch(run.run_id, batch, query, listed, feed)
                     listed += kept
@@ -255,8 +257,7 @@ class Crawl:
             careful = listing.careful_pages(self.con, query.page_size)
             stored += listing.insert_batch(self.con, run_id, careful)
             if self.options.cards == "none":  # no README will be read: cardData is all there is
-                emissions = listing.batch_emissions(self.con, run_id, careful)
-                insert_rows(self.con, "emissions", emissions)
+                listing.batch_emissions(self.con, run_id, careful)
         for file in careful:
             stored += self._store_page(run_id, Path(file), query, None, errors)[0]
         return stored
@@ -278,7 +279,7 @@ class Crawl:
         stored = listing.insert_staged(self.con, run_id)
         errors.extend(listing.refused_rows(self.con, run_id, staged, query.page_size))
         if self.options.cards == "none":
-            insert_rows(self.con, "emissions", listing.card_data_emissions(self.con, run_id))
+            listing.card_data_emissions(self.con, run_id)
         return stored, staged.kept
 
     # -- cards ----------------------------------------------------------------------------------

@@ -47,10 +47,12 @@ class PageFeed:
         )
         self._thread.start()
 
-    def take(self, most: int) -> list[Fetched]:
-        """At least one page (waiting for it), then every page already fetched, up to `most`;
-        the batch ends early at the listing's last page."""
+    def take(self, least: int, most: int) -> list[Fetched]:
+        """At least `least` pages (waiting for them), then every page already fetched, up to
+        `most`; the batch ends early at the listing's last page."""
         batch = [self._ready.get()]
+        while len(batch) < least and not batch[-1].last:
+            batch.append(self._ready.get())
         while len(batch) < most and not batch[-1].last:
             try:
                 batch.append(self._ready.get_nowait())

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 
@@ -197,9 +196,11 @@ def insert_batch(con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str]
     return int(con.execute(sql, {"run": run_id, "careful": careful}).fetchall()[0][0])
 
 
-def batch_emissions(con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str]) -> pa.Table:
+def batch_emissions(con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str]) -> int:
+    """Insert the `emissions` rows the cardData of the staged batch states (but the `careful`
+    pages'); returns how many."""
     sql = _REPORTED.format(source="listing_batch", where=_BATCH_WHERE)
-    return _emissions(run_id, con.execute(sql, {"careful": careful}).fetchall())
+    return _insert_emissions(con, run_id, con.execute(sql, {"careful": careful}).fetchall())
 
 
 def stage(
@@ -244,17 +245,30 @@ def refused_rows(
     return rows
 
 
-def card_data_emissions(con: duckdb.DuckDBPyConnection, run_id: int) -> pa.Table:
-    """`emissions` rows from the cardData of the staged page's kept models (the README is not
-    read when crawling with `--cards none`: cardData is all there is)."""
-    return _emissions(
-        run_id, con.execute(_REPORTED.format(source="listing_page", where="keep")).fetchall()
-    )
+def card_data_emissions(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
+    """Insert the `emissions` rows the cardData of the staged page's kept models states (the
+    README is not read when crawling with `--cards none`: cardData is all there is)."""
+    sql = _REPORTED.format(source="listing_page", where="keep")
+    return _insert_emissions(con, run_id, con.execute(sql).fetchall())
 
 
-def _emissions(run_id: int, found: list[tuple[Any, ...]]) -> pa.Table:
-    rows = (records.emission_from_card_data(run_id, m, json.loads(data)) for m, data in found)
-    return records.batch([row for row in rows if row is not None], records.EMISSION_SCHEMA)
+def _insert_emissions(
+    con: duckdb.DuckDBPyConnection, run_id: int, found: list[tuple[Any, ...]]
+) -> int:
+    rows = [
+        row
+        for model_id, data in found
+        if (row := records.emission_from_card_data(run_id, model_id, json.loads(data)))
+    ]
+    if not rows:
+        return 0
+    columns = ", ".join(records.EMISSION_SCHEMA.names)
+    inserted = con.execute(
+        f"INSERT OR IGNORE INTO emissions ({columns}) "
+        f"SELECT {columns} FROM (SELECT unnest($rows, recursive := true))",
+        {"rows": rows},
+    ).fetchall()
+    return int(inserted[0][0])
 
 
 def listing_error(run_id: int, kind: str, message: str) -> dict[str, Any]:
