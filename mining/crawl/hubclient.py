@@ -145,26 +145,31 @@ class HubClient:
         url = urljoin(self.endpoint + "/", path.lstrip("/"))
         for attempt in range(self.max_retries + 1):
             self.api_budget.spend()
-            try:
-                with http_stream_backoff(
-                    "GET",
-                    url,
-                    headers=self._headers(),
-                    timeout=self.timeout,
-                    max_retries=self.max_retries,
-                    base_wait_time=self.base_wait,
-                ) as response:
+            cut_short: httpx.TransportError | None = None
+            # nothing may be raised inside the block: the library's generator would retry it
+            with http_stream_backoff(
+                "GET",
+                url,
+                headers=self._headers(),
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                base_wait_time=self.base_wait,
+            ) as response:
+                try:
                     with into.open("wb") as body:
-                        _read_capped(response, body, self.max_listing_bytes)
-                    links = response.links
-                    if response.is_error:
-                        hf_raise_for_status(_with_body(response, into))
+                        oversized = _read_capped(response, body, self.max_listing_bytes)
+                except httpx.TransportError as exc:  # a body cut short or stalled
+                    cut_short = exc
+                links, failed = response.links, response.is_error
+            if cut_short is None:
                 break
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.ReadTimeout):
-                # a body cut short: http_stream_backoff retries failed requests, not bodies
-                if attempt == self.max_retries:
-                    raise
-                time.sleep(min(self.base_wait * 2**attempt, 8.0))
+            if attempt == self.max_retries:
+                raise cut_short
+            time.sleep(min(self.base_wait * 2**attempt, 8.0))
+        if oversized is not None:
+            raise OversizedBody(oversized)
+        if failed:
+            hf_raise_for_status(_with_body(response, into))
         next_url = links.get("next", {}).get("url")
         if not next_url:
             return Page(into, None)
@@ -231,18 +236,19 @@ class HubClient:
         return metadata.size
 
 
-def _read_capped(response: httpx.Response, into: BinaryIO, cap: int) -> None:
+def _read_capped(response: httpx.Response, into: BinaryIO, cap: int) -> str | None:
     """Write the body chunk by chunk into `into` (never held whole in memory), at most `cap`
-    bytes."""
+    bytes; returns why it stopped short when the body is over the cap."""
     announced = response.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > cap:
-        raise OversizedBody(f"the reply announces {int(announced):,} bytes, over the {cap:,} cap")
+        return f"the reply announces {int(announced):,} bytes, over the {cap:,} cap"
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > cap:
-            raise OversizedBody(f"the reply exceeds the {cap:,}-byte cap")
+            return f"the reply exceeds the {cap:,}-byte cap"
         into.write(chunk)
+    return None
 
 
 def _with_body(response: httpx.Response, body: Path) -> httpx.Response:
