@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,25 @@ def _isolated_hf_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf_cache"))
     monkeypatch.delenv("HF_TOKEN", raising=False)
+
+
+@pytest.fixture(scope="session")
+def _session_hf_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    home = tmp_path_factory.mktemp("session_hf_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HOME", str(home))
+        patch.setenv("HF_HUB_CACHE", str(home / "hub"))
+        patch.delenv("HF_TOKEN", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def co2_crawl_db(tmp_path_factory: pytest.TempPathFactory, _session_hf_home: None) -> Path:
+    """One real crawl per session (through the loopback mirror, with the real client) of the
+    embedded snapshot's 1,418 models tagged co2_eq_emissions. Read it only: tests that write
+    take `support.copy_db(co2_crawl_db, tmp_path)`."""
+    from hubcarbon.cli import main
+
+    db = tmp_path_factory.mktemp("co2_crawl") / "co2.duckdb"
+    assert main(["crawl", "--db", str(db), "--models", "co2", "--no-progress"]) == 0
+    return db

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
+
+
+def copy_db(db: Path, directory: Path, name: str = "hubcarbon.duckdb") -> Path:
+    """A private copy of a session database, for a test or fixture that writes to it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    copy = directory / name
+    shutil.copyfile(db, copy)
+    return copy

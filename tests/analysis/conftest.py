@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pytest
+from support import copy_db
 
 from analysis.population import Population, load
 from hubcarbon.cli import main
@@ -55,9 +56,12 @@ def _hf_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
-def _crawl_and_analyze(root: Path, *flags: str) -> Crawled:
-    db = root / "hubcarbon.duckdb"
-    assert main(["crawl", "--db", str(db), "--no-progress", *flags]) == 0
+def _crawl_and_analyze(root: Path, *flags: str, crawled: Path | None = None) -> Crawled:
+    if crawled is None:
+        db = root / "hubcarbon.duckdb"
+        assert main(["crawl", "--db", str(db), "--no-progress", *flags]) == 0
+    else:
+        db = copy_db(crawled, root)
     out = root / "out"
     assert main(["analyze", "--db", str(db), "--out", str(out), "--no-progress"]) == 0
     con = duckdb.connect(str(db), read_only=True)
@@ -73,8 +77,10 @@ def _crawl_and_analyze(root: Path, *flags: str) -> Crawled:
 
 
 @pytest.fixture(scope="session")
-def co2_crawl(tmp_path_factory: pytest.TempPathFactory, _hf_home: None) -> Crawled:
-    return _crawl_and_analyze(tmp_path_factory.mktemp("co2"), "--models", "co2")
+def co2_crawl(
+    tmp_path_factory: pytest.TempPathFactory, _hf_home: None, co2_crawl_db: Path
+) -> Crawled:
+    return _crawl_and_analyze(tmp_path_factory.mktemp("co2"), crawled=co2_crawl_db)
 
 
 @pytest.fixture(scope="session")

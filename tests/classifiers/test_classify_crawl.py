@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from support import copy_db
 
 from classifiers.efficiency.reference import own_performance_score
 from classifiers.stage import TABLES
@@ -23,9 +24,8 @@ from mining.cards.metrics import METRICS, performance_metrics
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("co2") / "h.duckdb"
-    assert main(["crawl", "--db", str(path), "--models", "co2", "--no-progress"]) == 0
+def db(tmp_path_factory: pytest.TempPathFactory, co2_crawl_db: Path) -> Path:
+    path = copy_db(co2_crawl_db, tmp_path_factory.mktemp("co2"), "h.duckdb")
     assert main(["classify", "--db", str(path), "--no-progress"]) == 0
     return path
 

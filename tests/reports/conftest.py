@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from support import copy_db
 
 from hubcarbon.cli import main as hubcarbon
 from mining.snapshot.reader import embedded_snapshot_file
@@ -41,11 +42,9 @@ def run_cli(*args: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def co2_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def co2_db(tmp_path_factory: pytest.TempPathFactory, co2_crawl_db: Path) -> Path:
     """A real crawl (through the loopback mirror) of the snapshot's co2-tagged models."""
-    db = tmp_path_factory.mktemp("crawl") / "co2.duckdb"
-    run_cli("crawl", "--db", str(db), "--models", "co2", "--cards", "co2", "--no-progress")
-    return db
+    return copy_db(co2_crawl_db, tmp_path_factory.mktemp("crawl"), "co2.duckdb")
 
 
 @pytest.fixture(scope="session")
