@@ -1,9 +1,10 @@
 """The resumable crawl: list models into DuckDB page by page, then fetch and parse their cards.
 
-Each crawl is a run. The listing cursor and every finished page are committed in the same
-transaction as the page's rows, and fetched cards are committed in batches together with their
-parsed emissions, so a crawl stopped by Ctrl-C, SIGKILL or a lost network resumes where it
-stopped: no lost rows, no duplicates, no finished page fetched again. Cards whose commit is
+Each crawl is a run. Listing pages are committed with their rows, their refused items and the
+cursor to the page after them (the pages waiting, in one transaction; `mining.crawl.feed`
+fetches ahead), and fetched cards are committed in batches together with their parsed
+emissions, so a crawl stopped by Ctrl-C, SIGKILL or a lost network resumes where it stopped: no
+lost rows, no duplicates, no committed page fetched again. Cards whose commit is
 unchanged since an earlier run are copied from it instead of being downloaded again.
 """
 
