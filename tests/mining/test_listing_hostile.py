@@ -311,3 +311,13 @@ def test_pages_read_at_once_and_page_by_page_give_the_same_rows(
         con.close()
     assert tables[0]["created_at"].notna().sum() > 900
     pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+def test_bad_hostile_listing_options_are_one_line_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["mirror", "serve", "--foreign-link", "evil.example/path"]) == 2
+    err = capsys.readouterr().err
+    assert "foreign_link_host must be a host[:port]" in err and "Traceback" not in err
+    with pytest.raises(ValueError, match="over_limit"):
+        ListingFaults(over_limit=-1)
