@@ -37,6 +37,7 @@ CardsScope = Literal["all", "co2", "none"]
 CARD_BATCH = 256
 LISTING_AHEAD = 48  # listing pages fetched ahead of the store (files in a spool directory)
 LISTING_BATCH_LEAST, LISTING_BATCH_MOST = 8, 32  # listing pages stored in one transaction
+LISTING_CHECKPOINT = "1GB"  # WAL size that makes DuckDB checkpoint during the listing
 CARD_FLUSH_SECONDS = 2.0
 
 
@@ -181,6 +182,9 @@ class Crawl:
         # downloads while this one is committed); without, the feed runs ahead and the pages
         # waiting are stored together, in one transaction and a few statements.
         bounded = self.options.limit is not None
+        # DuckDB checkpoints (rewriting the key index) each time the WAL passes 16 MB: over
+        # millions of listed models that is quadratic, so the listing checkpoints once, at its end
+        self.con.execute(f"SET checkpoint_threshold = '{LISTING_CHECKPOINT}'")
         with bar, tempfile.TemporaryDirectory(prefix="hubcarbon-listing-") as spool:
             first = run.next_path or query.first_page_path()
             feed = PageFeed(self.client, first, Path(spool), 1 if bounded else LISTING_AHEAD)
@@ -197,6 +201,8 @@ class Crawl:
                     bar.update(stored)
             finally:
                 feed.close()
+                self.con.execute("RESET checkpoint_threshold")
+        self.con.execute("CHECKPOINT")
 
     def _commit_batch(
         self,
