@@ -15,8 +15,8 @@ Measured in the same run, against the same server:
   in a child process so that its peak RSS is its own.
 
 Goal: at most 1.5x the bare download, at most 2 GiB peak RSS, every model and every CO2
-reporter stored, every parameter count kept. Run: `python bench/bench_listing.py` (about a
-minute; `--models N` for a smaller listing, `--repeat K` to measure K times).
+reporter stored, every parameter count kept. Run: `python bench/bench_listing.py` (a few
+minutes; `--models N` for a smaller listing, `--repeat K` to measure K times).
 """
 
 from __future__ import annotations
