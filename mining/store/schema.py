@@ -63,7 +63,7 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             tags                VARCHAR[],
             sha                 VARCHAR,
             gated               VARCHAR,          -- false | auto | manual
-            parameters          BIGINT,           -- safetensors metadata total, when present
+            parameters          BIGINT,           -- the listing's safetensors.total, when present
             pytorch_model_bytes BIGINT,           -- pytorch_model.bin bytes (reporters)
             files               VARCHAR[],        -- the repository's file names (siblings)
             card_data           JSON,             -- the listing's cardData (front matter as JSON)
@@ -134,6 +134,14 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             SELECT run_id, model_id, stage, kind, message FROM crawl_errors;
         DROP TABLE crawl_errors;
         ALTER TABLE crawl_errors_keyed RENAME TO crawl_errors;
+        """,
+    ),
+    Migration(
+        3,
+        "parameter counts per dtype from the listing's safetensors",
+        """
+        -- safetensors.parameters: count per dtype (BF16, F32, ...), when the listing gives it
+        ALTER TABLE models ADD COLUMN parameters_by_dtype MAP(VARCHAR, BIGINT);
         """,
     ),
 )
