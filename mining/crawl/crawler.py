@@ -37,6 +37,7 @@ CardsScope = Literal["all", "co2", "none"]
 CARD_BATCH = 256
 LISTING_AHEAD = 48  # listing pages fetched ahead of the store (files in a spool directory)
 LISTING_BATCH_LEAST, LISTING_BATCH_MOST = 8, 32  # listing pages stored in one transaction
+LISTING_BATCH_WAIT = 0.5  # seconds a batch waits for its least pages when they come slowly
 LISTING_CHECKPOINT = "1GB"  # WAL size that makes DuckDB checkpoint during the listing
 CARD_FLUSH_SECONDS = 2.0
 
@@ -242,7 +243,9 @@ class Crawl:
                     if bounded:
                         batch = feed.take(1, 1)
                     else:
-                        batch = feed.take(LISTING_BATCH_LEAST, LISTING_BATCH_MOST)
+                        batch = feed.take(
+                            LISTING_BATCH_LEAST, LISTING_BATCH_MOST, LISTING_BATCH_WAIT
+                        )
                         feed.release(len(batch))
                     stored, kept, done = self._commit_batch(run.run_id, batch, query, listed, feed)
                     listed += kept

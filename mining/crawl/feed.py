@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,12 +49,20 @@ class PageFeed:
         )
         self._thread.start()
 
-    def take(self, least: int, most: int) -> list[Fetched]:
-        """At least `least` pages (waiting for them), then every page already fetched, up to
-        `most`; the batch ends early at the listing's last page."""
+    def take(self, least: int, most: int, wait: float = 0.0) -> list[Fetched]:
+        """At least `least` pages (waiting for them, but no more than `wait` seconds after the
+        first: a slow Hub still gets its pages committed), then every page already fetched, up
+        to `most`; the batch ends early at the listing's last page."""
         batch = [self._ready.get()]
+        until = time.monotonic() + wait
         while len(batch) < least and not batch[-1].last:
-            batch.append(self._ready.get())
+            left = until - time.monotonic()
+            if wait and left <= 0:
+                break
+            try:
+                batch.append(self._ready.get(timeout=left if wait else None))
+            except queue.Empty:
+                break
         while len(batch) < most and not batch[-1].last:
             try:
                 batch.append(self._ready.get_nowait())

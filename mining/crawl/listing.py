@@ -284,6 +284,8 @@ def listing_error(run_id: int, kind: ErrorKind, message: str) -> dict[str, Any]:
 
 def insert_errors(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
     """Append `crawl_errors` rows (each gets its own `error_id`)."""
+    if not rows:  # no Arrow table built for nothing (its first build imports pandas: ~1 s)
+        return
     insert_rows(con, "crawl_errors", records.batch(rows, records.ERROR_SCHEMA))
 
 
