@@ -20,6 +20,7 @@ from hubcarbon.cli import main
 from hubcarbon.core.redact import REDACTED, redact
 from mining import store
 from mining.crawl.cards import CardStage
+from mining.crawl.failures import KIND_MEANINGS, ErrorKind
 from mining.crawl.hubclient import HubClient, ListingQuery
 from mining.mirror.faults import FaultPlan, HostileReadmes
 from mining.mirror.server import MirrorConfig, MirrorServer
@@ -330,3 +331,16 @@ def test_progress_bars_only_on_a_terminal_unless_forced(
         assert main([*argv, "--db", str(tmp_path / "b.duckdb"), "--progress"]) == 0
         assert "listing models" in capsys.readouterr().err
 
+
+def test_the_readme_kinds_table_is_the_one_vocabulary_of_error_kinds() -> None:
+    """README's `crawl_errors.kind` table lists every `ErrorKind` once, with its meaning."""
+    lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| `crawl_errors.kind` | meaning |") + 2
+    table = {}
+    for line in lines[start:]:
+        if not line.startswith("| `"):
+            break
+        kind, meaning = line.removeprefix("| `").removesuffix(" |").split("` | ", 1)
+        table[kind] = meaning
+    assert table == {str(kind): meaning for kind, meaning in KIND_MEANINGS.items()}
+    assert set(table) == {str(kind) for kind in ErrorKind}
