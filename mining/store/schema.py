@@ -64,7 +64,7 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             tags                VARCHAR[],
             sha                 VARCHAR,
             gated               VARCHAR,          -- false | auto | manual
-            parameters          BIGINT,           -- safetensors metadata total, when present
+            parameters          BIGINT,           -- the listing's safetensors.total, when present
             pytorch_model_bytes BIGINT,           -- pytorch_model.bin bytes (reporters)
             files               VARCHAR[],        -- the repository's file names (siblings)
             card_data           JSON,             -- the listing's cardData (front matter as JSON)
@@ -183,6 +183,14 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE emissions ADD COLUMN training_run VARCHAR;  -- model id of the run's origin
         ALTER TABLE emissions ADD COLUMN copied_from VARCHAR;   -- the origin, on a copy
         ALTER TABLE emissions ADD COLUMN copy_reason VARCHAR;   -- how the copy joined the run
+        """,
+    ),
+    Migration(
+        5,
+        "parameter counts per dtype from the listing's safetensors",
+        """
+        -- safetensors.parameters: count per dtype (BF16, F32, ...), when the listing gives it
+        ALTER TABLE models ADD COLUMN parameters_by_dtype MAP(VARCHAR, BIGINT);
         """,
     ),
 )
