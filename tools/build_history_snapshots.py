@@ -7,7 +7,8 @@ Usage (from the repository root):
 `before.parquet` is a small deterministic subset of the embedded snapshot, unchanged: CO2
 reporters, models with a card and no emissions, listing-only models. `after.parquet` is the same
 subset with made-up changes, one or two of each kind the `hubcarbon diff` command reports:
-models removed, models added, a model that starts reporting, one that stops, a corrected figure
+models removed (one reporter among them, so that the share of
+reporters changes), models added, a model that starts reporting, one that stops, a corrected figure
 and a changed emissions field. `changes.json` lists them (kind, model id, figures and field
 values as the card parser reads them). The changes are invented to exercise the diff: they are
 not real Hub history. Every change is checked with the project's own card parser before the
@@ -146,7 +147,9 @@ def apply_changes(before: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
     reporters = [r for r in before if _is_reporter(r)]
     plain = [r for r in before if r["readme"] is not None and emissions_of(r["readme"]) is None]
 
-    for record in (_pick(reporters, taken, lambda r: True), _pick(plain, taken, lambda r: True)):
+    listing_only = [r for r in before if r["readme"] is None]
+    removed = [_pick(group, taken, lambda r: True) for group in (reporters, plain, listing_only)]
+    for record in removed:
         del by_id[record["id"]]
         changes.append(Change("models_removed", record["id"], {}))
 
