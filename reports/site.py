@@ -20,8 +20,8 @@ from mining import store
 from reports import database, leaderboard
 from reports.context import SiteContext
 from reports.documents import load_findings, load_replication
-from reports.history import load_history
 from reports.domains import domain_mapping
+from reports.history import load_history
 from reports.inputs import Missing
 from reports.lintcounts import lint_counts
 from reports.pages import PAGES

@@ -30,11 +30,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import build_snapshot as builder  # noqa: E402  (the snapshot's own card derivation)
+import build_snapshot as builder
 
-from mining.cards import parse_card  # noqa: E402
-from mining.cards.emission_record import EmissionRecord, emission_record  # noqa: E402
-from mining.snapshot.reader import embedded_snapshot_file  # noqa: E402
+from mining.cards import parse_card
+from mining.cards.emission_record import EmissionRecord, emission_record
+from mining.snapshot.reader import embedded_snapshot_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "tests" / "fixtures" / "history"
@@ -84,16 +84,26 @@ def with_readme(record: dict[str, Any], readme: str) -> dict[str, Any]:
         "tags": tags,
         "siblings": siblings,
     }
-    listing = {key: changed[key] for key in ("author", "created_at", "downloads", "likes",
-                                             "last_modified", "pipeline_tag", "library_name",
-                                             "tags")}  # fmt: skip
+    listing = {
+        key: changed[key]
+        for key in (
+            "author",
+            "created_at",
+            "downloads",
+            "likes",
+            "last_modified",
+            "pipeline_tag",
+            "library_name",
+            "tags",
+        )
+    }
     changed["sha"] = builder.commit_sha(changed["id"], readme, listing)
     return changed
 
 
 def made_up_model(name: str, readme: str, template: dict[str, Any]) -> dict[str, Any]:
     """A new model of the fixture's own made-up owner (all other fields empty or fixed)."""
-    record = {key: None for key in template}
+    record = dict.fromkeys(template)
     record.update(
         id=f"{FIXTURE_OWNER}/{name}",
         author=FIXTURE_OWNER,
@@ -191,8 +201,11 @@ def apply_changes(before: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
     )
     by_id[hardware["id"]] = with_readme(hardware, readme)
     changes.append(
-        Change("fields_changed", hardware["id"],
-               {"field": "hardware_used", "from": None, "to": CHANGED_HARDWARE})  # fmt: skip
+        Change(
+            "fields_changed",
+            hardware["id"],
+            {"field": "hardware_used", "from": None, "to": CHANGED_HARDWARE},
+        )
     )
 
     added = made_up_model(
@@ -250,8 +263,14 @@ def _check(after: dict[str, dict[str, Any]], changes: list[Change]) -> None:
 def write(records: list[dict[str, Any]], schema: pa.Schema, path: Path) -> None:
     table = pa.Table.from_pylist(records, schema=schema)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd", compression_level=19,
-                   write_statistics=False, store_schema=False)  # fmt: skip
+    pq.write_table(
+        table,
+        path,
+        compression="zstd",
+        compression_level=19,
+        write_statistics=False,
+        store_schema=False,
+    )
 
 
 def build(out: Path) -> list[Change]:

@@ -104,20 +104,46 @@ def text_lines(diff: RunDiff) -> Iterator[str]:
     removed = {f.model_id: f for f in diff.removed_reporting}
     figure_header = ("model", "co2_g", "co2_g_audited")
     tables: list[tuple[str, Sequence[str], list[Sequence[str]]]] = [
-        ("models added", figure_header,
-         [_figure_cells(m, added.get(m)) for m in diff.models_added]),
-        ("models removed", figure_header,
-         [_figure_cells(m, removed.get(m)) for m in diff.models_removed]),
-        ("started reporting", figure_header,
-         [_figure_cells(f.model_id, f) for f in diff.started_reporting]),
-        ("stopped reporting", figure_header,
-         [_figure_cells(f.model_id, f) for f in diff.stopped_reporting]),
-        ("CO2 changed", ("model", "from_g", "to_g", "from_audited_g", "to_audited_g"),
-         [(c.model_id, _grams(c.from_g), _grams(c.to_g), _grams(c.from_audited_g),
-           _grams(c.to_audited_g)) for c in diff.co2_changed]),
-        ("fields changed", ("model", "field", "from", "to"),
-         [(f.model_id, f.field, _cell(f.before), _cell(f.after)) for f in diff.fields_changed]),
-    ]  # fmt: skip
+        (
+            "models added",
+            figure_header,
+            [_figure_cells(m, added.get(m)) for m in diff.models_added],
+        ),
+        (
+            "models removed",
+            figure_header,
+            [_figure_cells(m, removed.get(m)) for m in diff.models_removed],
+        ),
+        (
+            "started reporting",
+            figure_header,
+            [_figure_cells(f.model_id, f) for f in diff.started_reporting],
+        ),
+        (
+            "stopped reporting",
+            figure_header,
+            [_figure_cells(f.model_id, f) for f in diff.stopped_reporting],
+        ),
+        (
+            "CO2 changed",
+            ("model", "from_g", "to_g", "from_audited_g", "to_audited_g"),
+            [
+                (
+                    c.model_id,
+                    _grams(c.from_g),
+                    _grams(c.to_g),
+                    _grams(c.from_audited_g),
+                    _grams(c.to_audited_g),
+                )
+                for c in diff.co2_changed
+            ],
+        ),
+        (
+            "fields changed",
+            ("model", "field", "from", "to"),
+            [(f.model_id, f.field, _cell(f.before), _cell(f.after)) for f in diff.fields_changed],
+        ),
+    ]
     for title, header, rows in tables:
         if rows:
             yield ""

@@ -81,8 +81,11 @@ class Figure:
     co2_g_audited: float | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"model_id": self.model_id, "co2_g": _number(self.co2_g),
-                "co2_g_audited": _number(self.co2_g_audited)}  # fmt: skip
+        return {
+            "model_id": self.model_id,
+            "co2_g": _number(self.co2_g),
+            "co2_g_audited": _number(self.co2_g_audited),
+        }
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,12 @@ class FieldChange:
     after: Any
 
     def as_dict(self) -> dict[str, Any]:
-        return {"model_id": self.model_id, "field": self.field,
-                "from": _value(self.before), "to": _value(self.after)}  # fmt: skip
+        return {
+            "model_id": self.model_id,
+            "field": self.field,
+            "from": _value(self.before),
+            "to": _value(self.after),
+        }
 
 
 @dataclass(frozen=True)
@@ -191,21 +198,38 @@ class RunDiff:
         rows: list[dict[str, Any]] = []
         added = {f.model_id: f for f in self.added_reporting}
         removed = {f.model_id: f for f in self.removed_reporting}
-        for kind, ids, figures in (("models_added", self.models_added, added),
-                                   ("models_removed", self.models_removed, removed)):  # fmt: skip
+        for kind, ids, figures in (
+            ("models_added", self.models_added, added),
+            ("models_removed", self.models_removed, removed),
+        ):
             for model_id in ids:
                 figure = figures.get(model_id)
                 rows.append(_row(kind, model_id, figure=figure))
-        for kind, figures_list in (("started_reporting", self.started_reporting),
-                                   ("stopped_reporting", self.stopped_reporting)):  # fmt: skip
+        for kind, figures_list in (
+            ("started_reporting", self.started_reporting),
+            ("stopped_reporting", self.stopped_reporting),
+        ):
             rows.extend(_row(kind, f.model_id, figure=f) for f in figures_list)
         for c in self.co2_changed:
-            rows.append({**_row("co2_changed", c.model_id), "field": "co2_g",
-                         "from": _number(c.from_g), "to": _number(c.to_g),
-                         "co2_g": _number(c.to_g), "co2_g_audited": _number(c.to_audited_g)})  # fmt: skip
+            rows.append(
+                {
+                    **_row("co2_changed", c.model_id),
+                    "field": "co2_g",
+                    "from": _number(c.from_g),
+                    "to": _number(c.to_g),
+                    "co2_g": _number(c.to_g),
+                    "co2_g_audited": _number(c.to_audited_g),
+                }
+            )
         for f in self.fields_changed:
-            rows.append({**_row("fields_changed", f.model_id), "field": f.field,
-                         "from": _value(f.before), "to": _value(f.after)})  # fmt: skip
+            rows.append(
+                {
+                    **_row("fields_changed", f.model_id),
+                    "field": f.field,
+                    "from": _value(f.before),
+                    "to": _value(f.after),
+                }
+            )
         return rows
 
 
@@ -352,7 +376,8 @@ def diff_runs(
     counts = con.execute(_COUNTS_SQL, params).fetchall()[0]
     cursor = con.execute(_changed_sql(), params)
     names = [d[0] for d in cursor.description]
-    diff = RunDiff(from_ref, to_ref, *(int(n) for n in counts))
+    models_from, models_to, reporting_from, reporting_to = (int(n) for n in counts)
+    diff = RunDiff(from_ref, to_ref, models_from, models_to, reporting_from, reporting_to)
     for values in cursor.fetchall():
         _classify(diff, dict(zip(names, values, strict=True)))
     return diff
@@ -382,8 +407,9 @@ def _classify(diff: RunDiff, row: Mapping[str, Any]) -> None:
         return
     if not _same(row["a_co2_g"], row["b_co2_g"]):
         diff.co2_changed.append(
-            Correction(model_id, before.co2_g, after.co2_g, before.co2_g_audited,
-                       after.co2_g_audited)  # fmt: skip
+            Correction(
+                model_id, before.co2_g, after.co2_g, before.co2_g_audited, after.co2_g_audited
+            )
         )
     diff.fields_changed.extend(_field_changes(model_id, row, EMISSION_FIELDS))
 
@@ -407,14 +433,20 @@ def _same(first: Any, second: Any) -> bool:
 # --- history of runs and models (analysis, site) -------------------------------------------
 
 
-_CHAIN_SQL = """
-WITH target AS (SELECT crawl_source, scope FROM (""" + _RUN_SQL + """) WHERE run_id = $run)
-SELECT r.run_id FROM (""" + _RUN_SQL + """) r, target t
+_CHAIN_SQL = (
+    """
+WITH target AS (SELECT crawl_source, scope FROM ("""
+    + _RUN_SQL
+    + """) WHERE run_id = $run)
+SELECT r.run_id FROM ("""
+    + _RUN_SQL
+    + """) r, target t
 WHERE r.status = 'finished' AND r.crawl_source = t.crawl_source AND r.scope = t.scope
   AND r.run_id <= $run
 UNION SELECT $run
 ORDER BY 1
 """
+)
 
 
 def runs_of_source(con: duckdb.DuckDBPyConnection, run_id: int) -> list[int]:
@@ -483,8 +515,9 @@ def model_histories(
     params = {"runs": runs, "models": list(model_ids)}
     for model_id, *values in con.execute(_MODELS_HISTORY_SQL, params).fetchall():
         run, crawled_at, listed, reports, co2_g, audited, flags = values
-        point = HistoryPoint(int(run), crawled_at, bool(listed), bool(reports), co2_g, audited,
-                             tuple(flags or ()))  # fmt: skip
+        point = HistoryPoint(
+            int(run), crawled_at, bool(listed), bool(reports), co2_g, audited, tuple(flags or ())
+        )
         found.setdefault(str(model_id), []).append(point)
     return found
 

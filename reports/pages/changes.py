@@ -13,20 +13,28 @@ from reports.safety import stable_json
 from reports.tables import Field, to_csv
 
 CHANGES_FIELDS: tuple[Field, ...] = (
-    Field("kind", "string", "models_added, models_removed, started_reporting, "
-          "stopped_reporting, co2_changed or fields_changed"),
+    Field(
+        "kind",
+        "string",
+        "models_added, models_removed, started_reporting, "
+        "stopped_reporting, co2_changed or fields_changed",
+    ),
     Field("model_id", "string", "Hub model id"),
     Field("field", "string", "the field that changed (co2_changed: co2_g)"),
     Field("from", "string", "its value in the earlier run"),
     Field("to", "string", "its value in the later run"),
-    Field("co2_g", "float64", "the figure in grams as stated (the later run's, or the last one "
-          "known for a model removed or that stopped reporting)"),
+    Field(
+        "co2_g",
+        "float64",
+        "the figure in grams as stated (the later run's, or the last one "
+        "known for a model removed or that stopped reporting)",
+    ),
     Field("co2_g_audited", "float64", "the audited figure alongside, when the crawl has one"),
-)  # fmt: skip
+)
 
 NO_PAIR = (
     "There is nothing to compare yet: the database holds a single finished crawl run of this "
-    "source and scope. Crawl the same source again later (see the README, \"History\")."
+    'source and scope. Crawl the same source again later (see the README, "History").'
 )
 
 
@@ -72,22 +80,46 @@ def _sections(diff: RunDiff) -> list[dict[str, Any]]:
     removed = {f.model_id: f for f in diff.removed_reporting}
     figure = ("CO₂eq (g)", "audited (g)")
     return [
-        _section("added", "Models added", figure,
-                 [(m, *_figure(added.get(m))) for m in diff.models_added]),
-        _section("removed", "Models removed", figure,
-                 [(m, *_figure(removed.get(m))) for m in diff.models_removed]),
-        _section("started", "Started reporting", figure,
-                 [(f.model_id, f.co2_g, f.co2_g_audited) for f in diff.started_reporting]),
-        _section("stopped", "Stopped reporting (last figure)", figure,
-                 [(f.model_id, f.co2_g, f.co2_g_audited) for f in diff.stopped_reporting]),
-        _section("co2", "CO₂ figure changed",
-                 ("from (g)", "to (g)", "audited from (g)", "audited to (g)"),
-                 [(c.model_id, c.from_g, c.to_g, c.from_audited_g, c.to_audited_g)
-                  for c in diff.co2_changed]),
-        _section("fields", "Fields changed", ("field", "from", "to"),
-                 [(f.model_id, f.field, _text(f.before), _text(f.after))
-                  for f in diff.fields_changed]),
-    ]  # fmt: skip
+        _section(
+            "added",
+            "Models added",
+            figure,
+            [(m, *_figure(added.get(m))) for m in diff.models_added],
+        ),
+        _section(
+            "removed",
+            "Models removed",
+            figure,
+            [(m, *_figure(removed.get(m))) for m in diff.models_removed],
+        ),
+        _section(
+            "started",
+            "Started reporting",
+            figure,
+            [(f.model_id, f.co2_g, f.co2_g_audited) for f in diff.started_reporting],
+        ),
+        _section(
+            "stopped",
+            "Stopped reporting (last figure)",
+            figure,
+            [(f.model_id, f.co2_g, f.co2_g_audited) for f in diff.stopped_reporting],
+        ),
+        _section(
+            "co2",
+            "CO₂ figure changed",
+            ("from (g)", "to (g)", "audited from (g)", "audited to (g)"),
+            [
+                (c.model_id, c.from_g, c.to_g, c.from_audited_g, c.to_audited_g)
+                for c in diff.co2_changed
+            ],
+        ),
+        _section(
+            "fields",
+            "Fields changed",
+            ("field", "from", "to"),
+            [(f.model_id, f.field, _text(f.before), _text(f.after)) for f in diff.fields_changed],
+        ),
+    ]
 
 
 def _section(

@@ -62,19 +62,31 @@ def test_diff_lists_exactly_the_changes_made(
             for c in expected(kind)
         ]
     assert found["co2_changed"] == [
-        {"model_id": c["model_id"], "from_g": c["from_g"], "to_g": c["to_g"],
-         "from_audited_g": None, "to_audited_g": None}
+        {
+            "model_id": c["model_id"],
+            "from_g": c["from_g"],
+            "to_g": c["to_g"],
+            "from_audited_g": None,
+            "to_audited_g": None,
+        }
         for c in expected("co2_changed")
-    ]  # fmt: skip
+    ]
     assert found["fields_changed"] == [
         {"model_id": c["model_id"], "field": c["field"], "from": c["from"], "to": c["to"]}
         for c in expected("fields_changed")
     ]
     summary = found["summary"]
-    assert [summary[k] for k in ("models_added", "models_removed", "started_reporting",
-                                 "stopped_reporting", "co2_changed", "fields_changed")] == [
-        2, 3, 1, 1, 1, 1
-    ]  # fmt: skip
+    assert [
+        summary[k]
+        for k in (
+            "models_added",
+            "models_removed",
+            "started_reporting",
+            "stopped_reporting",
+            "co2_changed",
+            "fields_changed",
+        )
+    ] == [2, 3, 1, 1, 1, 1]
     assert (summary["models_from"], summary["models_to"]) == (80, 79)
     # the run before reports 40; after: one removed, one added, one started, one stopped
     assert (summary["reporting_from"], summary["reporting_to"]) == (40, 40)
@@ -106,8 +118,14 @@ def test_text_output_counts_first_then_a_table_per_kind(
         "fields changed 1"
     )
     text = "\n".join(lines)
-    for title in ("models added (2)", "models removed (3)", "started reporting (1)",
-                  "stopped reporting (1)", "CO2 changed (1)", "fields changed (1)"):  # fmt: skip
+    for title in (
+        "models added (2)",
+        "models removed (3)",
+        "started reporting (1)",
+        "stopped reporting (1)",
+        "CO2 changed (1)",
+        "fields changed (1)",
+    ):
         assert f"\n{title}\n" in text
     [corrected] = expected("co2_changed")
     row = next(line for line in lines if corrected["model_id"] in line)
@@ -191,7 +209,9 @@ def _history_copy_source(tmp_path: Path) -> Path:
 def test_the_views(history_db: Path) -> None:
     con = store.connect(history_db, read_only=True)
     try:
-        pairs = con.execute("SELECT from_run, to_run, crawl_source, scope FROM run_pairs").fetchall()
+        pairs = con.execute(
+            "SELECT from_run, to_run, crawl_source, scope FROM run_pairs"
+        ).fetchall()
         per_run = con.execute(
             "SELECT run_id, count(*), count(*) FILTER (WHERE reports), count(DISTINCT model_id),"
             " count(co2_g_audited), count(flags) FROM model_history GROUP BY run_id ORDER BY 1"
@@ -211,7 +231,9 @@ def test_the_views(history_db: Path) -> None:
     assert series == [(1, False, None), (2, True, started["co2_g"])]
 
 
-def test_another_scope_is_another_series(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_another_scope_is_another_series(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A crawl of the CO2-tagged models only is not paired with crawls of all models."""
     db = tmp_path / "scopes.duckdb"
     two_run_db(db)
@@ -238,8 +260,14 @@ def test_two_snapshot_files_are_two_sources_unless_named(
     by_file = diff_json(db, "--from", "1", "--to", "2", capsys=capsys)
     by_mirror = diff_json(history_db, capsys=capsys)
     assert by_file["summary"]["same_source"] is False
-    for key in ("models_added", "models_removed", "started_reporting", "stopped_reporting",
-                "co2_changed", "fields_changed"):  # fmt: skip
+    for key in (
+        "models_added",
+        "models_removed",
+        "started_reporting",
+        "stopped_reporting",
+        "co2_changed",
+        "fields_changed",
+    ):
         assert by_file[key] == by_mirror[key]
 
 
@@ -267,14 +295,21 @@ def test_audited_figures_and_flags_once_the_columns_exist(
     assert flags == [(1, ["made-up-flag"]), (2, ["made-up-flag"])]
     found = diff_json(db, capsys=capsys)
     assert found["co2_changed"] == [
-        {"model_id": corrected["model_id"], "from_g": corrected["from_g"],
-         "to_g": corrected["to_g"], "from_audited_g": corrected["from_g"] / 2,
-         "to_audited_g": corrected["to_g"] / 2}
-    ]  # fmt: skip
+        {
+            "model_id": corrected["model_id"],
+            "from_g": corrected["from_g"],
+            "to_g": corrected["to_g"],
+            "from_audited_g": corrected["from_g"] / 2,
+            "to_audited_g": corrected["to_g"] / 2,
+        }
+    ]
     assert found["started_reporting"] == [
-        {"model_id": started["model_id"], "co2_g": started["co2_g"],
-         "co2_g_audited": started["co2_g"] / 2}
-    ]  # fmt: skip
+        {
+            "model_id": started["model_id"],
+            "co2_g": started["co2_g"],
+            "co2_g_audited": started["co2_g"] / 2,
+        }
+    ]
 
 
 def test_two_crawls_of_the_embedded_snapshot_differ_in_nothing(

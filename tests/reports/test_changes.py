@@ -25,9 +25,19 @@ def history_site(tmp_path_factory: pytest.TempPathFactory, _session_hf_home: Non
     assert two_run_db(db) == [1, 2]
     site = root / "site"
     code = hubcarbon(
-        ["report", "--db", str(db), "--out", str(site), "--findings", str(root / "none.json"),
-         "--replication", str(root / "none.json"), "--quiet"]
-    )  # fmt: skip
+        [
+            "report",
+            "--db",
+            str(db),
+            "--out",
+            str(site),
+            "--findings",
+            str(root / "none.json"),
+            "--replication",
+            str(root / "none.json"),
+            "--quiet",
+        ]
+    )
     assert code == 0
     return site
 
@@ -86,7 +96,7 @@ def test_a_model_page_shows_its_history_across_runs(history_site: Path) -> None:
     html = model_page(history_site, corrected["model_id"]).read_text("utf-8")
     assert '<h2 id="history">History across crawl runs</h2>' in html
     section = html.split('<h2 id="history">', 1)[1].split("</table>", 1)[0]
-    assert section.count("<tr><th scope=\"row\">") == 2
+    assert section.count('<tr><th scope="row">') == 2
     assert '<tr><th scope="row">1</th>' in section and '<tr><th scope="row">2</th>' in section
     assert "9.38" in section and "93.85" in section
 
@@ -98,9 +108,23 @@ def test_a_single_run_says_there_is_nothing_to_compare(
     two_run_db(db, (BEFORE,))
     site = tmp_path / "site"
     with contextlib.redirect_stdout(io.StringIO()):
-        assert hubcarbon(["report", "--db", str(db), "--out", str(site), "--findings",
-                          str(tmp_path / "x.json"), "--replication", str(tmp_path / "x.json"),
-                          "--quiet"]) == 0  # fmt: skip
+        assert (
+            hubcarbon(
+                [
+                    "report",
+                    "--db",
+                    str(db),
+                    "--out",
+                    str(site),
+                    "--findings",
+                    str(tmp_path / "x.json"),
+                    "--replication",
+                    str(tmp_path / "x.json"),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
     html = (site / "changes.html").read_text("utf-8")
     assert 'id="no-changes"' in html and "nothing to compare yet" in html
     assert not (site / "data" / "changes.json").exists()
@@ -114,8 +138,14 @@ def test_the_changes_page_in_chromium(history_site: Path, page: Any, artifacts: 
     counts = page.page.eval_on_selector_all(
         "#counts td[data-kind]", "cells => cells.map(c => [c.dataset.kind, c.textContent])"
     )
-    assert counts == [["added", "2"], ["removed", "3"], ["started", "1"], ["stopped", "1"],
-                      ["co2", "1"], ["fields", "1"]]  # fmt: skip
+    assert counts == [
+        ["added", "2"],
+        ["removed", "3"],
+        ["started", "1"],
+        ["stopped", "1"],
+        ["co2", "1"],
+        ["fields", "1"],
+    ]
     shown = page.page.eval_on_selector_all(
         "table.changes[data-kind=added] tbody th", "cells => cells.map(c => c.textContent)"
     )
