@@ -60,7 +60,7 @@ SELECT e.model_id, m.author, m.pipeline_tag, m.library_name,
        c.parse_error AS card_parse_error, c.sha AS card_sha
 FROM emissions e
 LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
-LEFT JOIN cards c ON c.run_id = e.run_id AND c.model_id = e.model_id
+LEFT JOIN cards_with_text c ON c.run_id = e.run_id AND c.model_id = e.model_id
 WHERE e.run_id = ?
 ORDER BY e.model_id
 """

@@ -30,6 +30,7 @@ MAX_WORKERS = 4
 FACT_COLUMNS: tuple[str, ...] = (
     "model_id",
     "body",
+    "body_line",
     "prose_hardware",
     "prose_region",
     "prose_hours",
@@ -87,7 +88,7 @@ def _chunks(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[Chunk]:
     cursor = con.cursor()
     try:
         cursor.execute(
-            "SELECT model_id, coalesce(raw_text, '') FROM cards"
+            "SELECT model_id, coalesce(raw_text, '') FROM cards_with_text"
             " WHERE run_id = ? AND fetch_status = 'ok' ORDER BY model_id",
             [run_id],
         )
@@ -114,6 +115,7 @@ def card_fact(model_id: str, card: ParsedCard) -> dict[str, Any]:
     return {
         "model_id": model_id,
         "body": card.body,
+        "body_line": card.body_start_line,
         "prose_hardware": card.prose.hardware_type,
         "prose_region": card.prose.compute_region,
         "prose_hours": card.prose.hours,

@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from classifiers.alternatives import greener_alternatives
+from classifiers.alternatives import alternative_pool, greener_alternatives
 from classifiers.efficiency import METRIC_NAMES, efficiency_labels
 from classifiers.efficiency.core import metric_values, normalise_inputs
 from classifiers.reporting import LEVEL_NAMES, reporting_grades
@@ -35,6 +35,7 @@ LABEL_INPUT_COLUMNS = (
     "tags",
     "base_model",
     "created_at",
+    "copied_from",
 )
 
 
@@ -52,6 +53,7 @@ class ClassifySummary:
     lint_findings: int
     seconds: float
     statuses: Mapping[str, int] = field(default_factory=dict)
+    training_runs: int = 0
 
     def lines(self) -> list[str]:
         out = [
@@ -73,6 +75,7 @@ class ClassifySummary:
             f"{self.reporters_with_alternatives:,} reporters"
         )
         out.append(f"lint findings: {self.lint_findings:,} (table lint_findings)")
+        out.append(f"audit: {self.reporters:,} reporters, {self.training_runs:,} training runs")
         return out
 
 
@@ -110,6 +113,7 @@ def classify(
         lint_findings=len(cards.findings),
         seconds=time.monotonic() - started,
         statuses={str(k): int(v) for k, v in v1["status"].value_counts().sort_index().items()},
+        training_runs=int(inputs["training_run"].fillna(inputs["model_id"]).nunique()),
     )
 
 
@@ -124,7 +128,7 @@ def _grades(inputs: pd.DataFrame) -> pd.DataFrame:
 def _labels(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both label schemes' rows, and the pool of reporters for greener alternatives."""
     metrics = inputs.loc[:, list(METRICS)]
-    base = inputs.loc[:, list(LABEL_INPUT_COLUMNS)].copy()
+    base = inputs.reindex(columns=list(LABEL_INPUT_COLUMNS))
 
     v1_inputs = base.assign(performance_score=own_scores(metrics).to_numpy())
     v1 = _label_rows(v1_inputs, efficiency_labels(v1_inputs, "hubcarbon-v1"))
@@ -138,14 +142,8 @@ def _labels(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         base[~positive].assign(performance_score=np.nan), None, scheme="paper2023"
     )
 
-    pool = pd.DataFrame(
-        {
-            "model_id": inputs["model_id"].to_numpy(),
-            "task": inputs["task"].to_numpy(),
-            "co2_g": inputs["co2_g"].to_numpy(dtype=float),
-            "performance_score": v1_inputs["performance_score"].to_numpy(dtype=float),
-            "candidate": (v1["status"] == "labelled").to_numpy(),
-        }
+    pool = alternative_pool(
+        inputs, (v1["status"] == "labelled").to_numpy(), v1_inputs["performance_score"]
     )
     return pd.concat([v1, paper, left_out], ignore_index=True), pool
 

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
+from mining.audit import run_audit
 from mining.crawl import records
 from mining.crawl.cards import CardStage, bars_disabled
 from mining.crawl.daemon import DaemonThreads
@@ -155,6 +156,7 @@ class Crawl:
             cards.parse()
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
+        run_audit(self.con, run.run_id)
         return reused
 
     def _fail(self, run: _Run, failure: HubFailure) -> None:

@@ -1,5 +1,5 @@
 """History: what changed between two crawl runs, as data (the views `run_pairs` and
-`model_history` of migration `mining` 3 hold it in SQL).
+`model_history` of migration `mining` 5 hold it in SQL).
 
 Runs are compared only with runs of the same source and scope:
 
@@ -249,7 +249,7 @@ def _row(kind: str, model_id: str, *, figure: Figure | None = None) -> dict[str,
 
 
 def require_views(con: duckdb.DuckDBPyConnection) -> None:
-    """A StoreError when the database predates the history views (migration `mining` 3)."""
+    """A StoreError when the database predates the history views (migration `mining` 5)."""
     rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name IN (?, ?)",
         list(HISTORY_VIEWS),

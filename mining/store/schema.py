@@ -138,6 +138,54 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
+        "card texts stored once per content hash",
+        """
+        CREATE TABLE card_texts (
+            text_sha256   VARCHAR PRIMARY KEY,    -- sha256 of raw_text's UTF-8 bytes (hex)
+            raw_text      VARCHAR NOT NULL,       -- the README exactly as served
+            front_matter  JSON,                   -- parsed metadata mapping, when it parsed
+            parse_status  VARCHAR,                -- FrontMatterStatus, or parse_failed
+            parse_error   VARCHAR
+        );
+        INSERT INTO card_texts
+            SELECT DISTINCT ON (sha256(raw_text))
+                sha256(raw_text), raw_text, front_matter, parse_status, parse_error
+            FROM cards WHERE raw_text IS NOT NULL
+            ORDER BY sha256(raw_text), parse_status IS NULL, run_id DESC;
+        DROP VIEW latest_cards;
+        CREATE TABLE cards_by_hash (
+            run_id        INTEGER NOT NULL,
+            model_id      VARCHAR NOT NULL,
+            sha           VARCHAR,                -- commit the README was resolved at
+            etag          VARCHAR,
+            fetch_status  VARCHAR NOT NULL,       -- ok | missing | gated | not_found | error
+            fetch_error   VARCHAR,
+            text_sha256   VARCHAR                 -- the README in card_texts, when fetched
+        );  -- one row per (run_id, model_id), kept so by the writers: no index, see docs
+        INSERT INTO cards_by_hash
+            SELECT run_id, model_id, sha, etag, fetch_status, fetch_error, sha256(raw_text)
+            FROM cards ORDER BY run_id, model_id;
+        DROP TABLE cards;
+        ALTER TABLE cards_by_hash RENAME TO cards;
+        CREATE VIEW cards_with_text AS
+            SELECT c.run_id, c.model_id, c.sha, c.etag, c.fetch_status, c.fetch_error,
+                   t.raw_text, t.front_matter, t.parse_status, t.parse_error, c.text_sha256
+            FROM cards c LEFT JOIN card_texts t ON t.text_sha256 = c.text_sha256;
+        CREATE VIEW latest_cards AS
+            SELECT * FROM cards_with_text WHERE run_id = (SELECT run_id FROM latest_run);
+        """,
+    ),
+    Migration(
+        4,
+        "training runs of emissions rows (mining.audit.runs)",
+        """
+        ALTER TABLE emissions ADD COLUMN training_run VARCHAR;  -- model id of the run's origin
+        ALTER TABLE emissions ADD COLUMN copied_from VARCHAR;   -- the origin, on a copy
+        ALTER TABLE emissions ADD COLUMN copy_reason VARCHAR;   -- how the copy joined the run
+        """,
+    ),
+    Migration(
+        5,
         "history views: run_pairs and model_history (mining.store.history)",
         """
         CREATE VIEW run_pairs AS
@@ -173,19 +221,46 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating when allowed) the database and bring the crawl schema up to date."""
+    """Open (creating when allowed) the database and bring the crawl schema up to date (a
+    read-only open of a crawl in an older layout migrates it first, then reopens read-only)."""
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"no database at {path}: run `hubcarbon crawl` (or `make crawl`) first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
+    con = _open(path, read_only=read_only)
     if not read_only:
         apply_migrations(con, "mining", CRAWL_MIGRATIONS)
+    elif 0 < _version(con, "mining") < CRAWL_MIGRATIONS[-1].version:
+        # a crawl of an older layout: bring it up to date once, then read it
+        con.close()
+        writer = _open(path, read_only=False)
+        try:
+            apply_migrations(writer, "mining", CRAWL_MIGRATIONS)
+        finally:
+            writer.close()
+        con = _open(path, read_only=True)
     return con
+
+
+def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from exc
+
+
+def _version(con: duckdb.DuckDBPyConnection, namespace: str) -> int:
+    """The schema version of `namespace` reached (0 when no migration ever ran)."""
+    tables = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchall()
+    if not tables[0][0]:
+        return 0
+    rows = con.execute(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE namespace = ?", [namespace]
+    ).fetchall()
+    return int(rows[0][0])
 
 
 def apply_migrations(
@@ -201,10 +276,7 @@ def apply_migrations(
         " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,"
         " PRIMARY KEY (namespace, version))"
     )
-    rows = con.execute(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE namespace = ?", [namespace]
-    ).fetchall()
-    current = int(rows[0][0])
+    current = _version(con, namespace)
     expected = 1
     for migration in migrations:
         if migration.version != expected:
