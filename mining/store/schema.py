@@ -12,7 +12,8 @@ has finished yet).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,26 +221,41 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating when allowed) the database and bring the crawl schema up to date (a
-    read-only open of a crawl in an older layout migrates it first, then reopens read-only)."""
+CRAWL_TABLES: tuple[str, ...] = ("runs", "models", "cards", "emissions")
+"""What makes a database a crawl store: the stages after the crawl refuse one without them."""
+
+
+def connect(
+    path: Path | str, *, read_only: bool = False, require_crawl: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open the database and, unless `read_only`, bring the crawl schema up to date.
+
+    A missing file is created only when writing without `require_crawl` (a first crawl). An
+    existing file is first checked through a read-only connection (`check_database`), so an
+    empty, foreign, damaged or crawl-less file is refused with a StoreError before anything
+    is written into it. `read_only` implies `require_crawl`; a read-only open of a crawl in an
+    older layout migrates it first, then reopens it read-only."""
     path = Path(path)
-    if read_only and not path.exists():
+    require_crawl = require_crawl or read_only
+    if path.exists():
+        check_database(path, require_crawl=require_crawl)
+    elif require_crawl:
         raise StoreError(f"no database at {path}: run `hubcarbon crawl` (or `make crawl`) first")
-    if not read_only:
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, read_only=read_only)
-    if not read_only:
-        apply_migrations(con, "mining", CRAWL_MIGRATIONS)
-    elif 0 < _version(con, "mining") < CRAWL_MIGRATIONS[-1].version:
-        # a crawl of an older layout: bring it up to date once, then read it
-        con.close()
-        writer = _open(path, read_only=False)
-        try:
-            apply_migrations(writer, "mining", CRAWL_MIGRATIONS)
-        finally:
-            writer.close()
-        con = _open(path, read_only=True)
+    with reading(path):
+        con = _open(path, read_only=read_only)
+        if not read_only:
+            apply_migrations(con, "mining", CRAWL_MIGRATIONS)
+        elif 0 < _version(con, "mining") < CRAWL_MIGRATIONS[-1].version:
+            # a crawl of an older layout: bring it up to date once, then read it
+            con.close()
+            writer = _open(path, read_only=False)
+            try:
+                apply_migrations(writer, "mining", CRAWL_MIGRATIONS)
+            finally:
+                writer.close()
+            con = _open(path, read_only=True)
     return con
 
 
@@ -247,7 +263,10 @@ def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
+        if "could not set lock" in str(exc).lower():  # another process writes it
+            first_line = str(exc).splitlines()[0]
+            raise StoreError(f"cannot open {path}: {first_line}") from None
+        raise
 
 
 def _version(con: duckdb.DuckDBPyConnection, namespace: str) -> int:
@@ -261,6 +280,81 @@ def _version(con: duckdb.DuckDBPyConnection, namespace: str) -> int:
         "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE namespace = ?", [namespace]
     ).fetchall()
     return int(rows[0][0])
+
+
+def check_database(path: Path, *, require_crawl: bool = True) -> None:
+    """Refuse, with a one-line StoreError, a file that is not a DuckDB database, is damaged, or
+    (with `require_crawl`) lacks the crawl tables; opens it read-only and writes nothing.
+
+    A DuckDB database with no table at all is accepted when not `require_crawl` (a new store);
+    one holding tables of something else is always refused."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a DuckDB database")
+    if path.stat().st_size == 0:
+        raise StoreError(f"{path} is an empty file, not a DuckDB database: {_CRAWL_HINT}")
+    with reading(path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            rows = con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+            tables = {str(name) for (name,) in rows}
+            if tables.issuperset(CRAWL_TABLES):
+                con.execute("SELECT count(*) FROM runs").fetchall()  # reads the catalog's blocks
+        finally:
+            con.close()
+    if not tables and not require_crawl:
+        return
+    missing = [name for name in CRAWL_TABLES if name not in tables]
+    if not tables:
+        raise StoreError(f"{path} holds no crawl yet: run `hubcarbon crawl` first")
+    if missing:
+        raise StoreError(
+            f"{path} is a DuckDB database without the crawl tables ({', '.join(missing)} "
+            f"missing): {_CRAWL_HINT}"
+        )
+
+
+_CRAWL_HINT = "point --db at a database written by `hubcarbon crawl`"
+
+_DAMAGE: tuple[type[duckdb.Error], ...] = (
+    duckdb.IOException,
+    duckdb.InternalException,
+    duckdb.SerializationException,
+    duckdb.FatalException,
+)
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[None]:
+    """Turn what DuckDB raises on a damaged or unreadable file into a one-line StoreError, and
+    DuckDB's "Query interrupted" (its answer to Ctrl-C during a query) into KeyboardInterrupt.
+
+    Wrap every stage that reads the store in it: damage can surface at the first query that
+    reads a damaged block, long after the file opened."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if str(exc) == "Query interrupted":
+            raise KeyboardInterrupt from None
+        raise
+    except duckdb.Error as exc:
+        if not _is_damage(exc):
+            raise
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+        if "not a valid DuckDB database" in first_line:
+            raise StoreError(
+                f"{path} is not a DuckDB database (damaged, or another kind of file): {_CRAWL_HINT}"
+            ) from None
+        if "could not set lock" in first_line.lower():  # another process writes it
+            raise StoreError(f"cannot open {path}: {first_line}") from None
+        raise StoreError(f"{path} is damaged or truncated: {first_line}") from None
+
+
+def _is_damage(exc: duckdb.Error) -> bool:
+    """IO, internal, serialization and fatal errors, and a plain duckdb.Error (DuckDB raises its
+    base class for a block whose checksum does not match)."""
+    return isinstance(exc, _DAMAGE) or type(exc) is duckdb.Error
 
 
 def apply_migrations(

@@ -134,7 +134,7 @@ def test_alternatives_obey_their_rule(db: Path) -> None:
     reporters = query(
         db,
         """SELECT e.model_id, e.co2_g, e.copied_from, l.status, l.metrics, c.raw_text
-           FROM emissions e JOIN cards c USING (model_id)
+           FROM emissions e JOIN cards_with_text c USING (model_id)
            JOIN efficiency_labels l ON l.model_id = e.model_id AND l.scheme = 'hubcarbon-v1'""",
     ).merge(models, on="model_id")
     reporters["perf"] = [json.loads(m)["performance"]["value"] for m in reporters["metrics"]]
