@@ -22,7 +22,7 @@ DAYS_APART = 30
 
 
 @pytest.fixture(scope="module")
-def dated_history_db(tmp_path_factory: pytest.TempPathFactory, _hf_home: None) -> Path:
+def dated_history_db(tmp_path_factory: pytest.TempPathFactory, _session_hf_home: None) -> Path:
     """The two-run history fixture; run 1 is then dated DAYS_APART days earlier (the crawls
     ran seconds apart, the statistic needs dates apart to give a slope)."""
     db = tmp_path_factory.mktemp("runs") / "hubcarbon.duckdb"
@@ -72,7 +72,7 @@ def test_share_per_run_with_its_trend(dated_history_db: Path) -> None:
     assert list(result.table["share_pct"]) == pytest.approx([shares[1], shares[2]])
 
 
-def test_runs_seconds_apart_give_no_slope(tmp_path: Path, _hf_home: None) -> None:
+def test_runs_seconds_apart_give_no_slope(tmp_path: Path, _session_hf_home: None) -> None:
     db = tmp_path / "hubcarbon.duckdb"
     two_run_db(db)
     con = duckdb.connect(str(db), read_only=True)
