@@ -145,6 +145,26 @@ def ready_prelude(marker: Path, *modules: str) -> str:
     return f"{imports}pathlib.Path({str(marker)!r}).touch()"
 
 
+def paused_prelude(marker: Path, module: str, function: str) -> str:
+    """Python run before the CLI: wrap `module.function` so that a call creates `marker` and
+    then waits (up to a minute) before doing its work, so that a Ctrl-C sent once `marker`
+    exists lands inside that step whatever the machine's speed (see `exists`)."""
+    return (
+        f"import pathlib, time, hubcarbon.cli, {module} as _target\n"
+        f"_original = _target.{function}\n"
+        "def _paused(*args, **kwargs):\n"
+        f"    pathlib.Path({str(marker)!r}).touch()\n"
+        "    time.sleep(60)\n"
+        "    return _original(*args, **kwargs)\n"
+        f"_target.{function} = _paused\n"
+    )
+
+
+def exists(marker: Path) -> Trigger:
+    """As soon as `marker` exists."""
+    return lambda _elapsed, _pid: marker.exists()
+
+
 def after_ready(marker: Path, seconds: float) -> Trigger:
     """`seconds` after `marker` appeared (see ready_prelude)."""
     seen: list[float] = []

@@ -13,6 +13,8 @@ import pytest
 from interrupting import (
     after_ready,
     assert_interrupted,
+    exists,
+    paused_prelude,
     ready_prelude,
     run_and_interrupt,
     tree_bytes,
@@ -66,8 +68,10 @@ def test_interrupted_replicate_leaves_the_previous_json(moment: str, tmp_path: P
     target = tmp_path / "replication.json"
     target.write_bytes(b'{"previous": true}\n')
     ready = tmp_path / "ready"
-    trigger = after_ready(ready, 0.3 if moment == "importing" else 1.0)
-    prelude = ready_prelude(ready, *([] if moment == "importing" else [REPLICATE]))
+    if moment == "importing":
+        trigger, prelude = after_ready(ready, 0.3), ready_prelude(ready)
+    else:  # inside the computation, however fast the machine computes
+        trigger, prelude = exists(ready), paused_prelude(ready, REPLICATE, "run_replication")
     outcome = run_and_interrupt(
         ["replicate", "--out", str(target)], trigger, python_prelude=prelude
     )
