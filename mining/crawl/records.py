@@ -32,6 +32,8 @@ EMISSION_SCHEMA = pa.schema(
         ("raw_value", _TEXT), ("unit", _TEXT), ("provenance", _TEXT), ("source", _TEXT),
         ("training_type", _TEXT), ("geographical_location", _TEXT), ("hardware_used", _TEXT),
         ("hours", pa.float64()), ("cloud_provider", _TEXT),
+        ("co2_g_audited", pa.float64()), ("energy_kwh", pa.float64()),
+        ("flags", pa.list_(_TEXT)), ("statements", _TEXT),
     ]
 )  # fmt: skip
 ERROR_SCHEMA = pa.schema(
@@ -179,7 +181,7 @@ def parse_texts(cards: list[tuple[str, str]]) -> list[ParsedRow]:
 
 def _parse_one(model_id: str, text: str) -> ParsedRow:
     card = parse_card(text)
-    record = emission_record(card)
+    record = emission_record(card, model_id)
     update = {
         "model_id": model_id,
         "front_matter": card.metadata_json(),

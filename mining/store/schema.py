@@ -116,6 +116,16 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             SELECT * FROM emissions WHERE run_id = (SELECT run_id FROM latest_run);
         """,
     ),
+    Migration(  # rows crawled before it keep NULL audit columns until the cards are parsed again
+        2,
+        "audited emissions: flags, audited figure, energy and the statements read",
+        """
+        ALTER TABLE emissions ADD COLUMN co2_g_audited DOUBLE;  -- the figure the study uses
+        ALTER TABLE emissions ADD COLUMN energy_kwh DOUBLE;     -- energy stated, in kWh
+        ALTER TABLE emissions ADD COLUMN flags VARCHAR[];       -- mining.cards.emission_record.Flag
+        ALTER TABLE emissions ADD COLUMN statements JSON;       -- every figure read, and why
+        """,
+    ),
 )
 
 
