@@ -222,16 +222,26 @@ class Heading:
 NOTHING_READ = ProseEmissions((), (), None, None, None, None, None, False, None, ())
 
 
-def read_prose(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
-    """Read the body `text[body_start:]` (up to the caps); positions are in the whole text."""
+def read_prose(
+    text: str, body_start: int, lines: LineIndex, *, metadata_states: bool = False
+) -> ProseEmissions:
+    """Read the body `text[body_start:]` (up to the caps); positions are in the whole text.
+
+    `metadata_states`: the metadata has `co2_eq_emissions`, so the body is read whatever it
+    says (its `Time:` line is that figure's context) and every statement is kept."""
     end = body_end(text, body_start, lines)
+    if metadata_states:
+        return read_every_line(text, body_start, lines, keep_all=True)
     if not _may_mention(text[:end], body_start, lines):
         return _truncated(NOTHING_READ, text, end, lines)
     return read_every_line(text, body_start, lines)
 
 
-def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
-    """`read_prose` without its precheck: the body's Markdown is always parsed."""
+def read_every_line(
+    text: str, body_start: int, lines: LineIndex, *, keep_all: bool = False
+) -> ProseEmissions:
+    """`read_prose` without its precheck: the body's Markdown is always parsed. Statements of
+    time or power alone are kept only with `keep_all` (see `_about_emissions`)."""
     end = body_end(text, body_start, lines)
     body = _Body(text, body_start, end, lines)
     values: list[LabelledValue] = []
@@ -257,7 +267,8 @@ def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissi
             first_mention = lines.position(offset + mention.start())
         if source is None and mention is not None:
             source = _source_named(line)
-    found = _about_emissions(read + body.table_statements())
+    found = read + body.table_statements()
+    found = found if keep_all else _about_emissions(found)
     return ProseEmissions(
         values=tuple(values),
         placeholders=tuple(placeholders),
