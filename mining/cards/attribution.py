@@ -55,6 +55,7 @@ _GENERIC_WORDS = frozenset(
     ]
 )
 TOTAL_TOLERANCE = 0.01
+MAX_TOTALS = 16  # family totals a sentence is compared with (a card states one or two)
 
 
 def model_name(model_id: str) -> str:

@@ -332,13 +332,16 @@ def _same_number(a: float, b: float) -> bool:
 
 
 def _disagree(statements: list[Statement]) -> bool:
-    """Do two of the figures differ by more than CONFLICT_TOLERANCE (a range agrees with what
-    falls inside it)?"""
-    for i, first in enumerate(statements):
-        for second in statements[i + 1 :]:
-            if not _agree(first, second):
-                return True
-    return False
+    """Do the figures differ by more than CONFLICT_TOLERANCE? Each is compared with the smallest
+    and the largest (linear work; exact for single figures), and a range agrees with what falls
+    inside it."""
+    if len(statements) < 2:
+        return False
+    extremes = (
+        min(statements, key=lambda s: s.amount),
+        max(statements, key=lambda s: s.high or s.amount),
+    )
+    return any(not _agree(one, other) for one in extremes for other in statements)
 
 
 def _agree(first: Statement, second: Statement) -> bool:

@@ -7,6 +7,7 @@ from mining.store.schema import (
     Migration,
     apply_migrations,
     connect,
+    flagged_figures,
     latest_run_id,
 )
 
@@ -16,5 +17,6 @@ __all__ = [
     "Migration",
     "apply_migrations",
     "connect",
+    "flagged_figures",
     "latest_run_id",
 ]

@@ -210,3 +210,15 @@ def latest_run_id(con: duckdb.DuckDBPyConnection) -> int:
     if not rows:
         raise StoreError("the database holds no crawl yet: run `hubcarbon crawl` first")
     return int(rows[0][0])
+
+
+def flagged_figures(con: duckdb.DuckDBPyConnection) -> tuple[int, int, dict[str, int]]:
+    """On the latest run: emissions rows, rows with an audit flag, and rows per flag."""
+    rows = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE len(flags) > 0) FROM latest_emissions"
+    ).fetchall()
+    per_flag = con.execute(
+        "SELECT flag, count(*) FROM (SELECT unnest(flags) AS flag FROM latest_emissions)"
+        " GROUP BY flag ORDER BY count(*) DESC, flag"
+    ).fetchall()
+    return int(rows[0][0]), int(rows[0][1]), {str(f): int(n) for f, n in per_flag}

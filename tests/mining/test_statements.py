@@ -118,6 +118,16 @@ def test_bloom_and_stable_diffusion_keep_their_figures() -> None:
         assert record.source == "Machine Learning Impact calculator"  # named only in prose
 
 
+def test_every_stable_diffusion_copy_gets_the_source_its_text_names() -> None:
+    copies = []
+    for path in sorted((FIXTURES / "cards" / "co2_prose_only").glob("*.md")):
+        record = emission_record(parse_card(path.read_bytes()), path.stem.replace("__", "/"))
+        if record is not None and record.co2_g in (11_250_000, 15_000_000):
+            copies.append(record.source)
+    assert len(copies) == 45
+    assert set(copies) == {"Machine Learning Impact calculator"}
+
+
 @pytest.mark.parametrize(
     ("model_id", "stated", "audited"),
     [("d4data/biomedical-ner-all", 0.0279399890043426, 27.94), ("Afreen/test1", 0.1069, 106.9)],
