@@ -34,9 +34,9 @@ from mining.cards.prose import NOTHING_READ, ProseEmissions
 from mining.cards.quantities import GRAMS_PER_UNIT
 from mining.cards.statements import Scope, Statement, Where
 
-# Thresholds of `implausible` (grams of CO2-eq for one training run). Below 0.01 g is less than
-# a laptop emits in a second of work (CodeCarbon's smallest AutoTrain jobs report about 0.01 g);
-# 5e10 g (50,000 t) is over four times the largest training footprint published so far (Meta's
+# Thresholds of `implausible` (grams of CO2-eq for one training run). 0.01 g is a third of what
+# one CodeCarbon measurement interval (15 s) of a single 20 W CPU emits on a 400 g/kWh grid
+# (about 0.03 g), so no measured training run is below it; 5e10 g (50,000 t) is over four times the largest training footprint published so far (Meta's
 # Llama 3.1 family card: 11,390 tCO2eq location-based for all sizes together; GPT-3: 552 t,
 # Patterson et al. 2021; BLOOM: 24.7 t of dynamic consumption, Luccioni et al. 2022).
 MIN_TRAINING_G = 0.01
