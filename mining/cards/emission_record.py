@@ -36,9 +36,10 @@ from mining.cards.statements import Scope, Statement, Where
 
 # Thresholds of `implausible` (grams of CO2-eq for one training run). 0.01 g is a third of what
 # one CodeCarbon measurement interval (15 s) of a single 20 W CPU emits on a 400 g/kWh grid
-# (about 0.03 g), so no measured training run is below it; 5e10 g (50,000 t) is over four times the largest training footprint published so far (Meta's
-# Llama 3.1 family card: 11,390 tCO2eq location-based for all sizes together; GPT-3: 552 t,
-# Patterson et al. 2021; BLOOM: 24.7 t of dynamic consumption, Luccioni et al. 2022).
+# (about 0.03 g), so no measured training run is below it; 5e10 g (50,000 t) is over four
+# times the largest training footprint published so far (Meta's Llama 3.1 family card: 11,390
+# tCO2eq location-based for all sizes together; GPT-3: 552 t, Patterson et al. 2021; BLOOM:
+# 24.7 t of dynamic consumption, Luccioni et al. 2022).
 MIN_TRAINING_G = 0.01
 MAX_TRAINING_G = 5e10
 CONFLICT_TOLERANCE = 0.10
@@ -128,6 +129,8 @@ def emission_record(card: ParsedCard, model_id: str | None = None) -> EmissionRe
     An unreadable metadata amount (`co2_eq_emissions: yes`) gives way to a prose amount; with no
     prose amount it is still recorded, with `co2_g` None and the raw text kept.
     """
+    if card.co2 is None and not card.prose.statements:
+        return None
     statements = card_statements(card, model_id)
     return _Choice(card, statements).record()
 

@@ -107,10 +107,12 @@ _MENTION = re.compile(
 )
 _SECTION_WORDS = r"environmental\s+impact|carbon\s+(?:footprint|emissions?)|co2\s+emissions"
 _SECTION_HEADING = re.compile(_SECTION_WORDS, re.I)
-# statements the patterns above miss (mining.cards.statements): an energy unit, `emitted`,
-# `footprint`, `greenhouse` alone; the body is read for them too
-_ENERGY_KEYWORDS = (
-    r"\d\s?wh|[kmg]wh|watt|electricity|energy\s+(?:consum|used|usage)|emitted|footprint|greenhouse"
+# Statements the patterns above miss (mining.cards.statements) hold one of these (an energy
+# unit, `Wh` after a digit and at most one blank, `emitted`, `footprint`, `greenhouse`, ...);
+# every alternative starts with a letter, so the precheck stays fast.
+_STATEMENT_WORDS = (
+    r"kwh|mwh|gwh|watt|electricity|emitted|footprint|greenhouse|energy\s+(?:consum|used|usage)"
+    r"|wh(?:(?<=\dwh)|(?<=\d\swh))"
 )
 # a calculator or tracker named in prose as the way the figure was obtained
 _SOURCE = re.compile(
@@ -159,7 +161,7 @@ _KEYWORDS_LOWERCASE = re.compile(
             _STATEMENT.pattern,
             _MENTION.pattern,
             _SECTION_WORDS.replace(r"\s+", r"[\s>]+"),
-            _ENERGY_KEYWORDS,
+            _STATEMENT_WORDS,
         ]
     ).replace(r"\b", "")
 )
@@ -349,7 +351,8 @@ def _may_mention(text: str, body_start: int, lines: LineIndex) -> bool:
     boundaries dropped) matches the text from the body's first line whenever the reader finds
     anything; lowercasing keeps that match, as its letters are lowercase ASCII (or `₂`), `\\s`
     is unchanged by lowercasing, and only LOWER_TRAPS need IGNORECASE (texts holding one are
-    parsed).
+    parsed). A statement of mining.cards.statements that none of those patterns matches holds
+    one of `_STATEMENT_WORDS` (energy written `Wh` after at most one blank, else `kWh`, ...).
     """
     source = text[lines.line_start(lines.position(body_start).line) :]
     if any(trap in source for trap in LOWER_TRAPS):

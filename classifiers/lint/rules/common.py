@@ -61,6 +61,8 @@ _LAST_RECORD: list[tuple[ParsedCard, EmissionRecord | None]] = []
 def audited_record(card: ParsedCard) -> EmissionRecord | None:
     """The card's emission record (mining.cards.emission_record, no model id), computed once
     per card however many rules ask."""
+    if card.co2 is None and not card.prose.statements:
+        return None  # most cards: nothing stated, nothing to audit
     if _LAST_RECORD and _LAST_RECORD[0][0] is card:
         return _LAST_RECORD[0][1]
     record = emission_record(card)
