@@ -3,20 +3,26 @@
 
 from mining.store.schema import (
     CRAWL_MIGRATIONS,
+    CRAWL_TABLES,
     DEFAULT_DB,
     Migration,
     apply_migrations,
+    check_database,
     connect,
     flagged_figures,
     latest_run_id,
+    reading,
 )
 
 __all__ = [
     "CRAWL_MIGRATIONS",
+    "CRAWL_TABLES",
     "DEFAULT_DB",
     "Migration",
     "apply_migrations",
+    "check_database",
     "connect",
     "flagged_figures",
     "latest_run_id",
+    "reading",
 ]
