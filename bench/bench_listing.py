@@ -35,6 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from serving import served
+
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 MODELS = 2_700_000
@@ -155,20 +157,9 @@ def serve(models: int) -> None:
 
 @contextmanager
 def synthetic_hub(models: int) -> Iterator[str]:
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--models", str(models)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        url = child.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the synthetic hub did not start: {url!r}")
+    argv = [sys.executable, __file__, "--serve", "--models", str(models)]
+    with served(argv, "synthetic hub") as url:
         yield url
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
 
 
 # -- measurements --------------------------------------------------------------------------------

@@ -121,6 +121,19 @@ class MirrorServer:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         self._thread: threading.Thread | None = None
 
+    def load(self, snapshot: Snapshot) -> None:
+        """Serve `snapshot` from now on, at the same URL: the Hub as it is later. Serving
+        snapshots in sequence lets crawls of one endpoint build a history offline (requests in
+        flight finish against the snapshot they started with)."""
+        index = ModelIndex(snapshot, gated=self.config.gated)
+        try:
+            routes = Routes(index, page_size=self.config.page_size, grants=self.config.grants,
+                            renames=self.config.renames)  # fmt: skip
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        with self._lock:
+            self.snapshot, self.index, self.routes = snapshot, index, routes
+
     @property
     def url(self) -> str:
         address, port = self._httpd.server_address[:2]
