@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from classifiers.lint.findings import Fixable
 from classifiers.lint.numbers import yaml_number
-from classifiers.lint.rules.common import emissions_path, readable_metadata
+from classifiers.lint.rules.common import emissions_path, prose_figure, readable_metadata
 from mining.cards.card import CO2_KEY, Co2Form, ParsedCard
 from mining.cards.text import FrontMatterStatus, LineIndex, Position
 
@@ -141,7 +141,8 @@ def plan_context_from_prose(card: ParsedCard) -> Fix | None:
 def plan_co2_from_prose(card: ParsedCard) -> Fix | None:
     if card.co2 is not None or card.prose.co2 is None:
         return None
-    grams = card.prose.co2.value.grams
+    figure = prose_figure(card)
+    grams = figure.amount if figure is not None else None
     if grams is None or grams <= 0 or readable_metadata(card) is None:
         return None
     text = CardText(card)
@@ -149,7 +150,7 @@ def plan_co2_from_prose(card: ParsedCard) -> Fix | None:
     block = [f"{CO2_KEY}:", f"  emissions: {yaml_number(grams, significant=12)}"]
     block += [f"  {k}: {yaml_string(v)}" for k, v in _prose_context(card).items()]
     body = "".join(line + nl for line in block)
-    description = f"add {CO2_KEY} with the body's {card.prose.co2.value.raw} in grams"
+    description = f"add {CO2_KEY} with the body's {figure.text if figure else ''} in grams"
     if card.status in (FrontMatterStatus.NO_FRONT_MATTER, FrontMatterStatus.EMPTY):
         return Fix(Fixable.UNSAFE, (Edit(0, 0, f"---{nl}{body}---{nl}"),), description)
     if card.closing_line is None:

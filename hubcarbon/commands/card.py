@@ -148,3 +148,46 @@ def _report_changes(card_path: Path, before: str, block: Co2Block) -> None:
     for change in changed:
         old = change.before if change.before is not None else "(absent)"
         click.echo(f"  co2_eq_emissions.{change.key}: {old} -> {change.after}", err=True)
+
+
+INSPECT_EPILOG = """\b
+Examples:
+  hubcarbon card inspect README.md --model-id meta-llama/Meta-Llama-3-8B
+  hubcarbon card inspect cards/*.md --format json     # model ids from owner__name.md
+"""
+
+
+@command.command("inspect", epilog=INSPECT_EPILOG)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--model-id",
+    metavar="ID",
+    help="The model the card describes (default: from a file named owner__name.md, else none).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print what was read.",
+)
+def inspect(paths: tuple[Path, ...], model_id: str | None, output_format: str) -> None:
+    """Print what hubcarbon reads from model cards: the emissions record, every statement, and
+    the reporting level with its evidence."""
+    import json
+
+    from classifiers.inspect import inspect_card, inspect_json, inspect_text, model_id_from_path
+
+    read = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        wanted = model_id or model_id_from_path(str(path))
+        read.append((str(path), inspect_card(data, wanted)))
+    if output_format == "json":
+        click.echo(json.dumps(inspect_json(read), ensure_ascii=False, indent=2))
+        return
+    click.echo("\n\n".join(inspect_text(path, inspection) for path, inspection in read))

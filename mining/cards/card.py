@@ -146,7 +146,12 @@ def parse_card(data: bytes | str) -> ParsedCard:
         body_offset=split.body_start,
         body_start_line=lines.position(split.body_start).line,
         co2=read_co2_metadata(front.metadata, front.spans) if front.metadata else None,
-        prose=read_prose(text, split.body_start, lines),
+        prose=read_prose(
+            text,
+            split.body_start,
+            lines,
+            metadata_states=bool(front.metadata) and CO2_KEY in (front.metadata or {}),
+        ),
     )
 
 

@@ -30,6 +30,7 @@ follow it.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -39,7 +40,16 @@ from enum import StrEnum
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from mining.cards.measures import Kind
 from mining.cards.quantities import Co2Value, find_co2, find_unit
+from mining.cards.statements import (
+    Statement,
+    label_statement,
+    line_statements,
+    may_state,
+    table_statements,
+)
+from mining.cards.tables import Table, html_tables, markdown_tables
 from mining.cards.text import LineIndex, Position
 
 
@@ -97,6 +107,30 @@ _MENTION = re.compile(
 )
 _SECTION_WORDS = r"environmental\s+impact|carbon\s+(?:footprint|emissions?)|co2\s+emissions"
 _SECTION_HEADING = re.compile(_SECTION_WORDS, re.I)
+# Statements the patterns above miss (mining.cards.statements) hold one of these (an energy
+# unit, `Wh` after a digit and at most one blank, `emitted`, `footprint`, `greenhouse`, ...);
+# every alternative starts with a letter, so the precheck stays fast.
+_STATEMENT_WORDS = (
+    r"kwh|mwh|gwh|watt|electricity|emitted|footprint|greenhouse|energy\s+(?:consum|used|usage)"
+    r"|wh(?:(?<=\dwh)|(?<=\d\swh))"
+)
+# a calculator or tracker named in prose as the way the figure was obtained
+_SOURCE = re.compile(
+    r"(?:estimat|measur|comput|calculat|track)\w*+[^.\n]{0,160}?"
+    r"(?P<source>machine\s+learning\s+impact\s+calculator|ml\s*co2\s+impact|codecarbon"
+    r"|code\s+carbon|carbontracker|experiment-impact-tracker|green\s+algorithms)",
+    re.IGNORECASE,
+)
+_SOURCE_NAMES = {
+    "machine learning impact calculator": "Machine Learning Impact calculator",
+    "ml co2 impact": "Machine Learning Impact calculator",
+    "mlco2 impact": "Machine Learning Impact calculator",
+    "codecarbon": "CodeCarbon",
+    "code carbon": "CodeCarbon",
+    "carbontracker": "carbontracker",
+    "experiment-impact-tracker": "experiment-impact-tracker",
+    "green algorithms": "Green Algorithms",
+}
 _HOURS = re.compile(
     r"\s*(?:(?:approximately|approx\.?|about|around|roughly|~)\s*)?(?P<n>\d[\d,_]*(?:\.\d+)?)\s*"
     r"(?P<unit>h|hrs?|hours?|days?|weeks?)?\b(?!\s*[-–]\s*\d)",
@@ -127,6 +161,7 @@ _KEYWORDS_LOWERCASE = re.compile(
             _STATEMENT.pattern,
             _MENTION.pattern,
             _SECTION_WORDS.replace(r"\s+", r"[\s>]+"),
+            _STATEMENT_WORDS,
         ]
     ).replace(r"\b", "")
 )
@@ -172,30 +207,59 @@ class ProseEmissions:
     first_mention: Position | None
     environmental_impact_lines: tuple[tuple[int, int], ...]  # (first, last) line of each section
     truncated_at: Position | None = None  # where reading stopped, when the body is over the caps
+    statements: tuple[Statement, ...] = ()  # every figure read (mining.cards.statements)
+    headings: tuple[Heading, ...] = ()
+    source_in_prose: str | None = None  # a calculator or tracker the text says it used
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown heading: its 1-based line, level and title as written."""
+
+    line: int
+    level: int
+    title: str
 
 
 NOTHING_READ = ProseEmissions((), (), None, None, None, None, None, False, None, ())
 
 
-def read_prose(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
-    """Read the body `text[body_start:]` (up to the caps); positions are in the whole text."""
+def read_prose(
+    text: str, body_start: int, lines: LineIndex, *, metadata_states: bool = False
+) -> ProseEmissions:
+    """Read the body `text[body_start:]` (up to the caps); positions are in the whole text.
+
+    `metadata_states`: the metadata has `co2_eq_emissions`, so the body is read whatever it
+    says (its `Time:` line is that figure's context) and every statement is kept."""
     end = body_end(text, body_start, lines)
+    if metadata_states:
+        return read_every_line(text, body_start, lines, keep_all=True)
     if not _may_mention(text[:end], body_start, lines):
         return _truncated(NOTHING_READ, text, end, lines)
     return read_every_line(text, body_start, lines)
 
 
-def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
-    """`read_prose` without its precheck: the body's Markdown is always parsed."""
+def read_every_line(
+    text: str, body_start: int, lines: LineIndex, *, keep_all: bool = False
+) -> ProseEmissions:
+    """`read_prose` without its precheck: the body's Markdown is always parsed. Statements of
+    time or power alone are kept only with `keep_all` (see `_about_emissions`)."""
     end = body_end(text, body_start, lines)
     body = _Body(text, body_start, end, lines)
     values: list[LabelledValue] = []
     placeholders: list[LabelledValue] = []
     statements: list[ProseCo2] = []
+    read: list[Statement] = []
+    source: str | None = None
     first_mention: Position | None = None
     for number, offset, line in body.prose_lines():
-        for labelled in body.labelled(number, offset, line):
+        labelled_here = list(body.labelled(number, offset, line))
+        for labelled in labelled_here:
             (placeholders if _is_placeholder(labelled.text) else values).append(labelled)
+        if labelled_here:
+            read.extend(_labelled_statements(labelled_here))
+        elif not body.is_table_row(number) and may_state(line):
+            read.extend(line_statements(line, number))
         statement = _statement(line)
         if statement is not None:
             value, column = statement
@@ -203,6 +267,10 @@ def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissi
         mention = _MENTION.search(line)
         if first_mention is None and mention is not None:
             first_mention = lines.position(offset + mention.start())
+        if source is None and mention is not None:
+            source = _source_named(line)
+    found = read + body.table_statements()
+    found = found if keep_all else _about_emissions(found)
     return ProseEmissions(
         values=tuple(values),
         placeholders=tuple(placeholders),
@@ -215,7 +283,41 @@ def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissi
         first_mention=first_mention,
         environmental_impact_lines=body.sections,
         truncated_at=lines.position(end) if end < len(text) else None,
+        statements=body.in_sections(found),
+        headings=body.headings if found else (),
+        source_in_prose=source,
     )
+
+
+def _about_emissions(statements: list[Statement]) -> list[Statement]:
+    """The statements, when one is about CO2, energy or intensity (time and power alone say
+    nothing about emissions, and a body the precheck skips would not have them)."""
+    if any(s.kind in (Kind.CO2, Kind.ENERGY, Kind.INTENSITY) for s in statements):
+        return statements
+    return []
+
+
+def _source_named(line: str) -> str | None:
+    found = _SOURCE.search(line)
+    if found is None:
+        return None
+    return _SOURCE_NAMES.get(" ".join(found.group("source").lower().split()))
+
+
+def _labelled_statements(labelled: list[LabelledValue]) -> Iterator[Statement]:
+    for value in labelled:
+        if _is_placeholder(value.text):
+            continue
+        if value.field is ProseField.CARBON_EMITTED:
+            note = value.label[value.label.find("(") :] if "(" in value.label else ""
+            unit = find_unit(note) or "g"
+            found = label_statement(value.label, value.text, value.position.line, default_unit=unit)
+        elif value.field is ProseField.HOURS_USED:
+            found = label_statement(value.label, value.text, value.position.line, default_unit="h")
+        else:
+            continue
+        if found is not None:
+            yield found
 
 
 def body_end(text: str, body_start: int, lines: LineIndex) -> int:
@@ -249,7 +351,8 @@ def _may_mention(text: str, body_start: int, lines: LineIndex) -> bool:
     boundaries dropped) matches the text from the body's first line whenever the reader finds
     anything; lowercasing keeps that match, as its letters are lowercase ASCII (or `₂`), `\\s`
     is unchanged by lowercasing, and only LOWER_TRAPS need IGNORECASE (texts holding one are
-    parsed).
+    parsed). A statement of mining.cards.statements that none of those patterns matches holds
+    one of `_STATEMENT_WORDS` (energy written `Wh` after at most one blank, else `kWh`, ...).
     """
     source = text[lines.line_start(lines.position(body_start).line) :]
     if any(trap in source for trap in LOWER_TRAPS):
@@ -268,10 +371,40 @@ class _Body:
             lines.position(max(end - 1, body_start)).line if end < len(text) else lines.line_count
         )
         tokens = _MARKDOWN.parse(self._text[body_start:])
+        self._tokens = tokens
         self._hidden = _lines_of(tokens, _NOT_PROSE)
         self._rows = _lines_of(tokens, {"tr_open"})
+        self.headings = tuple(
+            Heading(self._first + token.map[0], int(token.tag[1:]), tokens[i + 1].content)
+            for i, token in enumerate(tokens)
+            if token.type == "heading_open" and token.map is not None
+        )
         self.sections = self._sections(tokens)
         self._in_section = _covered(self.sections, self._last)
+
+    def is_table_row(self, number: int) -> bool:
+        return number - self._first in self._rows
+
+    def tables(self) -> list[Table]:
+        """The body's Markdown tables and the HTML tables of its HTML blocks."""
+        found = markdown_tables(self._tokens, self._first)
+        for token in self._tokens:
+            if token.type == "html_block" and token.map is not None and "<t" in token.content:
+                found.extend(html_tables(token.content, self._first + token.map[0]))
+        return found
+
+    def table_statements(self) -> list[Statement]:
+        return [s for table in self.tables() for s in table_statements(table)]
+
+    def in_sections(self, statements: list[Statement]) -> tuple[Statement, ...]:
+        """The statements in line order, each with the title of the heading it sits under."""
+        starts = [heading.line for heading in self.headings]
+        placed = []
+        for statement in sorted(statements, key=lambda s: s.line):
+            at = bisect.bisect_right(starts, statement.line) - 1
+            title = self.headings[at].title.strip() if at >= 0 else None
+            placed.append(replace(statement, section=title))
+        return tuple(placed)
 
     def prose_lines(self) -> Iterator[tuple[int, int, str]]:
         """(line number, offset, text) of each body line that is shown as prose."""

@@ -135,7 +135,7 @@ def parse_co2(value: object, *, written: str | None = None, default_unit: str = 
         return _failed(raw, Co2Problem.MAPPING)
     if not isinstance(value, str):
         return _failed(raw, Co2Problem.NOT_A_NUMBER)
-    match = _STRICT.fullmatch(_plain_co2(value))
+    match = _STRICT.fullmatch(plain_co2(value))
     if match is None:
         return _failed(raw, Co2Problem.NOT_A_NUMBER)
     return _from_match(raw, match, default_unit)
@@ -146,20 +146,20 @@ def find_co2(text: str, *, default_unit: str = "g") -> Co2Value | None:
 
     A bare number takes `default_unit` (a unit written nearby, e.g. in a label `(in grams)`).
     """
-    for match in _SEARCH.finditer(_plain_co2(text)):
-        if _number(match.group("number")) is not None:
+    for match in _SEARCH.finditer(plain_co2(text)):
+        if read_number(match.group("number")) is not None:
             return _from_match(match.group(0).strip(), match, default_unit)
     return None
 
 
 def find_unit(text: str) -> str | None:
     """The canonical unit named in a label such as `(in grams)` or `(tCO2eq)`, if any."""
-    match = _UNIT_ONLY.search(_plain_co2(text))
+    match = _UNIT_ONLY.search(plain_co2(text))
     return _UNIT_SPELLINGS[_spaced(match.group("unit"))] if match else None
 
 
 def _from_match(raw: str | None, match: re.Match[str], default_unit: str) -> Co2Value:
-    number = _number(match.group("number"))
+    number = read_number(match.group("number"))
     if number is None:
         return _failed(raw, Co2Problem.NOT_A_NUMBER)
     unit_text = match.group("unit")
@@ -187,7 +187,7 @@ def _from_number(
     return Co2Value(raw, grams, number, unit, unit_text, plain_number, None)
 
 
-def _number(text: str) -> float | None:
+def read_number(text: str) -> float | None:
     """A float from a number written with `_`, `,` or `.` separators; None when malformed."""
     mantissa, _, exponent = text.lower().partition("e")
     digits = mantissa.replace("_", "")
@@ -204,7 +204,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _plain_co2(text: str) -> str:
+def plain_co2(text: str) -> str:
     """`CO₂` and `CO<sub>2</sub>` spelled `CO2`, so one pattern reads them all."""
     return text.replace("₂", "2").replace("<sub>2</sub>", "2")
 

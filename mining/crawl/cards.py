@@ -213,11 +213,11 @@ class CardStage:
     def parse(self) -> None:
         """Parse the run's texts that no run has parsed yet, then give every fetched card of the
         run whose text was parsed before the emissions row of that text."""
-        todo = self.con.execute(
-            "SELECT t.text_sha256, t.raw_text FROM card_texts t WHERE t.parse_status IS NULL "
-            "AND t.text_sha256 IN (SELECT text_sha256 FROM cards "
-            "                      WHERE run_id = ? AND fetch_status = 'ok') "
-            "ORDER BY t.text_sha256",
+        todo = self.con.execute(  # each text read for the first model (by id) holding it
+            "SELECT t.text_sha256, t.raw_text, min(c.model_id) FROM card_texts t "
+            "JOIN cards c ON c.text_sha256 = t.text_sha256 AND c.run_id = ? "
+            "AND c.fetch_status = 'ok' WHERE t.parse_status IS NULL "
+            "GROUP BY t.text_sha256, t.raw_text ORDER BY t.text_sha256",
             [self.run_id],
         ).fetchall()
         if todo:
@@ -225,7 +225,7 @@ class CardStage:
         with transaction(self.con):
             self.con.execute(_EMISSIONS_OF_PARSED_TEXTS, {"run": self.run_id})
 
-    def _parse_texts(self, todo: list[tuple[str, str]]) -> None:
+    def _parse_texts(self, todo: list[records.ParseJob]) -> None:
         chunks = list(_chunked(todo, 64))
         if len(todo) < PARSE_IN_PROCESSES_FROM:
             parsed: Iterator[list[records.ParsedRow]] = map(records.parse_texts, chunks)

@@ -32,6 +32,8 @@ EMISSION_SCHEMA = pa.schema(
         ("raw_value", _TEXT), ("unit", _TEXT), ("provenance", _TEXT), ("source", _TEXT),
         ("training_type", _TEXT), ("geographical_location", _TEXT), ("hardware_used", _TEXT),
         ("hours", pa.float64()), ("cloud_provider", _TEXT),
+        ("co2_g_audited", pa.float64()), ("energy_kwh", pa.float64()),
+        ("flags", pa.list_(_TEXT)), ("statements", _TEXT),
     ]
 )  # fmt: skip
 ERROR_SCHEMA = pa.schema(
@@ -115,24 +117,30 @@ def parse_problem(row: ParsedRow) -> dict[str, Any] | None:
     return {"text_sha256": row.text_sha256, "kind": str(kind), "message": message}
 
 
-def parse_texts(texts: list[tuple[str, str]]) -> list[ParsedRow]:
-    """Parse stored READMEs (text_sha256, text); runs in worker processes, so module-level."""
-    return [_parse_or_record(key, text) for key, text in texts]
+ParseJob = tuple[str, str] | tuple[str, str, str | None]
+"""(text_sha256, text) or (text_sha256, text, model_id): the model the text is read for."""
 
 
-def _parse_or_record(key: str, text: str) -> ParsedRow:
+def parse_texts(texts: list[ParseJob]) -> list[ParsedRow]:
+    """Parse stored READMEs; runs in worker processes, so module-level. A text is read for
+    the model id given with it (its emissions record attributes table rows and sections by
+    the model's name), else for none."""
+    return [_parse_or_record(job[0], job[1], job[2] if len(job) > 2 else None) for job in texts]
+
+
+def _parse_or_record(key: str, text: str, model_id: str | None) -> ParsedRow:
     """One text's parse; a parser failure becomes the text's status, never the batch's end."""
     try:
-        return _parse_one(key, text)
+        return _parse_one(key, text, model_id)
     except Exception as exc:
         update = {"text_sha256": key, "front_matter": None, "parse_status": PARSE_FAILED,
                   "parse_error": f"{type(exc).__name__}: {exc}"[:500]}  # fmt: skip
         return ParsedRow(key, update, None)
 
 
-def _parse_one(key: str, text: str) -> ParsedRow:
+def _parse_one(key: str, text: str, model_id: str | None) -> ParsedRow:
     card = parse_card(text)
-    record = emission_record(card)
+    record = emission_record(card, model_id)
     update = {
         "text_sha256": key,
         "front_matter": card.metadata_json(),

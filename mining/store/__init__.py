@@ -9,6 +9,7 @@ from mining.store.schema import (
     apply_migrations,
     check_database,
     connect,
+    flagged_figures,
     latest_run_id,
     reading,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "apply_migrations",
     "check_database",
     "connect",
+    "flagged_figures",
     "latest_run_id",
     "reading",
 ]

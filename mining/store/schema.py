@@ -226,6 +226,16 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             LEFT JOIN emissions e ON e.run_id = m.run_id AND e.model_id = m.model_id;
         """,
     ),
+    Migration(  # rows crawled before it keep NULL audit columns until the cards are parsed again
+        7,
+        "audited emissions: flags, audited figure, energy and the statements read",
+        """
+        ALTER TABLE emissions ADD COLUMN co2_g_audited DOUBLE;  -- the figure the study uses
+        ALTER TABLE emissions ADD COLUMN energy_kwh DOUBLE;     -- energy stated, in kWh
+        ALTER TABLE emissions ADD COLUMN flags VARCHAR[];       -- mining.cards.emission_record.Flag
+        ALTER TABLE emissions ADD COLUMN statements JSON;       -- every figure read, and why
+        """,
+    ),
 )
 
 
@@ -407,3 +417,23 @@ def latest_run_id(con: duckdb.DuckDBPyConnection) -> int:
     if not rows:
         raise StoreError("the database holds no crawl yet: run `hubcarbon crawl` first")
     return int(rows[0][0])
+
+
+def flagged_figures(con: duckdb.DuckDBPyConnection) -> tuple[int, int, dict[str, int]]:
+    """On the latest run: emissions rows, rows with an audit flag, and rows per flag (none
+    flagged on a database from before the audit, opened read-only so not migrated)."""
+    audited = con.execute(
+        "SELECT count(*) FROM information_schema.columns"
+        " WHERE table_name = 'emissions' AND column_name = 'flags'"
+    ).fetchall()
+    if not audited[0][0]:
+        total = con.execute("SELECT count(*) FROM latest_emissions").fetchall()
+        return int(total[0][0]), 0, {}
+    rows = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE len(flags) > 0) FROM latest_emissions"
+    ).fetchall()
+    per_flag = con.execute(
+        "SELECT flag, count(*) FROM (SELECT unnest(flags) AS flag FROM latest_emissions)"
+        " GROUP BY flag ORDER BY count(*) DESC, flag"
+    ).fetchall()
+    return int(rows[0][0]), int(rows[0][1]), {str(f): int(n) for f, n in per_flag}

@@ -232,7 +232,7 @@ def mirror_url() -> object:
 def test_rules_lists_and_explains(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     listing = capsys.readouterr().out.splitlines()
-    assert len(listing) == 22 and listing[0].startswith("HC000  internal-error")
+    assert len(listing) == 27 and listing[0].startswith("HC000  internal-error")
     assert main(["rules", "co2-not-numeric"]) == 0
     explained = capsys.readouterr().out
     assert explained.startswith("HC101 co2-not-numeric (default severity: error, fix: safe)")

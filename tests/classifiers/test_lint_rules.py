@@ -29,7 +29,7 @@ def test_catalogue_is_the_published_one() -> None:
     published = [
         "HC000", "HC001", "HC002", "HC003", "HC004", "HC005", "HC006", "HC010", "HC011",
         "HC100", "HC101", "HC102", "HC103", "HC104", "HC105", "HC106", "HC107", "HC108",
-        "HC109", "HC200", "HC201", "HC202",
+        "HC109", "HC110", "HC111", "HC112", "HC113", "HC114", "HC200", "HC201", "HC202",
     ]  # fmt: skip
     assert sorted(RULES.ids()) == published
     names = {r.code: r.name for r in RULES}

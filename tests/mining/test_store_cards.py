@@ -172,7 +172,15 @@ def _old_layout_database(db: Path, snapshot: Snapshot) -> list[dict[str, Any]]:
         con.execute("INSERT INTO models BY NAME SELECT run_id, model_id, sha FROM cards_in")
         con.execute("INSERT INTO cards BY NAME SELECT * FROM cards_in")
         con.register("emissions_in", records.batch(emissions, records.EMISSION_SCHEMA))
-        con.execute("INSERT INTO emissions SELECT * FROM emissions_in")
+        old_columns = [  # the layout before the audit columns (a later migration) existed
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = 'emissions' ORDER BY ordinal_position"
+            ).fetchall()
+        ]
+        listed = ", ".join(f'"{name}"' for name in old_columns)
+        con.execute(f"INSERT INTO emissions ({listed}) SELECT {listed} FROM emissions_in")
     finally:
         con.close()
     return cards

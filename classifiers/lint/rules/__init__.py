@@ -8,7 +8,17 @@ from classifiers.lint.rules import (
     co2,
     plausibility,
     prose,
+    audit,
     metadata,
 )
 
-__all__ = ["co2", "frontmatter", "internal", "metadata", "plausibility", "prose", "suppressions"]
+__all__ = [
+    "audit",
+    "co2",
+    "frontmatter",
+    "internal",
+    "metadata",
+    "plausibility",
+    "prose",
+    "suppressions",
+]

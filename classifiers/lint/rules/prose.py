@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from classifiers.lint.findings import Fixable, Problem, Severity
 from classifiers.lint.numbers import human_grams
 from classifiers.lint.registry import rule
-from classifiers.lint.rules.common import emissions_label
+from classifiers.lint.rules.common import audited_record, emissions_label, prose_figure
 from mining.cards.card import CO2_KEY, ParsedCard
+from mining.cards.measures import Kind
+from mining.cards.text import Position
 
 MISMATCH_TOLERANCE = 0.10
 
@@ -53,18 +55,41 @@ def co2_prose_only(card: ParsedCard) -> Iterator[Problem]:
     ## Fix safety
     Unsafe: the fix adds `co2_eq_emissions` with the amount from the body converted to grams
     (using the unit written there) and the hardware and region the body names; the author should
-    check the amount is the model's training emissions.
+    check the amount is the model's training emissions. It is never offered when the body's
+    figure is a total over a family of models, another model's, in conflict with another
+    figure, or energy rather than CO2-eq (HC111-HC114).
     """
     if card.co2 is not None or card.prose.co2 is None:
         return
     found = card.prose.co2
+    record = audited_record(card)
+    statements = record.statements if record is not None else ()
+    on_line = [x for x in statements if x.kind is Kind.CO2 and x.line == found.position.line]
+    figure = (
+        record.statements[record.chosen]
+        if record is not None and record.chosen is not None
+        else next(iter(on_line), None)
+    )
+    if figure is None:
+        what = f"{found.value.raw or ''!r}"
+        if any(x.kind is Kind.ENERGY for x in statements):
+            what += " (energy, not CO2-eq: HC113)"
+    else:
+        grams = human_grams(figure.amount)
+        if figure.high is not None:
+            grams += f" to {human_grams(figure.high)}"
+        what = f"{figure.text!r} = {grams}"
+        if prose_figure(card) is None:
+            what += " (not this model's own single figure: HC111-HC114)"
     label = found.label.split("(")[0].strip()
     where = "a sentence" if label == "statement" else f"its {label!r} line"
-    grams = f" = {human_grams(found.value.grams)}" if found.value.grams is not None else ""
+    position = found.position
+    if figure is not None and figure.line != found.position.line:
+        where, position = f"line {figure.line}", Position(figure.line, 1)
     yield Problem(
-        found.position,
-        f"the body states {found.value.raw or ''!r}{grams} in {where}, but the metadata has no "
-        f"{CO2_KEY}; add it to the front matter, in grams",
+        position,
+        f"the body states {what} in {where}, but the metadata has no {CO2_KEY}; add it to the "
+        "front matter, in grams",
         anchor="body.co2",
     )
 
