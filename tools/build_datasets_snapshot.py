@@ -53,6 +53,8 @@ DEFAULT_PAPER = REPO_ROOT / "analysis" / "paperdata"
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "mining" / "snapshot" / "data"
 SINCRO = Path("gaissalabel_sync_2024") / "hf_sincro.csv"
+PAPER_ROW = "Unnamed: 0"  # the paper's row index column (HFStreamlit: the HFTotalProcessed row)
+DATA_ROW = "data row"  # 0-based position after the header, for a file without an index column
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Row:
     size_bytes: int
     provenance: str
     source_file: str
+    source_key: str
     source_rows: tuple[int, ...]
     datasets: tuple[str, ...] = ()
     note: str | None = None
@@ -75,6 +78,7 @@ class Row:
             "size_bytes": self.size_bytes,
             "provenance": self.provenance,
             "source_file": self.source_file,
+            "source_key": self.source_key,
             "source_rows": list(self.source_rows),
             "datasets": list(self.datasets),
             "note": self.note,
@@ -151,9 +155,18 @@ def crawled(streamlit: pd.DataFrame, snapshot: Snapshot, left_out: list[str]) ->
             left_out.append(f"HFStreamlit.csv row {paper_row}: no snapshot reporter")
             continue
         rows.append(
-            Row("model", model_id, size, "paper", "HFStreamlit.csv", (paper_row,), names,
+            Row(
+                "model",
+                model_id,
+                size,
+                "paper",
+                "HFStreamlit.csv",
+                PAPER_ROW,
+                (paper_row,),
+                names,
                 note="sum of dataset_info.dataset_size over the datasets named (a dataset "
-                "that failed counted 0)")  # fmt: skip
+                "that failed counted 0)",
+            )
         )
     for dataset_id, by_size in single.items():
         if len(by_size) > 1:
@@ -161,7 +174,15 @@ def crawled(streamlit: pd.DataFrame, snapshot: Snapshot, left_out: list[str]) ->
             continue
         ((size, paper_rows),) = by_size.items()
         rows.append(
-            Row("dataset", dataset_id, size, "paper", "HFStreamlit.csv", tuple(sorted(paper_rows)))
+            Row(
+                "dataset",
+                dataset_id,
+                size,
+                "paper",
+                "HFStreamlit.csv",
+                PAPER_ROW,
+                tuple(sorted(paper_rows)),
+            )
         )
     return rows
 
@@ -191,8 +212,17 @@ def curated(clean: pd.DataFrame, snapshot: Snapshot, left_out: list[str]) -> lis
             left_out.append(f"HFClean.csv {name}: no snapshot reporter of this name")
         for model_id in ids:
             rows.append(
-                Row("model", model_id, size, "paper_curated", "HFClean.csv", tuple(clean_rows),
-                    named[name], note="training-data size curated by hand")  # fmt: skip
+                Row(
+                    "model",
+                    model_id,
+                    size,
+                    "paper_curated",
+                    "HFClean.csv",
+                    PAPER_ROW,
+                    tuple(clean_rows),
+                    named[name],
+                    note="training-data size curated by hand",
+                )
             )
     return rows
 
@@ -207,7 +237,8 @@ def sincro(table: pd.DataFrame, known: set[str], left_out: list[str]) -> list[Ro
         size = whole_bytes(record.datasets_size)
         if size is None:
             if not pd.isna(record.datasets_size):
-                left_out.append(f"hf_sincro.csv row {position}: {record.datasets_size} is not bytes")
+                reason = f"{record.datasets_size} is not a whole number of bytes"
+                left_out.append(f"hf_sincro.csv row {position}: {reason}")
             continue
         found[names[0]][size].append(position)
     rows = []
@@ -217,7 +248,15 @@ def sincro(table: pd.DataFrame, known: set[str], left_out: list[str]) -> list[Ro
             continue
         ((size, positions),) = by_size.items()
         rows.append(
-            Row("dataset", dataset_id, size, "gaissalabel", "hf_sincro.csv", tuple(positions))
+            Row(
+                "dataset",
+                dataset_id,
+                size,
+                "gaissalabel",
+                "hf_sincro.csv",
+                DATA_ROW,
+                tuple(positions),
+            )
         )
     return rows
 
@@ -256,9 +295,13 @@ def write(rows: list[Row], path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     pq.write_table(
-        table, partial, compression="zstd", compression_level=19, write_statistics=False,
+        table,
+        partial,
+        compression="zstd",
+        compression_level=19,
+        write_statistics=False,
         store_schema=False,
-    )  # fmt: skip
+    )
     partial.replace(path)
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -35,7 +35,8 @@ SCHEMA = pa.schema(
         ("size_bytes", pa.int64()),
         ("provenance", pa.string()),  # paper | paper_curated | gaissalabel
         ("source_file", pa.string()),
-        ("source_rows", pa.list_(pa.int64())),  # the rows of source_file the size was read from
+        ("source_key", pa.string()),  # the column of source_file naming its rows
+        ("source_rows", pa.list_(pa.int64())),  # the rows the size was read from (source_key)
         ("datasets", pa.list_(pa.string())),  # model rows: the datasets the source row names
         ("note", pa.string()),
     ]
@@ -53,15 +54,16 @@ class StatedSize:
     size_bytes: int
     provenance: str
     source_file: str
+    source_key: str
     source_rows: tuple[int, ...]
     datasets: tuple[str, ...]
     note: str | None
 
     @property
     def source(self) -> str:
-        """Where the size was read: file and rows, e.g. `HFStreamlit.csv rows 32, 59067`."""
+        """Where the size was read, e.g. `HFStreamlit.csv, Unnamed: 0 = 32, 59067`."""
         rows = ", ".join(str(row) for row in self.source_rows)
-        return f"{self.source_file} row{'s' if len(self.source_rows) > 1 else ''} {rows}"
+        return f"{self.source_file}, {self.source_key} = {rows}"
 
     @property
     def sha(self) -> str:
@@ -112,6 +114,7 @@ def _stated(row: dict[str, Any]) -> StatedSize:
         size_bytes=size,
         provenance=str(row["provenance"]),
         source_file=str(row["source_file"]),
+        source_key=str(row["source_key"]),
         source_rows=tuple(row["source_rows"] or ()),
         datasets=tuple(row["datasets"] or ()),
         note=row["note"],
