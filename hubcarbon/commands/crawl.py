@@ -30,6 +30,7 @@ EPILOG = """\b
 Examples:
   hubcarbon crawl                                   # the embedded snapshot, every model and card
   hubcarbon crawl --models co2 --cards co2          # only models tagged co2_eq_emissions
+  hubcarbon crawl --datasets none                   # no dataset stage
   hubcarbon crawl --endpoint https://huggingface.co --models co2 --token "$HF_TOKEN"
   hubcarbon crawl --snapshot my_snapshot.parquet --db out/other.duckdb
 
@@ -86,6 +87,14 @@ Exit codes:
     default="all",
     show_default=True,
     help="Which README cards to download and parse.",
+)
+@click.option(
+    "--datasets",
+    type=click.Choice(["all", "reporters", "none"]),
+    default="reporters",
+    show_default=True,
+    help="Whose named datasets to read with dataset_info: every model's, CO2 reporters', or "
+    "none.",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
 @click.option("--author", help="Only models of this user or organisation.")
@@ -149,6 +158,7 @@ def command(
     db: Path,
     models: str,
     cards: str,
+    datasets: str,
     limit: int | None,
     author: str | None,
     concurrency: int,
@@ -160,12 +170,13 @@ def command(
     max_card_bytes: int,
     progress: bool | None,
 ) -> None:
-    """Crawl model metadata and model cards into DuckDB (resumable)."""
+    """Crawl model metadata, model cards and the datasets they name into DuckDB (resumable)."""
     if endpoint and snapshot:
         raise ConfigError("--endpoint and --snapshot exclude each other")
     options = CrawlOptions(
         models=models,  # type: ignore[arg-type]
         cards=cards,  # type: ignore[arg-type]
+        datasets=datasets,  # type: ignore[arg-type]
         limit=limit,
         author=author,
         page_size=page_size,

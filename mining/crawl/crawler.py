@@ -1,4 +1,5 @@
-"""The resumable crawl: list models into DuckDB page by page, then fetch and parse their cards.
+"""The resumable crawl: list models into DuckDB page by page, fetch and parse their cards, then
+read the datasets they name (mining.crawl.datasets).
 
 Each crawl is a run. The listing cursor and every finished page are committed in the same
 transaction as the page's rows, and fetched cards are committed in batches together with their
@@ -26,6 +27,7 @@ from hubcarbon.core.errors import CrawlError
 from mining.crawl import records
 from mining.crawl.cards import CardStage, bars_disabled
 from mining.crawl.daemon import DaemonThreads
+from mining.crawl.datasets import DatasetsScope, DatasetStage
 from mining.crawl.failures import HubFailure, HubUnavailable
 from mining.crawl.hubclient import HubClient, ListingQuery, Page
 from mining.snapshot.reader import embedded_snapshot_file
@@ -46,6 +48,7 @@ class CrawlOptions:
     limit: int | None = None
     author: str | None = None
     page_size: int = 1000
+    datasets: DatasetsScope = "reporters"
     concurrency: int = field(default=8, compare=False)
 
     def identity(self) -> str:
@@ -158,6 +161,15 @@ class Crawl:
             cards.parse()
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
+        DatasetStage(
+            self.con,
+            self.client,
+            run.run_id,
+            scope=self.options.datasets,
+            stated_sizes=self.snapshot is not None,  # only a snapshot mirror states them
+            concurrency=self.options.concurrency,
+            progress=self.progress,
+        ).run()
         return reused
 
     def _fail(self, run: _Run, failure: HubFailure) -> None:
