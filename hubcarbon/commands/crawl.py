@@ -93,8 +93,7 @@ Exit codes:
     type=click.Choice(["all", "reporters", "none"]),
     default="reporters",
     show_default=True,
-    help="Whose named datasets to read with dataset_info: every model's, CO2 reporters', or "
-    "none.",
+    help="Whose named datasets to read with dataset_info: every model's, CO2 reporters', or none.",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
 @click.option("--author", help="Only models of this user or organisation.")

@@ -114,10 +114,11 @@ class Sizes:
     def of(cls, info: DatasetInfo) -> Sizes:
         card = info.card_data.to_dict() if info.card_data is not None else {}
         configs = card.get("dataset_info")
-        entries = configs[:MAX_CONFIGS] if isinstance(configs, list) else [configs]
-        entries = [entry for entry in entries if isinstance(entry, dict)]
+        listed: list[Any] = configs[:MAX_CONFIGS] if isinstance(configs, list) else [configs]
+        entries: list[dict[str, Any]] = [entry for entry in listed if isinstance(entry, dict)]
         categories = _strings(card.get("size_categories"))
-        from_tags = [t.split(":", 1)[1] for t in info.tags or [] if t.startswith("size_categories:")]
+        tags = [t for t in info.tags or [] if isinstance(t, str)]
+        from_tags = [t.split(":", 1)[1] for t in tags if t.startswith("size_categories:")]
         return cls(
             dataset_size=_summed(entries, "dataset_size"),
             download_size=_summed(entries, "download_size"),
