@@ -92,6 +92,11 @@ REPORTERS_SQL = f"""
 WITH m AS (SELECT * FROM models WHERE run_id = $run),
 e AS (SELECT * FROM emissions WHERE run_id = $run),
 c AS (SELECT model_id, front_matter, raw_text FROM cards WHERE run_id = $run),
+ds AS (
+    SELECT model_id, dataset_bytes, measure AS dataset_size_measure,
+           provenance AS dataset_size_provenance
+    FROM model_dataset_size WHERE run_id = $run
+),
 r AS (
     SELECT e.model_id, m.author, m.created_at, date_trunc('month', m.created_at) AS month,
            m.downloads, m.likes, m.pipeline_tag, m.library_name, m.parameters,
@@ -116,8 +121,9 @@ SELECT r.* EXCLUDE (tags_normal),
             WHEN 'ARRAY' THEN json_array_length(c.front_matter -> 'datasets')
             WHEN 'VARCHAR' THEN 1 ELSE 0 END AS n_datasets,
        CAST(c.front_matter -> '$."model-index"' AS VARCHAR) AS model_index,
-       CASE WHEN c.raw_text ILIKE '%validation metrics%' THEN c.raw_text END AS metrics_text
-FROM r LEFT JOIN dom USING (model_id) LEFT JOIN c USING (model_id)
+       CASE WHEN c.raw_text ILIKE '%validation metrics%' THEN c.raw_text END AS metrics_text,
+       ds.dataset_bytes, ds.dataset_size_measure, ds.dataset_size_provenance
+FROM r LEFT JOIN dom USING (model_id) LEFT JOIN c USING (model_id) LEFT JOIN ds USING (model_id)
 ORDER BY r.model_id
 """
 
@@ -156,10 +162,11 @@ class Population:
     """One crawl run, ready for the statistics.
 
     `reporters`: one row per CO2 reporter (see REPORTERS_SQL; plus the metric columns of
-    `mining.cards.metrics.METRICS`, on [0, 1], and `metric_sources`). `monthly`: every crawled model
-    counted by creation `month` (NaT for models without a creation date) and `population`, with
-    `models`, `reporters`, `reporters_with_co2` and the reporters' `median_co2_g` (see
-    MONTHLY_SQL). `run`: the run's row of `runs` plus table counts.
+    `mining.cards.metrics.METRICS`, on [0, 1], and `metric_sources`; `dataset_bytes` with its
+    `dataset_size_measure` and `dataset_size_provenance` from the view `model_dataset_size`).
+    `monthly`: every crawled model counted by creation `month` (NaT for models without a
+    creation date) and `population`, with `models`, `reporters`, `reporters_with_co2` and the
+    reporters' `median_co2_g` (see MONTHLY_SQL). `run`: the run's row of `runs` plus table counts.
     """
 
     run: dict[str, Any]
@@ -183,6 +190,7 @@ class Population:
 def load(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> Population:
     """The population of run `run_id` (default: the run the `latest_*` views show)."""
     _require_crawl_tables(con)
+    _without_dataset_sizes(con)
     run = latest_run_id(con.cursor()) if run_id is None else run_id
     con.register("domain_map", domain_map())
     try:
@@ -215,6 +223,20 @@ def _require_crawl_tables(con: duckdb.DuckDBPyConnection) -> None:
     if missing:
         raise StoreError(
             f"the database has no crawl tables ({', '.join(missing)}): run `hubcarbon crawl` first"
+        )
+
+
+def _without_dataset_sizes(con: duckdb.DuckDBPyConnection) -> None:
+    """A database crawled before the dataset stage, opened read-only, has no
+    `model_dataset_size` view: an empty one stands in (no reporter has a dataset size)."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'model_dataset_size'"
+    ).fetchall()
+    if not found[0][0]:
+        con.execute(
+            "CREATE TEMP VIEW model_dataset_size AS SELECT NULL::INTEGER AS run_id, "
+            "NULL::VARCHAR AS model_id, NULL::BIGINT AS dataset_bytes, NULL::VARCHAR AS measure, "
+            "NULL::VARCHAR AS provenance WHERE false"
         )
 
 
