@@ -12,7 +12,7 @@ DB ?= $(OUT)/hubcarbon.duckdb
 # extra flags for `hubcarbon crawl`, e.g. CRAWL_FLAGS="--endpoint https://huggingface.co --models co2"
 CRAWL_FLAGS ?=
 
-.PHONY: help install crawl analyze classify report lint test test-browser bench check clean
+.PHONY: help install crawl analyze classify report lint test test-fast test-browser bench check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ lint: install ## ruff, mypy and the import-layer contract
 
 test: install ## Run the test suite
 	$(PY) -m pytest
+
+test-fast: install ## The quick loop: every test not marked slow or browser
+	$(PY) -m pytest -m "not slow and not browser" -q
 
 test-browser: install ## Only the browser tests (Debian chromium through Playwright)
 	$(PY) -m pytest -m browser

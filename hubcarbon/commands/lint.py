@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 import click
 
-from classifiers.lint import Severity, fix_text, lint_text
+from classifiers.lint import Severity
 from classifiers.lint.config import ConfigFinder, Overrides, Selection
-from classifiers.lint.files import atomic_text, replace_bytes
-from classifiers.lint.formats import FORMATS, FileReport, Options, Tally, writer
+from classifiers.lint.files import atomic_text
+from classifiers.lint.formats import FORMATS, Options, Tally, writer
 from classifiers.lint.formats.machine import step_summary
 from classifiers.lint.formats.text import statistics
+from classifiers.lint.session import LintSession
 from classifiers.lint.sources import Source, from_hub, iter_sources
 from hubcarbon.core.errors import ConfigError, InputError
 
@@ -137,7 +135,7 @@ def command(
     finder = ConfigFinder(config_path, Overrides(selection, Severity(fail_on) if fail_on else None))
     finder.for_file(None)  # a bad configuration or selector fails before any output
     name = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    run = _Run(finder, fix=fix and not diff, diff=diff, unsafe=unsafe_fixes)
+    run = LintSession(finder, fix=fix and not diff, diff=diff, unsafe=unsafe_fixes)
     stdin_path = Path(stdin_filename) if stdin_filename != "-" else None
     with _destination(output) as stream:
         options = Options(_use_color(color, stream), quiet, unsafe_fixes)
@@ -159,41 +157,6 @@ def command(
     return 1 if run.failing and not exit_zero else 0
 
 
-@dataclass
-class _Run:
-    """Lints (and fixes, or diffs) one source after the other, keeping only counts."""
-
-    finder: ConfigFinder
-    fix: bool
-    diff: bool
-    unsafe: bool
-    tally: Tally = field(default_factory=Tally)
-    failing: bool = False
-    fixed: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    fixable_count: int = 0
-    last_diff: str = ""
-
-    def lint(self, source: Source, stdin_path: Path | None) -> FileReport:
-        config = self.finder.for_file(source.file or stdin_path)
-        content = source.content
-        if self.fix or self.diff:
-            result = fix_text(content, source.display, config, unsafe=self.unsafe)
-            self.fixable_count += len(result.fixed)
-            for finding in result.fixed:
-                self.fixed[(source.display, finding.code, finding.name)] += 1
-            if self.diff:
-                self.last_diff = _unified(source.display, content, result.content)
-            elif result.content != content and source.file is not None:
-                _rewrite(source.file, result.content)
-            findings, content = result.remaining, result.content
-        else:
-            findings = lint_text(content, source.display, config)
-        report = FileReport(source.display, findings, _as_text(content))
-        self.tally.add(report)
-        self.failing |= any(f.severity.at_least(config.fail_on) for f in findings)
-        return report
-
-
 def _chain(
     sources: Iterator[Source], hub_ids: Sequence[str], endpoint: str | None
 ) -> Iterator[Source]:
@@ -202,26 +165,11 @@ def _chain(
         yield from from_hub(hub_ids, endpoint)
 
 
-def _unified(display: str, before: str | bytes, after: str | bytes) -> str:
-    old, new = _as_text(before), _as_text(after)
-    if old == new:
-        return ""
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        new.splitlines(keepends=True),
-        fromfile=f"a/{display}",
-        tofile=f"b/{display}",
-    )
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
-    )
-
-
 def _statistics(tally: Tally, options: Options) -> str:
     return statistics(tally, options)
 
 
-def _notes(run: _Run, *, quiet: bool, show_fixes: bool) -> None:
+def _notes(run: LintSession, *, quiet: bool, show_fixes: bool) -> None:
     if show_fixes and run.fixed:
         verb = "Fixed" if run.fix else "Would fix"
         click.echo(f"{verb} {run.fixable_count} finding(s):", err=True)
@@ -264,16 +212,6 @@ def _destination(output: Path | None) -> Iterator[IO[str]]:
         return
     with atomic_text(output) as handle:
         yield handle
-
-
-def _as_text(content: str | bytes) -> str:
-    if isinstance(content, str):
-        return content.removeprefix("\ufeff")
-    return content.decode("utf-8-sig", errors="replace")
-
-
-def _rewrite(path: Path, content: str | bytes) -> None:
-    replace_bytes(path, content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def _append(path: Path, text: str) -> None:

@@ -10,12 +10,10 @@ unchanged since an earlier run are copied from it instead of being downloaded ag
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal
 
 import duckdb
@@ -30,7 +28,6 @@ from mining.crawl.daemon import DaemonThreads
 from mining.crawl.datasets import DatasetsScope, DatasetStage
 from mining.crawl.failures import HubFailure, HubUnavailable
 from mining.crawl.hubclient import HubClient, ListingQuery, Page
-from mining.snapshot.reader import embedded_snapshot_file
 
 ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]
@@ -337,17 +334,6 @@ class Crawl:
             errors=self._errors_by_kind(rid),
             seconds=seconds,
         )
-
-
-def snapshot_identity(path: Path | None) -> str:
-    """How runs over a snapshot are matched for resumption (the mirror's port changes between
-    invocations): the snapshot's name and the hash of its bytes."""
-    source = embedded_snapshot_file() if path is None else path
-    digest = hashlib.sha256()
-    with source.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return f"{source.name} sha256:{digest.hexdigest()[:16]}"
 
 
 def _now() -> datetime:

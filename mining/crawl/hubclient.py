@@ -49,7 +49,7 @@ from huggingface_hub.utils import (
 )
 
 from hubcarbon.core.redact import redact, redact_exact
-from mining.crawl.budget import RequestBudget
+from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
 from mining.crawl.failures import Cancelled, ErrorKind, HubUnavailable, RequestFailed
 
 LISTING_EXPAND = (
@@ -132,12 +132,15 @@ class _Body:
 
 @dataclass
 class HubClient:
-    """One Hub endpoint, its token (kept in memory only) and its request budgets."""
+    """One Hub endpoint, its token (kept in memory only) and its request budgets (by default
+    below the live Hub's anonymous limits; a loopback snapshot passes `RequestBudget(None)`)."""
 
     endpoint: str
     token: str | bool = False
-    api_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
-    resolver_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
+    api_budget: RequestBudget = field(default_factory=lambda: RequestBudget(DEFAULT_API_BUDGET))
+    resolver_budget: RequestBudget = field(
+        default_factory=lambda: RequestBudget(DEFAULT_RESOLVER_BUDGET)
+    )
     timeout: float = 30.0  # per connect and per read
     max_retries: int = 8
     base_wait: float = 1.0

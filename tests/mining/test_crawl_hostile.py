@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from huggingface_hub.utils import get_session
-from support import REPO_ROOT
+from support import REPO_ROOT, unbudgeted
 
 from hubcarbon.cli import main
 from hubcarbon.core.redact import REDACTED, redact
@@ -143,7 +143,7 @@ def test_a_stalled_readme_ends_at_the_deadline(tmp_path: Path, flair_ids: list[s
     stalled = flair_ids[0]
     hostile = HostileReadmes(slow=frozenset({stalled}), slow_bytes_per_second=0)
     with MirrorServer(open_snapshot(), MirrorConfig(hostile=hostile)) as server:
-        client = HubClient(endpoint=server.url, request_deadline=2, base_wait=0.1)
+        client = HubClient(endpoint=server.url, **unbudgeted(), request_deadline=2, base_wait=0.1)
         started = time.monotonic()
         fetch = client.fetch_readme(stalled, None)
         elapsed = time.monotonic() - started
@@ -200,7 +200,7 @@ def test_no_endpoint_fails_fast_in_one_line(
 def test_invalid_ids_never_become_requests(tmp_path: Path, flair_ids: list[str]) -> None:
     hostile_ids = ["../../../../etc/passwd", "", "a" * 10_000, "x\0y", "org/name/extra", "a--b"]
     with MirrorServer(open_snapshot()) as server:
-        client = HubClient(endpoint=server.url)
+        client = HubClient(endpoint=server.url, **unbudgeted())
         for model_id in hostile_ids:
             fetch = client.fetch_readme(model_id, None)
             assert (fetch.status, fetch.kind) == ("error", "invalid_id"), model_id

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from support import unbudgeted
 
 from hubcarbon.cli import main
 from mining import store
@@ -49,7 +50,7 @@ def assert_same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFr
 def run_crawl(url: str, db: Path, options: CrawlOptions, *, base_wait: float = 0.05) -> None:
     con = store.connect(db)
     try:
-        client = HubClient(endpoint=url, base_wait=base_wait, max_retries=12)
+        client = HubClient(endpoint=url, **unbudgeted(), base_wait=base_wait, max_retries=12)
         Crawl(con, client, options, progress=False).run()
     finally:
         con.close()
@@ -175,7 +176,7 @@ def test_unavailable_cards_are_recorded_not_fatal(tmp_path: Path, snapshot: Snap
     reporters = sorted(r.id for r in snapshot if "co2_eq_emissions" in r.tags)[:30]
     gated = frozenset(reporters[:3])
     with MirrorServer(open_snapshot(), MirrorConfig(gated=gated)) as server:
-        client = HubClient(endpoint=server.url)
+        client = HubClient(endpoint=server.url, **unbudgeted())
         statuses = {m: client.fetch_readme(m, None).status for m in reporters[:5]}
         assert client.fetch_readme("nobody/does-not-exist", None).status == "not_found"
         record = next(r for r in snapshot if snapshot.readme(r) is None)
