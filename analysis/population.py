@@ -91,7 +91,7 @@ DOMAIN_COLUMNS = """
 REPORTERS_SQL = f"""
 WITH m AS (SELECT * FROM models WHERE run_id = $run),
 e AS (SELECT * FROM emissions WHERE run_id = $run),
-c AS (SELECT model_id, front_matter, raw_text FROM cards WHERE run_id = $run),
+c AS (SELECT model_id, front_matter, raw_text FROM cards_with_text WHERE run_id = $run),
 ds AS (
     SELECT model_id, dataset_bytes, measure AS dataset_size_measure,
            provenance AS dataset_size_provenance
@@ -190,7 +190,6 @@ class Population:
 def load(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> Population:
     """The population of run `run_id` (default: the run the `latest_*` views show)."""
     _require_crawl_tables(con)
-    _without_dataset_sizes(con)
     run = latest_run_id(con.cursor()) if run_id is None else run_id
     con.register("domain_map", domain_map())
     try:
@@ -223,20 +222,6 @@ def _require_crawl_tables(con: duckdb.DuckDBPyConnection) -> None:
     if missing:
         raise StoreError(
             f"the database has no crawl tables ({', '.join(missing)}): run `hubcarbon crawl` first"
-        )
-
-
-def _without_dataset_sizes(con: duckdb.DuckDBPyConnection) -> None:
-    """A database crawled before the dataset stage, opened read-only, has no
-    `model_dataset_size` view: an empty one stands in (no reporter has a dataset size)."""
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'model_dataset_size'"
-    ).fetchall()
-    if not found[0][0]:
-        con.execute(
-            "CREATE TEMP VIEW model_dataset_size AS SELECT NULL::INTEGER AS run_id, "
-            "NULL::VARCHAR AS model_id, NULL::BIGINT AS dataset_bytes, NULL::VARCHAR AS measure, "
-            "NULL::VARCHAR AS provenance WHERE false"
         )
 
 

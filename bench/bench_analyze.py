@@ -44,7 +44,7 @@ SEED = 20230405
 CHUNK = 500_000
 GOAL_SECONDS = 20.0
 GOAL_PEAK_MB = 2048.0
-SCANNED = ("runs", "models", "cards", "emissions")
+SCANNED = ("runs", "models", "cards", "card_texts", "emissions")
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, run: int) -> pa.Table:
@@ -68,6 +68,12 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
             src, "SELECT * FROM emissions WHERE run_id = $run ORDER BY model_id", run
         )
         cards = _fetch(src, f"SELECT * FROM cards WHERE {where} ORDER BY model_id", run)
+        texts = _fetch(
+            src,
+            "SELECT * FROM card_texts WHERE text_sha256 IN "
+            f"(SELECT text_sha256 FROM cards WHERE {where})",
+            run,
+        )
     finally:
         src.close()
     is_reporter = pool.column("reporter").to_numpy(zero_copy_only=False)
@@ -103,6 +109,7 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
         with_card = [i for i, pick in enumerate(picks_rep) if source_ids[pick] in card_of]
         card_rows = cards.take(pa.array([card_of[source_ids[picks_rep[i]]] for i in with_card]))
         _insert(con, "cards", _renamed(card_rows, reporter_ids[with_card]))
+        _insert(con, "card_texts", texts)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
+from mining.audit import run_audit
 from mining.crawl import records
 from mining.crawl.cards import CardStage, bars_disabled
 from mining.crawl.daemon import DaemonThreads
@@ -158,6 +159,7 @@ class Crawl:
             cards.parse()
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
+        run_audit(self.con, run.run_id)
         DatasetStage(
             self.con,
             self.client,

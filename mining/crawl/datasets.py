@@ -77,7 +77,7 @@ INSERT OR IGNORE INTO model_datasets (run_id, model_id, dataset_id, named_in)
 WITH scope AS (
     SELECT m.model_id, coalesce(c.front_matter, m.card_data) AS meta, m.tags
     FROM models m
-    LEFT JOIN cards c ON c.run_id = m.run_id AND c.model_id = m.model_id
+    LEFT JOIN cards_with_text c ON c.run_id = m.run_id AND c.model_id = m.model_id
     WHERE m.run_id = $run {{scope}}
 ),
 card AS (SELECT model_id, unnest({_NAMED_IN_CARD}) AS named FROM scope),

@@ -123,7 +123,9 @@ def test_failing_readmes_are_rows_and_the_crawl_goes_on(
     # every other card saved, byte for byte
     cards = {
         str(m): t
-        for m, t in query(db, "SELECT model_id, raw_text FROM cards WHERE fetch_status = 'ok'")
+        for m, t in query(
+            db, "SELECT model_id, raw_text FROM cards_with_text WHERE fetch_status = 'ok'"
+        )
     }
     assert set(cards) == set(flair_ids) - set(errors)
     for model_id, text in cards.items():
