@@ -13,7 +13,7 @@ full `owner/name` id, never by a bare name.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import duckdb
@@ -22,6 +22,7 @@ import pandas as pd
 from analysis.vocabulary import AUTOTRAIN_TAGS, domain_map, libraries
 from hubcarbon.core.errors import StoreError
 from mining.cards.metrics import METRICS, performance_metrics
+from mining.store.history import reporting_by_run
 from mining.store.schema import latest_run_id
 
 PopulationName = Literal["all", "autotrain", "human"]
@@ -164,14 +165,17 @@ class Population:
     `reporters`: one row per CO2 reporter (see REPORTERS_SQL; plus the metric columns of
     `mining.cards.metrics.METRICS`, on [0, 1], and `metric_sources`; `dataset_bytes` with its
     `dataset_size_measure` and `dataset_size_provenance` from the view `model_dataset_size`).
-    `monthly`: every crawled model counted by creation `month` (NaT for models without a
-    creation date) and `population`, with `models`, `reporters`, `reporters_with_co2` and the
-    reporters' `median_co2_g` (see MONTHLY_SQL). `run`: the run's row of `runs` plus table counts.
+    `monthly`: every crawled model
+    counted by creation `month` (NaT for models without a creation date) and `population`, with
+    `models`, `reporters`, `reporters_with_co2` and the reporters' `median_co2_g` (see
+    MONTHLY_SQL). `run`: the run's row of `runs` plus table counts. `runs`: the crawl runs of
+    the run's source and scope up to it, one row each (`mining.store.history.reporting_by_run`).
     """
 
     run: dict[str, Any]
     reporters: pd.DataFrame
     monthly: pd.DataFrame
+    runs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def subset(self, population: PopulationName) -> pd.DataFrame:
         """The reporters of `population`: all, AutoTrain, or the others ("human")."""
@@ -197,7 +201,10 @@ def load(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> Populatio
     finally:
         con.unregister("domain_map")
     monthly = con.execute(MONTHLY_SQL, {"run": run}).df()
-    return Population(run=_run_info(con, run), reporters=_with_metrics(reporters), monthly=monthly)
+    runs = pd.DataFrame(reporting_by_run(con, run))
+    return Population(
+        run=_run_info(con, run), reporters=_with_metrics(reporters), monthly=monthly, runs=runs
+    )
 
 
 def model_domains(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:

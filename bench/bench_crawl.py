@@ -14,7 +14,6 @@ Run: `python bench/bench_crawl.py` (or `make bench`).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 from huggingface_hub.utils import get_session
+from serving import served
 
 from mining import store
 from mining.crawl.budget import RequestBudget
@@ -39,20 +39,10 @@ LATENCY_MS = 50
 @contextmanager
 def mirror(*flags: str) -> Iterator[str]:
     """`hubcarbon mirror serve` in its own process (its own interpreter lock), yielding its URL."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "hubcarbon", "mirror", "serve", "--port", "0", *flags],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        url = child.stdout.readline().strip()
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the mirror did not start: {url!r}")
+    with served(
+        [sys.executable, "-m", "hubcarbon", "mirror", "serve", "--port", "0", *flags], "mirror"
+    ) as url:
         yield url
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
 
 
 def listing_floor(url: str) -> tuple[float, int]:

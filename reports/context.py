@@ -7,6 +7,7 @@ from typing import Any
 
 from reports.database import Derived, Row, RunInfo
 from reports.documents import Findings
+from reports.history import SiteHistory
 from reports.inputs import Missing
 
 
@@ -26,6 +27,7 @@ class SiteContext:
     model_pages: dict[str, str] = field(default_factory=dict)  # model id -> models/<slug>.html
     slugs: dict[str, str] = field(default_factory=dict)  # model id -> slug (badges, pages)
     progress: bool | None = False  # show progress bars (None: only on a terminal)
+    history: SiteHistory = field(default_factory=SiteHistory)  # changes across crawl runs
 
     @property
     def notices(self) -> list[Missing]:

@@ -21,6 +21,7 @@ from reports import database, leaderboard
 from reports.context import SiteContext
 from reports.documents import load_findings, load_replication
 from reports.domains import domain_mapping
+from reports.history import load_history
 from reports.inputs import Missing
 from reports.lintcounts import lint_counts
 from reports.pages import PAGES
@@ -53,6 +54,7 @@ def load_context(db: Path, findings: Path, replication: Path) -> SiteContext:
             reporters = database.reporters(con, run.run_id)
             derived = database.derived(con, run.run_id, empty_run=run.models == 0)
             domain = domain_mapping(con, run.run_id)
+            history = load_history(con, run.run_id, [str(r["model_id"]) for r in reporters])
     finally:
         con.close()
     findings_document = load_findings(findings)
@@ -66,6 +68,7 @@ def load_context(db: Path, findings: Path, replication: Path) -> SiteContext:
         domain=domain if isinstance(domain, Missing) else None,
         lint_counts=lint_counts(derived.lint_summary),
         snapshot=snapshot_facts(run.snapshot),
+        history=history,
     )
     models_dir = Path("models")
     for reporter in reporters:

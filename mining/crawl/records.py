@@ -1,24 +1,22 @@
-"""Rows for the crawl tables, built from what the Hub returns: listing items and README texts.
+"""Rows for the crawl tables, built from what the Hub returns: README texts and cardData.
 
-One home for the mapping from Hub JSON and parsed cards to the columns of `models`, `cards`,
-`card_texts`, `emissions` and `crawl_errors` (see mining/store/schema.py).
+One home for the mapping from parsed cards to the columns of `cards`, `card_texts`, `emissions`
+and `crawl_errors` (see mining/store/schema.py); listing pages become `models` rows in SQL
+(`mining.crawl.listing`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from mining.cards.card import parse_card
 from mining.cards.emission_record import card_data_record, emission_record
 from mining.crawl.failures import ErrorKind
 from mining.crawl.hubclient import CardFetch
-from mining.mirror.routes import ORIGINAL_CREATED
 
 _TEXT = pa.string()
 CARD_SCHEMA = pa.schema(
@@ -64,96 +62,6 @@ class ParsedRow:
     text_sha256: str
     text_update: dict[str, Any]  # TEXT_UPDATE_SCHEMA
     emission: dict[str, Any] | None  # EMISSION_SCHEMA minus run_id and model_id
-
-
-def _text(column: str) -> str:
-    """SQL: a JSON column's string value, NULL when it is not a non-empty string."""
-    return f"CASE WHEN json_type({column}) = 'VARCHAR' THEN nullif({column} ->> '$', '') END"
-
-
-def _time(column: str) -> str:
-    """SQL: an ISO-8601 UTC timestamp (`...Z` or `+00:00`) as a naive TIMESTAMP, or NULL."""
-    return f"try_cast(regexp_replace({column} ->> '$', '(Z|[+-]00:?00)$', '') AS TIMESTAMP)"
-
-
-# Columns of a listing page as DuckDB reads them: everything but the id as raw JSON, so that an
-# odd value becomes NULL below instead of failing the page.
-_LISTING_JSON = dict.fromkeys(
-    [
-        "modelId", "author", "createdAt", ORIGINAL_CREATED, "lastModified", "downloads",
-        "likes", "pipeline_tag", "library_name", "tags", "sha", "gated", "safetensors",
-        "siblings", "cardData",
-    ],
-    "JSON",
-)  # fmt: skip
-
-# One `models` row per listing item (any listing mode; missing or ill-typed fields are NULL).
-# `files` is NULL when the listing did not say (a README is then fetched to find out). The
-# snapshot mirror also serves the real creation time of repositories older than the Hub's
-# creation-date records (which show 2022-03-02T23:29:04Z); the live Hub does not.
-_INSERT_LISTING = f"""
-INSERT OR IGNORE INTO models (run_id, model_id, author, created_at, last_modified, downloads,
-    likes, pipeline_tag, library_name, tags, sha, gated, parameters, pytorch_model_bytes, files,
-    card_data)
-WITH page AS (
-    SELECT *, from_json(siblings, '["JSON"]') AS sibling_list
-    FROM listing_page
-    WHERE coalesce(id, modelId ->> '$') IS NOT NULL
-    LIMIT $take
-)
-SELECT $run, coalesce(id, modelId ->> '$') AS model_id,
-    coalesce(
-        {_text("author")},
-        CASE WHEN contains(model_id, '/') THEN split_part(model_id, '/', 1) END
-    ),
-    {_time('coalesce("' + ORIGINAL_CREATED + '", "createdAt")')},
-    {_time('"lastModified"')},
-    try_cast(downloads ->> '$' AS BIGINT),
-    try_cast(likes ->> '$' AS BIGINT),
-    {_text("pipeline_tag")},
-    {_text("library_name")},
-    coalesce(list_transform(
-        list_filter(from_json(tags, '["JSON"]'), lambda t: json_type(t) = 'VARCHAR'),
-        lambda t: t ->> '$'), []),
-    {_text("sha")},
-    lower(gated ->> '$'),
-    try_cast(safetensors ->> 'total' AS BIGINT),
-    list_extract(list_transform(
-        list_filter(sibling_list, lambda f: f ->> 'rfilename' = 'pytorch_model.bin'),
-        lambda f: try_cast(f ->> 'size' AS BIGINT)), 1),
-    list_transform(
-        list_filter(sibling_list, lambda f: (f ->> 'rfilename') IS NOT NULL),
-        lambda f: f ->> 'rfilename'),
-    CASE WHEN json_type("cardData") = 'OBJECT' THEN "cardData" END
-FROM page
-"""
-
-
-def listing_size(con: duckdb.DuckDBPyConnection, body: bytes) -> int:
-    """How many models a listing page holds; ValueError when it is not a JSON array of objects."""
-    try:
-        rows = _read_listing(con, body).aggregate("count(*)").fetchall()
-    except duckdb.Error as exc:
-        raise ValueError(f"the listing page is not a JSON array of models ({exc})") from exc
-    return int(rows[0][0])
-
-
-def insert_listing(
-    con: duckdb.DuckDBPyConnection, run_id: int, body: bytes, take: int | None
-) -> int:
-    """Insert the `models` rows of a listing page (its raw JSON body), at most `take` of them;
-    returns how many were inserted. DuckDB parses and converts the page in one statement."""
-    con.register("listing_page", _read_listing(con, body))
-    try:
-        inserted = con.execute(_INSERT_LISTING, {"run": run_id, "take": take}).fetchall()
-    finally:
-        con.unregister("listing_page")
-    return int(inserted[0][0])
-
-
-def _read_listing(con: duckdb.DuckDBPyConnection, body: bytes) -> duckdb.DuckDBPyRelation:
-    columns = {"id": "VARCHAR", **_LISTING_JSON}
-    return con.read_json(io.BytesIO(body), format="array", columns=columns)
 
 
 def text_sha256(text: str) -> str:

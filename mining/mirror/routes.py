@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+from mining.mirror.faults import HOSTILE_IDS, ListingFaults
 from mining.mirror.index import ModelIndex, Query, QueryError
 from mining.mirror.tree import RepoTree, git_blob_sha1, size_only_etag
 from mining.snapshot.reader import ModelRecord
@@ -107,6 +108,7 @@ class Routes:
         page_size: int = MAX_PAGE_SIZE,
         grants: frozenset[str] = frozenset(),
         renames: Mapping[str, str] | None = None,
+        listing_faults: ListingFaults | None = None,
         datasets: DatasetRoutes | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -116,6 +118,7 @@ class Routes:
         self.page_size = page_size
         self.grants = grants
         self.renames = dict(renames or {})
+        self.listing_faults = listing_faults or ListingFaults()
         self.datasets = datasets  # the dataset routes (mining.mirror.datasets), when served
 
     # --- dispatch ---------------------------------------------------------------------------
@@ -169,6 +172,7 @@ class Routes:
         unknown = sorted(set(expand) - EXPANDABLE)
         if unknown:
             return Reply.error(400, "BadRequest", f"Invalid expand parameter: {', '.join(unknown)}")
+        faults = self.listing_faults
         try:
             size = self._page_size(request.first("limit"))
             gated = request.first("gated")
@@ -181,13 +185,19 @@ class Routes:
                 cursor=request.first("cursor"),
                 gated=None if gated is None else request.flag("gated"),
             )
-            page, cursor = self.index.page(query, size)
+            hostile = list(HOSTILE_IDS) if faults.invalid_ids else []
+            page, cursor = self.index.page(query, max(1, size - len(hostile)))
+            if faults.over_limit and cursor is not None:
+                extra, _ = self.index.page(replace(query, cursor=cursor), faults.over_limit)
+                page = page + extra
         except QueryError as exc:
             return Reply.error(400, "BadRequest", str(exc))
-        items = [
+        items = [_hostile_item(value) for value in hostile] + [
             self.expanded(r, expand) if expand else self.listing_item(r, full=full, card=card)
             for r in page
         ]
+        if faults.repeat_cursor and query.cursor is not None:
+            cursor = query.cursor
         headers = {}
         if cursor is not None:
             headers["Link"] = f'<{self._next_url(request, cursor)}>; rel="next"'
@@ -206,7 +216,8 @@ class Routes:
 
     def _next_url(self, request: Request, cursor: str) -> str:
         params = [(k, v) for k, v in request.query if k != "cursor"] + [("cursor", cursor)]
-        return f"http://{request.host}{request.raw_path}?{urlencode(params)}"
+        host = self.listing_faults.foreign_link_host or request.host
+        return f"http://{host}{request.raw_path}?{urlencode(params)}"
 
     # --- items --------------------------------------------------------------------------------
 
@@ -256,6 +267,7 @@ class Routes:
             "likes": record.likes,
             "pipeline_tag": record.pipeline_tag,
             "private": False,
+            "safetensors": record.safetensors,
             "sha": record.sha,
             "siblings": [{"rfilename": s.rfilename} for s in record.siblings],
             "spaces": [],
@@ -302,6 +314,8 @@ class Routes:
             return Reply.json(self.expanded(record, expand))
         item = self.listing_item(record, full=True, card=True)
         item["spaces"] = []
+        if record.safetensors is not None:
+            item["safetensors"] = record.safetensors
         item["hubcarbon:cardOrigin"] = record.card_origin
         item["hubcarbon:provenance"] = dict(record.provenance)
         data_size = self.datasets.model_data_size(record.id) if self.datasets else None
@@ -423,6 +437,14 @@ def _split_model_route(segments: list[str]) -> tuple[str, str, list[str]] | None
 def no_such_route(raw_path: str) -> Reply:
     """An unknown route: 404 with the Hub's `EntryNotFound` code, as it answers them."""
     return Reply.error(404, "EntryNotFound", f"Sorry, we can't find the page {unquote(raw_path)!r}")
+
+
+def _hostile_item(value: object) -> dict[str, Any]:
+    """A listing item with an id no Hub would serve (`ListingFaults.invalid_ids`)."""
+    item: dict[str, Any] = {"_id": object_id(repr(value)), "downloads": 1, "tags": []}
+    if value is not None:
+        item["id"] = value
+    return item
 
 
 def ranged(data: bytes, header: str | None, headers: dict[str, str]) -> Reply:

@@ -20,7 +20,7 @@ import socket
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +39,7 @@ from mining.mirror.faults import (
     FaultPlan,
     HostileReadmes,
     Hostility,
+    ListingFaults,
     RateBuckets,
 )
 from mining.mirror.index import ModelIndex
@@ -47,6 +48,7 @@ from mining.snapshot.datasets import DatasetPart, open_datasets
 from mining.snapshot.reader import Snapshot, open_snapshot
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+REQUEST_LOG_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class MirrorConfig:
     seconds (None: unlimited); `gated` ids refuse downloads unless the request carries a bearer
     token from `grants`; `renames` maps old ids to new ones (answered with 307); `hostile`
     chooses READMEs that misbehave (403, 500, slow, oversized, huge Retry-After) and error
-    replies that echo the Authorization header; a dataset chosen there as `datasets/<id>`
+    replies that echo the Authorization header; `listing_faults` makes the listing route
+    hostile (see `ListingFaults`); a dataset chosen in `hostile` as `datasets/<id>`
     misbehaves on its API info too. `gated_datasets` refuse README downloads like `gated`."""
 
     page_size: int = MAX_PAGE_SIZE
@@ -67,6 +70,7 @@ class MirrorConfig:
     grants: frozenset[str] = frozenset()
     renames: Mapping[str, str] = field(default_factory=dict)
     hostile: HostileReadmes = field(default_factory=HostileReadmes)
+    listing_faults: ListingFaults = field(default_factory=ListingFaults)
     gated_datasets: frozenset[str] = frozenset()
 
 
@@ -104,6 +108,7 @@ class MirrorServer:
                 page_size=self.config.page_size,
                 grants=self.config.grants,
                 renames=self.config.renames,
+                listing_faults=self.config.listing_faults,
             )
             self.routes.datasets = DatasetRoutes(
                 datasets if datasets is not None else open_datasets(),
@@ -119,6 +124,7 @@ class MirrorServer:
             window_seconds=self.config.rate_window,
         )
         self.requests: Counter[str] = Counter()
+        self.request_log: deque[str] = deque(maxlen=REQUEST_LOG_SIZE)  # "GET /path?query"
         self._request_no = 0
         self._lock = threading.Lock()
         try:
@@ -126,6 +132,19 @@ class MirrorServer:
         except OSError as exc:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         self._thread: threading.Thread | None = None
+
+    def load(self, snapshot: Snapshot) -> None:
+        """Serve `snapshot` from now on, at the same URL: the Hub as it is later. Serving
+        snapshots in sequence lets crawls of one endpoint build a history offline (requests in
+        flight finish against the snapshot they started with)."""
+        index = ModelIndex(snapshot, gated=self.config.gated)
+        try:
+            routes = Routes(index, page_size=self.config.page_size, grants=self.config.grants,
+                            renames=self.config.renames)  # fmt: skip
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        with self._lock:
+            self.snapshot, self.index, self.routes = snapshot, index, routes
 
     @property
     def url(self) -> str:
@@ -173,6 +192,7 @@ class MirrorServer:
             self._request_no += 1
             number = self._request_no
             self.requests[bucket] += 1
+            self.request_log.append(key)
         digest = hashlib.sha1(f"{number}\0{key}".encode(), usedforsecurity=False).hexdigest()
         return f"Root=1-{number:08x}-{digest[:24]}"
 

@@ -64,7 +64,7 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             tags                VARCHAR[],
             sha                 VARCHAR,
             gated               VARCHAR,          -- false | auto | manual
-            parameters          BIGINT,           -- safetensors metadata total, when present
+            parameters          BIGINT,           -- the listing's safetensors.total, when present
             pytorch_model_bytes BIGINT,           -- pytorch_model.bin bytes (reporters)
             files               VARCHAR[],        -- the repository's file names (siblings)
             card_data           JSON,             -- the listing's cardData (front matter as JSON)
@@ -187,6 +187,47 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         5,
+        "parameter counts per dtype from the listing's safetensors",
+        """
+        -- safetensors.parameters: count per dtype (BF16, F32, ...), when the listing gives it
+        ALTER TABLE models ADD COLUMN parameters_by_dtype MAP(VARCHAR, BIGINT);
+        """,
+    ),
+    Migration(
+        6,
+        "history views: run_pairs and model_history (mining.store.history)",
+        """
+        CREATE VIEW run_pairs AS
+            WITH finished AS (
+                SELECT run_id, started_at, finished_at,
+                       coalesce('snapshot ' || snapshot, endpoint) AS crawl_source,
+                       json_merge_patch(options, '{"page_size": null}')::VARCHAR AS scope
+                FROM runs WHERE status = 'finished'
+            ),
+            paired AS (
+                SELECT lag(run_id) OVER w AS from_run, run_id AS to_run, crawl_source, scope,
+                       lag(finished_at) OVER w AS from_finished_at, finished_at AS to_finished_at
+                FROM finished WINDOW w AS (PARTITION BY crawl_source, scope ORDER BY run_id)
+            )
+            SELECT * FROM paired WHERE from_run IS NOT NULL;
+        CREATE VIEW model_history AS
+            SELECT m.run_id, r.status AS run_status, r.started_at, r.finished_at,
+                   coalesce('snapshot ' || r.snapshot, r.endpoint) AS crawl_source,
+                   m.model_id, e.model_id IS NOT NULL AS reports, e.co2_g,
+                   -- columns a later migration adds are read by name from the row: NULL
+                   -- until emissions has them, no change to this view when they land
+                   json_extract(to_json(e), '$.co2_g_audited')::DOUBLE AS co2_g_audited,
+                   json_extract(to_json(e), '$.flags')::VARCHAR[] AS flags,
+                   e.raw_value, e.unit, e.provenance, e.source, e.training_type,
+                   e.geographical_location, e.hardware_used, e.hours, e.cloud_provider,
+                   m.pipeline_tag, m.library_name, m.gated, m.sha, m.downloads, m.likes
+            FROM models m
+            JOIN runs r ON r.run_id = m.run_id
+            LEFT JOIN emissions e ON e.run_id = m.run_id AND e.model_id = m.model_id;
+        """,
+    ),
+    Migration(
+        7,
         "datasets named by models, their stated sizes, and models' training-data sizes",
         """
         CREATE TABLE datasets (

@@ -8,6 +8,7 @@ from reports.context import SiteContext
 from reports.documents import Findings
 from reports.inputs import Missing
 from reports.pages.base import Files, page
+from reports.pages.changes import CHANGES_FIELDS, changes_files
 from reports.render import render
 from reports.tables import Field, to_csv, to_json, to_parquet
 
@@ -135,6 +136,7 @@ def downloads(context: SiteContext) -> Files:
         files["data/findings.csv"] = to_csv(FINDINGS_FIELDS, stats)
         files["data/findings.json"] = to_json(FINDINGS_FIELDS, stats, **meta)
         files["data/findings.parquet"] = to_parquet(FINDINGS_FIELDS, stats)
+    files.update(changes_files(context))
     sizes = {name: len(content) for name, content in files.items()}
     files["downloads.html"] = render(
         "downloads.html.j2",
@@ -145,6 +147,7 @@ def downloads(context: SiteContext) -> Files:
         sizes=sizes,
         leaderboard_fields=LEADERBOARD_FIELDS,
         findings_fields=FINDINGS_FIELDS,
+        changes_fields=CHANGES_FIELDS,
         findings_missing=findings.message if isinstance(findings, Missing) else "",
         models=len(records),
     )

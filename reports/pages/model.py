@@ -139,6 +139,7 @@ def model(context: SiteContext) -> Files:
             labels=[{**label, "breakdown": metric_rows(label)} for label in labels],
             lint=derived.lint.get(model_id, []),
             alternatives=alternatives,
+            history=context.history.models.get(model_id, []),
             hub_url=hub_url,
             missing={name: m.message for name, m in derived.missing.items()},
             domain_missing=context.domain.message if isinstance(context.domain, Missing) else "",

@@ -20,6 +20,7 @@ from hubcarbon.cli import main
 from hubcarbon.core.redact import REDACTED, redact
 from mining import store
 from mining.crawl.cards import CardStage
+from mining.crawl.failures import KIND_MEANINGS, ErrorKind
 from mining.crawl.hubclient import HubClient, ListingQuery
 from mining.mirror.faults import FaultPlan, HostileReadmes
 from mining.mirror.server import MirrorConfig, MirrorServer
@@ -304,7 +305,9 @@ def test_ctrl_c_during_the_listing_exits_130_and_resumes(tmp_path: Path) -> None
         port = server.port
         child = _spawn_crawl(server.url, db, "--page-size", "1", "--cards", "none")
         deadline = time.monotonic() + 60
-        while server.requests["api"] < 5 and time.monotonic() < deadline:
+        # pages are committed a batch at a time (up to LISTING_BATCH_WAIT after the first of
+        # a batch arrives): by the 12th request of 26, some are committed, most are not
+        while server.requests["api"] < 12 and time.monotonic() < deadline:
             time.sleep(0.01)
         child.send_signal(signal.SIGINT)
         sent = time.monotonic()
@@ -329,3 +332,17 @@ def test_progress_bars_only_on_a_terminal_unless_forced(
         assert "listing models" not in capsys.readouterr().err  # stderr is not a terminal
         assert main([*argv, "--db", str(tmp_path / "b.duckdb"), "--progress"]) == 0
         assert "listing models" in capsys.readouterr().err
+
+
+def test_the_readme_kinds_table_is_the_one_vocabulary_of_error_kinds() -> None:
+    """README's `crawl_errors.kind` table lists every `ErrorKind` once, with its meaning."""
+    lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| `crawl_errors.kind` | meaning |") + 2
+    table = {}
+    for line in lines[start:]:
+        if not line.startswith("| `"):
+            break
+        kind, meaning = line.removeprefix("| `").removesuffix(" |").split("` | ", 1)
+        table[kind] = meaning
+    assert table == {str(kind): meaning for kind, meaning in KIND_MEANINGS.items()}
+    assert set(table) == {str(kind) for kind in ErrorKind}

@@ -61,7 +61,7 @@ def db_reporters(db: Path) -> list[tuple[Any, ...]]:
 
 
 def test_pages_are_registered_units_with_documentation() -> None:
-    assert PAGES.ids() == ["assets", "badges", "downloads", "index", "model", "report"]
+    assert PAGES.ids() == ["assets", "badges", "changes", "downloads", "index", "model", "report"]
     for unit in PAGES:
         assert unit.__doc__ and len(unit.__doc__) > 80, unit.id
 
