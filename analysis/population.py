@@ -93,6 +93,11 @@ REPORTERS_SQL = f"""
 WITH m AS (SELECT * FROM models WHERE run_id = $run),
 e AS (SELECT * FROM emissions WHERE run_id = $run),
 c AS (SELECT model_id, front_matter, raw_text FROM cards_with_text WHERE run_id = $run),
+ds AS (
+    SELECT model_id, dataset_bytes, measure AS dataset_size_measure,
+           provenance AS dataset_size_provenance
+    FROM model_dataset_size WHERE run_id = $run
+),
 r AS (
     SELECT e.model_id, m.author, m.created_at, date_trunc('month', m.created_at) AS month,
            m.downloads, m.likes, m.pipeline_tag, m.library_name, m.parameters,
@@ -117,8 +122,9 @@ SELECT r.* EXCLUDE (tags_normal),
             WHEN 'ARRAY' THEN json_array_length(c.front_matter -> 'datasets')
             WHEN 'VARCHAR' THEN 1 ELSE 0 END AS n_datasets,
        CAST(c.front_matter -> '$."model-index"' AS VARCHAR) AS model_index,
-       CASE WHEN c.raw_text ILIKE '%validation metrics%' THEN c.raw_text END AS metrics_text
-FROM r LEFT JOIN dom USING (model_id) LEFT JOIN c USING (model_id)
+       CASE WHEN c.raw_text ILIKE '%validation metrics%' THEN c.raw_text END AS metrics_text,
+       ds.dataset_bytes, ds.dataset_size_measure, ds.dataset_size_provenance
+FROM r LEFT JOIN dom USING (model_id) LEFT JOIN c USING (model_id) LEFT JOIN ds USING (model_id)
 ORDER BY r.model_id
 """
 
@@ -157,7 +163,9 @@ class Population:
     """One crawl run, ready for the statistics.
 
     `reporters`: one row per CO2 reporter (see REPORTERS_SQL; plus the metric columns of
-    `mining.cards.metrics.METRICS`, on [0, 1], and `metric_sources`). `monthly`: every crawled model
+    `mining.cards.metrics.METRICS`, on [0, 1], and `metric_sources`; `dataset_bytes` with its
+    `dataset_size_measure` and `dataset_size_provenance` from the view `model_dataset_size`).
+    `monthly`: every crawled model
     counted by creation `month` (NaT for models without a creation date) and `population`, with
     `models`, `reporters`, `reporters_with_co2` and the reporters' `median_co2_g` (see
     MONTHLY_SQL). `run`: the run's row of `runs` plus table counts. `runs`: the crawl runs of

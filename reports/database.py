@@ -99,7 +99,24 @@ def reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Row]:
         row["last_modified"] = _timestamp(row["last_modified"])
         row["tags"] = sorted(str(tag) for tag in row["tags"])
         row["autotrain"] = bool(AUTOTRAIN_TAGS.intersection(row["tags"]))
+    sizes = _dataset_sizes(con, run_id)
+    for row in rows:
+        row["dataset_bytes"], row["dataset_size_measure"], row["dataset_size_provenance"] = (
+            sizes.get(row["model_id"], (None, None, None))
+        )
     return rows
+
+
+def _dataset_sizes(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, tuple[Any, ...]]:
+    """Training-data size, measure and provenance by model (none before the dataset stage)."""
+    if not table_exists(con, "model_dataset_size"):
+        return {}
+    found = con.execute(
+        "SELECT model_id, dataset_bytes, measure, provenance FROM model_dataset_size "
+        "WHERE run_id = ?",
+        [run_id],
+    ).fetchall()
+    return {str(model_id): tuple(values) for model_id, *values in found}
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

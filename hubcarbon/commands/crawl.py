@@ -24,6 +24,7 @@ EPILOG = """\b
 Examples:
   hubcarbon crawl                                   # the embedded snapshot, every model and card
   hubcarbon crawl --models co2 --cards co2          # only models tagged co2_eq_emissions
+  hubcarbon crawl --datasets none                   # no dataset stage
   hubcarbon crawl --endpoint https://huggingface.co --models co2 --token "$HF_TOKEN"
   hubcarbon crawl --snapshot my_snapshot.parquet --db out/other.duckdb
 
@@ -80,6 +81,13 @@ Exit codes:
     default="all",
     show_default=True,
     help="Which README cards to download and parse.",
+)
+@click.option(
+    "--datasets",
+    type=click.Choice(["all", "reporters", "none"]),
+    default="reporters",
+    show_default=True,
+    help="Whose named datasets to read with dataset_info: every model's, CO2 reporters', or none.",
 )
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many models.")
 @click.option("--author", help="Only models of this user or organisation.")
@@ -143,6 +151,7 @@ def command(
     db: Path,
     models: str,
     cards: str,
+    datasets: str,
     limit: int | None,
     author: str | None,
     concurrency: int,
@@ -154,7 +163,7 @@ def command(
     max_card_bytes: int,
     progress: bool | None,
 ) -> None:
-    """Crawl model metadata and model cards into DuckDB (resumable)."""
+    """Crawl model metadata, model cards and the datasets they name into DuckDB (resumable)."""
     ctrl_c = _CtrlC()
     try:
         with ctrl_c:
@@ -165,6 +174,7 @@ def command(
                 token=token,
                 models=models,  # type: ignore[arg-type]
                 cards=cards,  # type: ignore[arg-type]
+                datasets=datasets,  # type: ignore[arg-type]
                 limit=limit,
                 author=author,
                 concurrency=concurrency,

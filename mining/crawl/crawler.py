@@ -1,4 +1,5 @@
-"""The resumable crawl: list models into DuckDB page by page, then fetch and parse their cards.
+"""The resumable crawl: list models into DuckDB page by page, fetch and parse their cards, then
+read the datasets they name (mining.crawl.datasets).
 
 Each crawl is a run. Listing pages are committed with their rows, their refused items and the
 cursor to the page after them (the pages waiting, in one transaction; `mining.crawl.feed`
@@ -28,6 +29,7 @@ from hubcarbon.core.errors import CrawlError
 from mining.audit import run_audit
 from mining.crawl import listing, records
 from mining.crawl.cards import CardStage, bars_disabled
+from mining.crawl.datasets import DatasetsScope, DatasetStage
 from mining.crawl.failures import ErrorKind, HubFailure, HubUnavailable, RequestFailed
 from mining.crawl.feed import Fetched, PageFeed
 from mining.crawl.hubclient import HubClient, ListingQuery
@@ -52,6 +54,7 @@ class CrawlOptions:
     limit: int | None = None
     author: str | None = None
     page_size: int = 1000
+    datasets: DatasetsScope = "reporters"
     concurrency: int = field(default=8, compare=False)
 
     def identity(self) -> str:
@@ -165,6 +168,15 @@ class Crawl:
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
         run_audit(self.con, run.run_id)
+        DatasetStage(
+            self.con,
+            self.client,
+            run.run_id,
+            scope=self.options.datasets,
+            stated_sizes=self.snapshot is not None,  # only a snapshot mirror states them
+            concurrency=self.options.concurrency,
+            progress=self.progress,
+        ).run()
         return reused
 
     def _fail(self, run: _Run, failure: HubFailure) -> None:

@@ -16,6 +16,8 @@ class ErrorKind(StrEnum):
     """The `kind` column of `crawl_errors` (see `KIND_MEANINGS`)."""
 
     DISABLED = "disabled"
+    GATED = "gated"
+    NOT_FOUND = "not_found"
     FORBIDDEN = "forbidden"
     CLIENT_ERROR = "client_error"
     SERVER_ERROR = "server_error"
@@ -35,6 +37,9 @@ class ErrorKind(StrEnum):
 
 KIND_MEANINGS: dict[ErrorKind, str] = {
     ErrorKind.DISABLED: "403 `Access to this resource is disabled.`: the repository was disabled",
+    ErrorKind.GATED: "a gated repository whose metadata the Hub refuses (dataset stage)",
+    ErrorKind.NOT_FOUND: "a repository (or revision) that does not exist or is private (dataset "
+    "stage)",
     ErrorKind.FORBIDDEN: "any other 401/403 that is not a gated repository",
     ErrorKind.CLIENT_ERROR: "any other 4xx (400, 410, 451, ...)",
     ErrorKind.SERVER_ERROR: "a 5xx still answered after every retry",

@@ -215,6 +215,25 @@ class HubClient:
             return None
         return data if isinstance(data, dict) else None
 
+    def api_json(self, path: str) -> Any:
+        """GET an API path (already quoted, e.g. `/api/datasets/squad_it`) over the bounded
+        request path and return its JSON, redacted. Raises `RequestFailed` (gated and missing
+        repositories included, as kinds `gated` and `not_found`; a body that is not JSON is
+        `bad_response`) or `HubUnavailable`."""
+        try:
+            answer = self._get(self.endpoint + path, self.api_budget, METADATA_BYTES)
+        except GatedRepoError as exc:
+            raise RequestFailed(ErrorKind.GATED, self.redact(exc)) from None
+        except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
+            raise RequestFailed(ErrorKind.NOT_FOUND, self.redact(exc)) from None
+        except HfHubHTTPError as exc:
+            raise self._failure(exc) from None
+        text = redact_exact(answer.data.decode("utf-8", errors="replace"), self._secrets())
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise RequestFailed(ErrorKind.BAD_RESPONSE, "the answer is not JSON") from None
+
     def fetch_readme(self, model_id: str, revision: str | None) -> CardFetch:
         """GET the README at `revision` (the listing's commit when known, else main)."""
         problem = invalid_id(model_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 from mining import store
 from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
 from mining.crawl.crawler import CardsScope, Crawl, CrawlOptions, CrawlSummary, ModelsScope
+from mining.crawl.datasets import DatasetsScope
 from mining.crawl.hubclient import (
     DEFAULT_MAX_CARD_BYTES,
     DEFAULT_MAX_RATE_WAIT,
@@ -31,6 +32,7 @@ def crawl(
     token: str | None = None,
     models: ModelsScope = "all",
     cards: CardsScope = "all",
+    datasets: DatasetsScope = "reporters",
     limit: int | None = None,
     author: str | None = None,
     concurrency: int = 8,
@@ -47,6 +49,7 @@ def crawl(
     options = CrawlOptions(
         models=models,
         cards=cards,
+        datasets=datasets,
         limit=limit,
         author=author,
         page_size=page_size,

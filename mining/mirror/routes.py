@@ -4,10 +4,13 @@ Routes (hub-api §3 and §7): `GET /api/models` (search, author, filter, pipelin
 limit, full, cardData, config, expand, cursor), `GET /api/models/{id}` and
 `.../revision/{rev}` (with `expand` and `blobs`), `HEAD`/`GET /{id}/resolve/{rev}/{path}`
 (README.md with its bytes; files known by size only answer HEAD with their size),
-`GET /api/agent-harnesses`. Errors carry `X-Error-Code`, `X-Error-Message` and a JSON body;
+`GET /api/agent-harnesses`; the dataset routes (`/api/datasets...`, `/datasets/.../resolve/...`)
+are `mining.mirror.datasets`, handed in when the mirror serves a datasets part. Errors carry
+`X-Error-Code`, `X-Error-Message` and a JSON body;
 the server adds `X-Request-Id`. Besides the Hub's own fields the mirror serves
 `hubcarbon:createdAtOriginal` (the real creation time; `createdAt` follows the Hub's
-2022-03-02 floor) and, on single-model replies, `hubcarbon:provenance` and `hubcarbon:cardOrigin`.
+2022-03-02 floor) and, on single-model replies, `hubcarbon:provenance`, `hubcarbon:cardOrigin` and
+(when the datasets part states one) `hubcarbon:datasetsSize`, the model's training-data size.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from mining.mirror.faults import HOSTILE_IDS, ListingFaults
 from mining.mirror.index import ModelIndex, Query, QueryError
 from mining.mirror.tree import RepoTree, git_blob_sha1, size_only_etag
 from mining.snapshot.reader import ModelRecord
+
+if TYPE_CHECKING:
+    from mining.mirror.datasets import DatasetRoutes
 
 MAX_PAGE_SIZE = 1000
 EXPANDABLE = frozenset(
@@ -103,6 +109,7 @@ class Routes:
         grants: frozenset[str] = frozenset(),
         renames: Mapping[str, str] | None = None,
         listing_faults: ListingFaults | None = None,
+        datasets: DatasetRoutes | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -112,6 +119,7 @@ class Routes:
         self.grants = grants
         self.renames = dict(renames or {})
         self.listing_faults = listing_faults or ListingFaults()
+        self.datasets = datasets  # the dataset routes (mining.mirror.datasets), when served
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -119,6 +127,8 @@ class Routes:
         path = request.raw_path
         if request.method not in ("GET", "HEAD", "POST"):
             return Reply.error(405, "MethodNotAllowed", f"{request.method} is not supported")
+        if self.datasets is not None and self.datasets.serves(path):
+            return self.datasets.handle(request)
         if path.startswith("/api/models/") and path != "/api/models/":
             return self.model_route(request, path[len("/api/models/") :])
         if request.method == "POST":
@@ -129,7 +139,7 @@ class Routes:
             return self.list_models(request)
         if "/resolve/" in path:
             return self.resolve(request)
-        return _no_such_route(path)
+        return no_such_route(path)
 
     def model_route(self, request: Request, rest: str) -> Reply:
         """`{id}`, `{id}/revision/{rev}`, `{id}/tree/{rev}[/{path}]`, `{id}/paths-info/{rev}`;
@@ -137,7 +147,7 @@ class Routes:
         never read as a model id."""
         route = _split_model_route(rest.strip("/").split("/"))
         if route is None:
-            return _no_such_route(f"/api/models/{rest}")
+            return no_such_route(f"/api/models/{rest}")
         raw_id, action, args = route
         wants_post = action == "paths-info"
         if (request.method == "POST") != wants_post:
@@ -308,6 +318,9 @@ class Routes:
             item["safetensors"] = record.safetensors
         item["hubcarbon:cardOrigin"] = record.card_origin
         item["hubcarbon:provenance"] = dict(record.provenance)
+        data_size = self.datasets.model_data_size(record.id) if self.datasets else None
+        if data_size is not None:
+            item["hubcarbon:datasetsSize"] = data_size
         if request.flag("blobs"):
             item["siblings"] = [self._blob(record, s.rfilename, s.size) for s in record.siblings]
             item["usedStorage"] = sum(s.size or 0 for s in record.siblings)
@@ -376,7 +389,7 @@ class Routes:
             "Content-Type": "text/plain; charset=utf-8",
             "Accept-Ranges": "bytes",
         }
-        return _ranged(data, request.range, headers)
+        return ranged(data, request.range, headers)
 
     def _size_only(self, request: Request, record: ModelRecord, name: str, size: int) -> Reply:
         """A file known by its size only (e.g. the paper's `pytorch_model.bin`): HEAD answers
@@ -393,7 +406,11 @@ class Routes:
         return Reply(200, b"", {**commit, **linked})
 
     def _granted(self, request: Request) -> bool:
-        auth = request.authorization or ""
+        return self.token_granted(request.authorization)
+
+    def token_granted(self, authorization: str | None) -> bool:
+        """Whether an Authorization header carries a bearer token from `grants`."""
+        auth = authorization or ""
         return auth.startswith("Bearer ") and auth[len("Bearer ") :] in self.grants
 
 
@@ -417,7 +434,7 @@ def _split_model_route(segments: list[str]) -> tuple[str, str, list[str]] | None
     return None
 
 
-def _no_such_route(raw_path: str) -> Reply:
+def no_such_route(raw_path: str) -> Reply:
     """An unknown route: 404 with the Hub's `EntryNotFound` code, as it answers them."""
     return Reply.error(404, "EntryNotFound", f"Sorry, we can't find the page {unquote(raw_path)!r}")
 
@@ -430,7 +447,7 @@ def _hostile_item(value: object) -> dict[str, Any]:
     return item
 
 
-def _ranged(data: bytes, header: str | None, headers: dict[str, str]) -> Reply:
+def ranged(data: bytes, header: str | None, headers: dict[str, str]) -> Reply:
     """200 with the whole body, or 206 for a single `bytes=a-b` range (used to resume)."""
     if header and header.startswith("bytes=") and "," not in header:
         first, _, last = header[len("bytes=") :].partition("-")

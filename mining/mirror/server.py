@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from hubcarbon.core.errors import ConfigError
+from mining.mirror.datasets import DatasetRoutes
 from mining.mirror.faults import (
     BUCKET_API,
     BUCKET_RESOLVERS,
@@ -43,6 +44,7 @@ from mining.mirror.faults import (
 )
 from mining.mirror.index import ModelIndex
 from mining.mirror.routes import MAX_PAGE_SIZE, Reply, Request, Routes, parse_query
+from mining.snapshot.datasets import DatasetPart, open_datasets
 from mining.snapshot.reader import Snapshot, open_snapshot
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
@@ -56,7 +58,8 @@ class MirrorConfig:
     token from `grants`; `renames` maps old ids to new ones (answered with 307); `hostile`
     chooses READMEs that misbehave (403, 500, slow, oversized, huge Retry-After) and error
     replies that echo the Authorization header; `listing_faults` makes the listing route
-    hostile (see `ListingFaults`)."""
+    hostile (see `ListingFaults`); a dataset chosen in `hostile` as `datasets/<id>`
+    misbehaves on its API info too. `gated_datasets` refuse README downloads like `gated`."""
 
     page_size: int = MAX_PAGE_SIZE
     faults: FaultPlan = field(default_factory=FaultPlan)
@@ -68,6 +71,7 @@ class MirrorConfig:
     renames: Mapping[str, str] = field(default_factory=dict)
     hostile: HostileReadmes = field(default_factory=HostileReadmes)
     listing_faults: ListingFaults = field(default_factory=ListingFaults)
+    gated_datasets: frozenset[str] = frozenset()
 
 
 def bucket_of(raw_path: str) -> str | None:
@@ -80,7 +84,8 @@ def bucket_of(raw_path: str) -> str | None:
 
 
 class MirrorServer:
-    """A snapshot served on `host:port` (port 0 picks a free one) in a background thread."""
+    """A snapshot served on `host:port` (port 0 picks a free one) in a background thread,
+    with a datasets part (the embedded one unless given)."""
 
     def __init__(
         self,
@@ -90,6 +95,7 @@ class MirrorServer:
         port: int = 0,
         *,
         allow_remote: bool = False,
+        datasets: DatasetPart | None = None,
     ) -> None:
         if not allow_remote and not is_loopback(host):
             raise ConfigError(f"refusing to serve on non-loopback host {host!r}")
@@ -103,6 +109,12 @@ class MirrorServer:
                 grants=self.config.grants,
                 renames=self.config.renames,
                 listing_faults=self.config.listing_faults,
+            )
+            self.routes.datasets = DatasetRoutes(
+                datasets if datasets is not None else open_datasets(),
+                gated=self.config.gated_datasets,
+                granted=self.routes.token_granted,
+                page_size=self.config.page_size,
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
@@ -193,13 +205,15 @@ def serve_snapshot(
     page_size: int = MAX_PAGE_SIZE,
     host: str = "127.0.0.1",
     port: int = 0,
+    datasets: DatasetPart | None = None,
     **options: Any,
 ) -> Iterator[str]:
-    """Serve a snapshot (the embedded one by default, or a Snapshot, or a file path) on loopback
-    and yield its base URL; stop the server on exit. Extra keyword options go to MirrorConfig."""
+    """Serve a snapshot (the embedded one by default, or a Snapshot, or a file path) and a
+    datasets part (the embedded one by default) on loopback and yield its base URL; stop the
+    server on exit. Extra keyword options go to MirrorConfig."""
     loaded = snapshot if isinstance(snapshot, Snapshot) else open_snapshot(snapshot)
     config = MirrorConfig(page_size=page_size, faults=faults or FaultPlan(), **options)
-    with MirrorServer(loaded, config, host=host, port=port) as server:
+    with MirrorServer(loaded, config, host=host, port=port, datasets=datasets) as server:
         yield server.url
 
 
@@ -345,8 +359,8 @@ def _misbehave(handler: _Handler, method: str, raw_path: str, extra: Mapping[str
     """Answer a chosen README download with its misbehaviour; False for any other request."""
     mirror = handler.server.mirror
     hostile = mirror.config.hostile
-    model_id = _readme_repository(raw_path)
-    hostility = hostile.for_readme(model_id) if model_id else None
+    repository = _readme_repository(raw_path) or _dataset_info_repository(raw_path)
+    hostility = hostile.for_readme(repository) if repository else None
     if hostility is None:
         return False
     if hostility is Hostility.DISABLED:
@@ -413,6 +427,14 @@ def _readme_repository(raw_path: str) -> str | None:
     if not found or unquote(tail.partition("/")[2]) != "README.md":
         return None
     return unquote(raw_repo)
+
+
+def _dataset_info_repository(raw_path: str) -> str | None:
+    """`datasets/<id>` of a dataset info path (`/api/datasets/<id>[/revision/<rev>]`), else None."""
+    if not raw_path.startswith("/api/datasets/"):
+        return None
+    raw_id = raw_path[len("/api/datasets/") :].split("/revision/", 1)[0].strip("/")
+    return f"datasets/{unquote(raw_id)}" if raw_id else None
 
 
 def _echoing(reply: Reply, authorization: str | None) -> Reply:

@@ -236,6 +236,67 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE emissions ADD COLUMN statements JSON;       -- every figure read, and why
         """,
     ),
+    Migration(
+        8,
+        "datasets named by models, their stated sizes, and models' training-data sizes",
+        """
+        CREATE TABLE datasets (
+            run_id                     INTEGER NOT NULL,
+            dataset_id                 VARCHAR NOT NULL,
+            fetch_status               VARCHAR NOT NULL, -- ok, or the crawl_errors kind
+            sha                        VARCHAR,
+            gated                      VARCHAR,          -- false | auto | manual
+            dataset_size               BIGINT,           -- bytes: dataset_info.dataset_size
+            dataset_size_provenance    VARCHAR,          -- card | paper | gaissalabel | ...
+            download_size              BIGINT,           -- bytes: dataset_info.download_size
+            download_size_provenance   VARCHAR,
+            num_rows                   BIGINT,           -- dataset_info splits' num_examples
+            num_rows_provenance        VARCHAR,
+            size_categories            VARCHAR[],        -- e.g. 10K<n<100K
+            size_categories_provenance VARCHAR,          -- card | tags
+            PRIMARY KEY (run_id, dataset_id)
+        );
+        CREATE TABLE model_datasets (
+            run_id     INTEGER NOT NULL,
+            model_id   VARCHAR NOT NULL,
+            dataset_id VARCHAR NOT NULL,
+            named_in   VARCHAR NOT NULL,              -- card | tag | card,tag
+            PRIMARY KEY (run_id, model_id, dataset_id)
+        );
+        CREATE TABLE model_data_sizes (
+            run_id       INTEGER NOT NULL,
+            model_id     VARCHAR NOT NULL,
+            fetch_status VARCHAR NOT NULL,            -- ok, or the crawl_errors kind
+            data_bytes   BIGINT,                      -- stated for the model itself, or NULL
+            provenance   VARCHAR,                     -- paper | paper_curated
+            source       VARCHAR,                     -- the source rows of the value
+            PRIMARY KEY (run_id, model_id)
+        );
+        CREATE VIEW model_dataset_size AS
+        WITH linked AS (
+            SELECT l.run_id, l.model_id, count(*) AS named, count(d.dataset_size) AS sized,
+                   sum(d.dataset_size) AS total,
+                   string_agg(DISTINCT d.dataset_size_provenance, ','
+                              ORDER BY d.dataset_size_provenance) AS provenance
+            FROM model_datasets l
+            LEFT JOIN datasets d ON d.run_id = l.run_id AND d.dataset_id = l.dataset_id
+            GROUP BY l.run_id, l.model_id
+        ),
+        summed AS (SELECT * FROM linked WHERE named = sized),
+        stated AS (SELECT * FROM model_data_sizes WHERE data_bytes IS NOT NULL)
+        SELECT run_id, model_id,
+               CASE WHEN s.provenance = 'paper_curated' OR k.total IS NULL THEN s.data_bytes
+                    ELSE k.total END AS dataset_bytes,
+               CASE WHEN s.provenance = 'paper_curated' THEN 'curated'
+                    WHEN k.total IS NOT NULL THEN 'datasets_sum'
+                    ELSE 'stated_sum' END AS measure,
+               CASE WHEN s.provenance = 'paper_curated' OR k.total IS NULL THEN s.provenance
+                    ELSE k.provenance END AS provenance,
+               CASE WHEN s.provenance = 'paper_curated' OR k.total IS NULL THEN s.source END
+                   AS source
+        FROM stated s FULL JOIN summed k USING (run_id, model_id);
+        """,
+    ),
 )
 
 

@@ -56,10 +56,25 @@ def listing_fields(reporter: Row, domain: str | None) -> list[tuple[str, str, st
             formats.size_bytes(reporter["pytorch_model_bytes"]),
             "HEAD of pytorch_model.bin",
         ),
+        (
+            "training data",
+            formats.size_bytes(reporter.get("dataset_bytes")),
+            _data_provenance(reporter),
+        ),
         ("card fetch", _text(reporter["card_fetch_status"]), "README download"),
         ("card parse", _text(reporter["card_parse_status"]), "card parser"),
         ("card parse error", _text(reporter["card_parse_error"]), "card parser"),
     ]
+
+
+def _data_provenance(reporter: Row) -> str:
+    measure, provenance = (
+        reporter.get("dataset_size_measure"),
+        reporter.get("dataset_size_provenance"),
+    )
+    if measure is None:
+        return "no size known for the datasets the card names"
+    return f"{measure} ({provenance})" if provenance else str(measure)
 
 
 def metric_rows(label: Row) -> list[dict[str, Any]]:

@@ -121,6 +121,7 @@
     tr.appendChild(co2);
     tr.appendChild(cell("td", "num", integer(r[f.params])));
     tr.appendChild(cell("td", "num", r[f.size_text]));
+    tr.appendChild(cell("td", "num", r[f.data_text]));
     tr.appendChild(cell("td", "num", integer(r[f.downloads])));
     tr.appendChild(cell("td", "num", integer(r[f.likes])));
     tr.appendChild(cell("td", "text", r[f.grade] === null ? "—" : r[f.grade]));

@@ -175,17 +175,21 @@ def test_pretraining_vs_finetuning(co2_crawl: Crawled) -> None:
     assert autotrain["status"] == "insufficient_data" and autotrain["n"] == 0
 
 
-def test_dataset_size_is_not_invented(co2_crawl: Crawled) -> None:
+def test_dataset_size_relations_on_the_sizes_the_crawl_stored(co2_crawl: Crawled) -> None:
     naming = 0
     for front_matter in co2_crawl.cards["front_matter"]:
         datasets = json.loads(front_matter).get("datasets") if front_matter else None
         naming += bool(datasets)
     finding = co2_crawl.finding("rq2.pearson_log_dataset_size")
-    assert finding["status"] == "insufficient_data"
-    assert finding["n"] == 0
-    assert finding["statistic"] is None and finding["p"] is None
-    assert "dataset ids only" in finding["note"]
-    assert finding["details"]["reporters_naming_datasets"] == naming > 1000
+    assert finding["status"] == "ok" and finding["n"] >= 30
+    details = finding["details"]
+    assert details["reporters_naming_datasets"] == naming > 1000
+    assert sum(details["measures"].values()) == finding["n"] == sum(details["provenance"].values())
+    assert set(details["measures"]) == {"curated", "datasets_sum", "stated_sum"}
+    assert set(details["provenance"]) <= {"paper", "paper_curated", "gaissalabel", "card"}
+    assert finding["statistic"] > 0 and finding["p"] < 0.05  # larger data, more CO2
+    spearman = co2_crawl.finding("rq2.spearman_dataset_size")
+    assert spearman["status"] == "ok" and spearman["n"] == finding["n"]
 
 
 def test_parameter_counts_absent_from_the_snapshot(co2_crawl: Crawled) -> None:
