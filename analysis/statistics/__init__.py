@@ -3,7 +3,7 @@ order findings.json lists them."""
 
 from __future__ import annotations
 
-from analysis.statistics import rq1, rq2
+from analysis.statistics import family, rq1, rq2, sensitivity
 from analysis.statistics.unit import STATISTICS, Statistic, statistic
 
-__all__ = ["STATISTICS", "Statistic", "rq1", "rq2", "statistic"]
+__all__ = ["STATISTICS", "Statistic", "family", "rq1", "rq2", "sensitivity", "statistic"]
