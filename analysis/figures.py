@@ -252,7 +252,8 @@ def boxes(
     rows = table[table[value] > 0]
     if rows.empty:
         return None
-    names, same = [], []
+    names: list[tuple[str, frozenset[str]]] = []
+    same: list[str] = []
     for name in PALETTE:
         ids = frozenset(rows.loc[rows["population"] == name, "model_id"])
         if not ids:

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -311,7 +312,9 @@ def newey_west_lags(months: int) -> int:
 
 
 def binomial_trend(
-    index: np.ndarray, reporters: np.ndarray, models: np.ndarray
+    index: Sequence[float] | pd.Series,
+    reporters: Sequence[float] | pd.Series,
+    models: Sequence[float] | pd.Series,
 ) -> tuple[Result, pd.DataFrame] | Result:
     """Logit GLM of reporting on the month index from per-month counts; the result and the
     fitted share (%) per month with its 95 % band (columns fit_pct, fit_low_pct, fit_high_pct),
@@ -406,7 +409,7 @@ def robust_trend(index: np.ndarray, values: np.ndarray) -> dict[str, object]:
     }
 
 
-def clustered_ols(target: pd.Series, design: pd.DataFrame, groups: pd.Series) -> object:
+def clustered_ols(target: pd.Series, design: pd.DataFrame, groups: pd.Series) -> Any:
     """OLS of `target` on `design` with standard errors clustered by `groups`."""
     codes = pd.factorize(groups.to_numpy())[0]
     return OLS(target, design).fit(cov_type="cluster", cov_kwds={"groups": codes})

@@ -240,7 +240,7 @@ def _ratio_effect(fit: Any, term: str, label: str) -> tuple[EffectSize, tuple[fl
     )
 
 
-def _coefficients(fit: Any) -> dict[str, dict[str, float]]:
+def _coefficients(fit: Any) -> dict[str, dict[str, Any]]:
     """Every coefficient of ln CO2 with its p, its interval, and as a ratio with the ratio's
     interval."""
     intervals = fit.conf_int(0.05)

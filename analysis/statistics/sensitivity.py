@@ -41,19 +41,20 @@ def without(population: Population, drop: pd.Series) -> Population:
     gone = reporters[drop.fillna(False).astype(bool)]
     if gone.empty:
         return population
-    monthly = population.monthly.copy()
-    for name in ("all", "autotrain", "human"):
-        rows = gone if name == "all" else gone[gone["autotrain"] == (name == "autotrain")]
-        counts = rows.groupby("month", dropna=False).agg(
-            models=("model_id", "size"), with_co2=("co2_g", "count")
-        )
-        for month, row in counts.iterrows():
-            at = (monthly["population"] == name) & (
-                monthly["month"].isna() if pd.isna(month) else monthly["month"] == month
-            )
-            monthly.loc[at, "models"] -= int(row["models"])
-            monthly.loc[at, "reporters"] -= int(row["models"])
-            monthly.loc[at, "reporters_with_co2"] -= int(row["with_co2"])
+    kinds = gone["autotrain"].map({True: "autotrain", False: "human"})
+    parts = [gone.assign(population="all"), gone.assign(population=kinds)]
+    removed = (
+        pd.concat(parts)
+        .groupby(["population", "month"], dropna=False)
+        .agg(gone_models=("model_id", "size"), gone_with_co2=("co2_g", "count"))
+        .reset_index()
+    )
+    monthly = population.monthly.merge(removed, on=["population", "month"], how="left")
+    monthly[["gone_models", "gone_with_co2"]] = monthly[["gone_models", "gone_with_co2"]].fillna(0)
+    monthly["models"] -= monthly["gone_models"].astype("int64")
+    monthly["reporters"] -= monthly["gone_models"].astype("int64")
+    monthly["reporters_with_co2"] -= monthly["gone_with_co2"].astype("int64")
+    monthly = monthly.drop(columns=["gone_models", "gone_with_co2"])
     kept = reporters[~reporters["model_id"].isin(gone["model_id"])].reset_index(drop=True)
     return replace(population, reporters=kept, monthly=monthly)
 
