@@ -117,7 +117,7 @@ def correlation(
 def smallest_correlation(n: int) -> float:
     """The smallest |r| a two-sided test at ALPHA detects with POWER on n pairs (Fisher z)."""
     z = NormalIndPower().solve_power(nobs1=n - 3, alpha=ALPHA, power=POWER, ratio=0)
-    return math.tanh(float(z))
+    return math.tanh(float(np.squeeze(z)))
 
 
 def correlation_tost(r: float, n: int, *, spearman: bool = False) -> float:
@@ -240,7 +240,7 @@ def smallest_rank_biserial(n_a: int, n_b: int) -> float:
     d = TTestIndPower().solve_power(
         nobs1=n_a * efficiency, ratio=n_b / n_a, alpha=ALPHA, power=POWER
     )
-    return float(2 * stats.norm.cdf(float(d) / math.sqrt(2)) - 1)
+    return float(2 * stats.norm.cdf(float(np.squeeze(d)) / math.sqrt(2)) - 1)
 
 
 def month_index(months: pd.Series) -> pd.Series:

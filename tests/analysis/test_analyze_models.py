@@ -268,7 +268,7 @@ def test_no_relation_wording_follows_power_and_equivalence(co2_crawl: Crawled) -
         n = item["n"]
         if item["effect_size"]["name"].startswith(("Pearson", "Spearman")):
             expected = math.tanh((Z + stats.norm.ppf(0.8)) / math.sqrt(n - 3))
-            assert verdict["smallest_detectable_effect"] == pytest.approx(expected, rel=1e-6)
+            assert verdict["smallest_detectable_effect"] == pytest.approx(expected, rel=1e-4)
 
 
 def test_independent_is_not_available_without_training_runs(co2_crawl: Crawled) -> None:
@@ -298,8 +298,9 @@ def test_independent_and_audited_figures_when_the_columns_exist(
         con.execute("ALTER TABLE emissions ADD COLUMN training_run VARCHAR")
         con.execute("ALTER TABLE emissions ADD COLUMN co2_g_audited DOUBLE")
         con.execute(
-            "UPDATE emissions SET co2_g_audited = 2 * co2_g, training_run = m.author || '|' "
-            "|| coalesce(CAST(co2_g AS VARCHAR), emissions.model_id) FROM models m "
+            "UPDATE emissions SET co2_g_audited = 2 * co2_g, training_run = coalesce(m.author, "
+            "emissions.model_id) || '|' || coalesce(CAST(co2_g AS VARCHAR), emissions.model_id) "
+            "FROM models m "
             "WHERE m.model_id = emissions.model_id AND m.run_id = emissions.run_id"
         )
         runs = con.execute("SELECT count(DISTINCT training_run) FROM emissions").fetchall()[0][0]
