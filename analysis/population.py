@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import as_file
 from typing import Any, Literal, cast
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analysis.vocabulary import AUTOTRAIN_TAGS, domain_map, libraries
@@ -225,7 +227,13 @@ class Population:
         """The reporters of `population` (see SUBSETS; empty when it is not available)."""
         if self.unavailable(population):
             return self.reporters.iloc[0:0]
-        return SUBSETS[population].select(self.reporters)
+        if population not in self._subsets:
+            self._subsets[population] = SUBSETS[population].select(self.reporters)
+        return self._subsets[population]
+
+    @cached_property
+    def _subsets(self) -> dict[str, pd.DataFrame]:
+        return {}
 
     def unavailable(self, population: PopulationName) -> str | None:
         """Why `population` cannot be formed from this crawl (None: it can)."""
@@ -246,15 +254,36 @@ class Population:
     def has_training_runs(self) -> bool:
         return "training_run" in self.columns
 
+    @cached_property
+    def _reporter_index(self) -> pd.Index:
+        return pd.Index(self.reporters["model_id"].to_numpy(dtype=object))
+
     def units(self, rows: pd.DataFrame) -> Units:
         """The Units of reporter rows (a frame with `model_id`; other columns looked up)."""
-        ids = rows["model_id"] if "model_id" in rows else pd.Series([], dtype="object")
-        known = self.reporters[self.reporters["model_id"].isin(ids)]
+        if "model_id" not in rows or rows.empty:
+            return Units(rows=len(rows), training_runs=0 if self.has_training_runs else None,
+                         authors=0)  # fmt: skip
+        positions = self._reporter_index.get_indexer(rows["model_id"].to_numpy(dtype=object))
+        known = np.unique(positions[positions >= 0])
+        authors = self._column("author")[known]
         runs = None
         if self.has_training_runs:
-            keys = known["training_run"]
-            runs = int(keys.nunique() + keys.isna().sum())
-        return Units(rows=len(rows), training_runs=runs, authors=int(known["author"].nunique()))
+            keys = self._column("training_run")[known]
+            present = pd.notna(keys)
+            runs = len(pd.unique(keys[present])) + int((~present).sum())
+        return Units(
+            rows=len(rows), training_runs=runs, authors=len(pd.unique(authors[pd.notna(authors)]))
+        )
+
+    def _column(self, name: str) -> np.ndarray:
+        """A reporters column as an object array (cached: units look rows up often)."""
+        if name not in self._columns:
+            self._columns[name] = self.reporters[name].to_numpy(dtype=object)
+        return self._columns[name]
+
+    @cached_property
+    def _columns(self) -> dict[str, np.ndarray]:
+        return {}
 
     def model_authors(self, population: PopulationName, first: Any, last: Any) -> int:
         """Distinct authors of the crawled models of `population` created in months

@@ -364,12 +364,15 @@ def _dummies(values: pd.Series, prefix: str, reference: str) -> pd.DataFrame:
 
 def _full_rank(design: pd.DataFrame) -> pd.DataFrame:
     """The columns of `design`, in order, that add rank (a dummy implied by others is dropped)."""
-    kept: list[str] = []
-    for column in design.columns:
+    values = design.to_numpy(dtype="float64")
+    scaled = values / np.maximum(np.sqrt((values**2).mean(axis=0)), 1e-300)
+    gram = scaled.T @ scaled / len(values)  # same column rank, k x k
+    kept: list[int] = []
+    for column in range(values.shape[1]):
         candidate = [*kept, column]
-        if np.linalg.matrix_rank(design[candidate].to_numpy()) == len(candidate):
+        if np.linalg.matrix_rank(gram[np.ix_(candidate, candidate)], tol=1e-10) == len(candidate):
             kept = candidate
-    return design[kept]
+    return design.iloc[:, kept]
 
 
 @statistic(

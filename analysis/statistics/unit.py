@@ -48,6 +48,7 @@ class Statistic:
         self.populations = populations
         self.figure = figure
         self.__doc__ = compute.__doc__
+        self._last: dict[str, tuple[Population, Result]] = {}
 
     def __call__(self, population: Population, name: PopulationName) -> Result:
         """The result on population `name`: insufficient when the crawl cannot form it, and
@@ -55,6 +56,14 @@ class Statistic:
         reason = population.unavailable(name)
         if reason is not None:
             return replace(insufficient(0, reason), units=Units(0, None, 0))
+        last = self._last.get(name)
+        if last is not None and last[0] is population:  # asked again (sensitivity: as analysed)
+            return last[1]
+        result = self._computed(population, name)
+        self._last[name] = (population, result)
+        return result
+
+    def _computed(self, population: Population, name: PopulationName) -> Result:
         result = self.compute(population, name)
         if result.units is not None:
             return result
