@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -14,7 +18,12 @@ from hubcarbon.core.errors import ConfigError
 from mining import store
 from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
 from mining.crawl.crawler import Crawl, CrawlOptions, snapshot_identity
-from mining.crawl.hubclient import HubClient
+from mining.crawl.hubclient import (
+    DEFAULT_MAX_CARD_BYTES,
+    DEFAULT_MAX_RATE_WAIT,
+    DEFAULT_REQUEST_DEADLINE,
+    HubClient,
+)
 from mining.mirror.server import serve_snapshot
 
 EPILOG = """\b
@@ -27,7 +36,16 @@ Examples:
 \b
 An interrupted crawl (Ctrl-C, kill, lost network) resumes when the same command runs again.
 On the live Hub, requests stay under a budget per 5-minute window (--budget-api,
---budget-resolvers), below the Hub's anonymous limits by default.
+--budget-resolvers), below the Hub's anonymous limits by default. A repository that fails
+(403, persistent 5xx, stalled or oversized README, unusable metadata) is a row in crawl_errors
+and the crawl goes on; only the Hub itself failing stops it.
+
+\b
+Exit codes:
+  0    finished (per-repository failures are in the table crawl_errors)
+  2    bad usage or configuration
+  3    the Hub failed (unreachable, listing failing, wait too long): saved, run again to resume
+  130  interrupted (Ctrl-C): saved, run again to resume
 """
 
 
@@ -97,7 +115,33 @@ On the live Hub, requests stay under a budget per 5-minute window (--budget-api,
     help=f"File downloads per 5 minutes [default: {DEFAULT_RESOLVER_BUDGET} on a remote Hub, "
     "unlimited on the snapshot].",
 )
-@click.option("--progress/--no-progress", default=True, help="Show progress bars.")
+@click.option(
+    "--request-deadline",
+    type=click.FloatRange(min=1, max=3600),
+    default=DEFAULT_REQUEST_DEADLINE,
+    show_default=True,
+    help="Seconds one request may take in all, retries and body included.",
+)
+@click.option(
+    "--max-rate-wait",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_MAX_RATE_WAIT,
+    show_default=True,
+    help="Longest rate-limit wait (Retry-After, RateLimit) honoured; a longer one stops the "
+    "crawl, resumable.",
+)
+@click.option(
+    "--max-card-bytes",
+    type=click.IntRange(min=1024),
+    default=DEFAULT_MAX_CARD_BYTES,
+    show_default=True,
+    help="Largest README read; a larger one is recorded as too_large.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Force progress bars on or off [default: on a terminal only].",
+)
 def command(
     endpoint: str | None,
     snapshot: Path | None,
@@ -111,7 +155,10 @@ def command(
     page_size: int,
     budget_api: int | None,
     budget_resolvers: int | None,
-    progress: bool,
+    request_deadline: float,
+    max_rate_wait: float,
+    max_card_bytes: int,
+    progress: bool | None,
 ) -> None:
     """Crawl model metadata and model cards into DuckDB (resumable)."""
     if endpoint and snapshot:
@@ -133,15 +180,47 @@ def command(
             resolver_budget=RequestBudget(
                 budget_resolvers or (DEFAULT_RESOLVER_BUDGET if remote else None)
             ),
+            request_deadline=request_deadline,
+            max_rate_wait=max_rate_wait,
+            max_card_bytes=max_card_bytes,
         )
         con = store.connect(db)
+        ctrl_c = _CtrlC()
         try:
-            summary = Crawl(con, client, options, snapshot=snapshot_id, progress=progress).run()
+            with ctrl_c:
+                summary = Crawl(con, client, options, snapshot=snapshot_id, progress=progress).run()
+        except (KeyboardInterrupt, Exception):  # after Ctrl-C, whatever escapes is its echo
+            if not ctrl_c.pressed:
+                raise
+            click.echo("hubcarbon: interrupted; run the same command again to resume", err=True)
+            raise click.exceptions.Exit(130) from None
         finally:
             con.close()
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {db}")
+
+
+class _CtrlC:
+    """Notes whether Ctrl-C was pressed while the crawl ran, so that an interrupt is reported as
+    one whatever it surfaced as (DuckDB turns one inside a statement into its own error, or a
+    RuntimeError "Query interrupted")."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: Any = None
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._interrupt)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _interrupt(self, signum: int, frame: FrameType | None) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hubcarbon.core.errors import ConfigError
-from mining.mirror.faults import FaultPlan
+from mining.mirror.faults import FaultPlan, HostileReadmes
 from mining.mirror.routes import MAX_PAGE_SIZE
 from mining.mirror.server import MirrorConfig, MirrorServer, is_loopback
 from mining.snapshot.reader import open_snapshot
@@ -19,6 +19,8 @@ Examples:
   hubcarbon mirror serve --snapshot my_snapshot.parquet
   hubcarbon mirror serve --fault-429 0.05 --fault-5xx 0.02 --latency-ms 50 --seed 7
   hubcarbon mirror serve --rate-api 500 --rate-resolvers 3000   # the Hub's anonymous quotas
+  hubcarbon mirror serve --readme-disabled bigscience/bloom --readme-slow gpt2 \\
+      --slow-bytes-per-second 1 --echo-authorization             # a hostile Hub
 \b
 Then point a client at the printed URL:
   HF_ENDPOINT=http://127.0.0.1:8765 hubcarbon crawl --endpoint http://127.0.0.1:8765
@@ -79,6 +81,49 @@ def command() -> None:
 )
 @click.option("--gated", multiple=True, help="Model id whose files need a token (repeatable).")
 @click.option("--grant", multiple=True, help="Bearer token allowed into gated models (repeatable).")
+@click.option(
+    "--readme-disabled",
+    multiple=True,
+    metavar="ID",
+    help='README answered 403 "Access to this resource is disabled." (repeatable).',
+)
+@click.option("--readme-failing", multiple=True, metavar="ID", help="README answered 500, always.")
+@click.option("--readme-slow", multiple=True, metavar="ID", help="README sent slowly (see below).")
+@click.option(
+    "--slow-bytes-per-second",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Speed of --readme-slow bodies; 0 stalls after the headers.",
+)
+@click.option(
+    "--readme-oversized", multiple=True, metavar="ID", help="README of --oversized-bytes bytes."
+)
+@click.option(
+    "--oversized-bytes",
+    default=64 << 20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Size of --readme-oversized bodies (length not announced).",
+)
+@click.option(
+    "--readme-rate-limited",
+    multiple=True,
+    metavar="ID",
+    help="README answered 429 with Retry-After --rate-limit-wait.",
+)
+@click.option(
+    "--rate-limit-wait",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Seconds asked by --readme-rate-limited replies.",
+)
+@click.option(
+    "--echo-authorization",
+    is_flag=True,
+    help="Error replies quote the request's Authorization header, as a careless server does.",
+)
 def serve(
     snapshot_path: Path | None,
     host: str,
@@ -97,9 +142,19 @@ def serve(
     rate_window: float,
     gated: tuple[str, ...],
     grant: tuple[str, ...],
+    readme_disabled: tuple[str, ...],
+    readme_failing: tuple[str, ...],
+    readme_slow: tuple[str, ...],
+    slow_bytes_per_second: float,
+    readme_oversized: tuple[str, ...],
+    oversized_bytes: int,
+    readme_rate_limited: tuple[str, ...],
+    rate_limit_wait: int,
+    echo_authorization: bool,
 ) -> None:
     """Serve the Hub API subset the crawler uses until Ctrl-C: listing with cursors, model info,
-    README downloads, with optional seeded faults and rate-limit buckets."""
+    README downloads, file trees, with optional seeded faults, rate-limit buckets and hostile
+    READMEs."""
     try:
         plan = FaultPlan(
             fault_429=fault_429,
@@ -123,6 +178,17 @@ def serve(
         rate_window=rate_window,
         gated=frozenset(gated),
         grants=frozenset(grant),
+        hostile=HostileReadmes(
+            disabled=frozenset(readme_disabled),
+            failing=frozenset(readme_failing),
+            slow=frozenset(readme_slow),
+            oversized=frozenset(readme_oversized),
+            rate_limited=frozenset(readme_rate_limited),
+            slow_bytes_per_second=slow_bytes_per_second,
+            oversized_bytes=oversized_bytes,
+            rate_limit_wait=rate_limit_wait,
+            echo_authorization=echo_authorization,
+        ),
     )
     server = MirrorServer(snapshot, config, host=host, port=port, allow_remote=allow_remote)
     click.echo(f"Serving {len(snapshot):,} models from {snapshot.label}", err=True)

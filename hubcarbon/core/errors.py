@@ -27,7 +27,10 @@ class SnapshotError(HubcarbonError):
 
 
 class CrawlError(HubcarbonError):
-    """The crawl cannot go on (endpoint unreachable, retries exhausted)."""
+    """The crawl cannot go on (endpoint unreachable, retries exhausted, a wait too long). The
+    crawl is saved: the same command resumes it, hence its own exit code."""
+
+    exit_code = 3
 
 
 class StoreError(HubcarbonError):

@@ -6,6 +6,10 @@ It splits the front matter from the body as the Hub does, reads the YAML defensi
 emissions written in the body (mining.cards.prose). Card text is untrusted: parse_card never raises
 on it; every problem is a status or a field of the result. Positions are 1-based lines and columns
 in the original file (CRLF and a BOM included, see mining.cards.text).
+
+The work per card is bounded: every pattern runs in linear time, front matter over
+MAX_FRONT_MATTER_BYTES is not parsed (`too_large`), and the body is read up to MAX_BODY_LINES
+lines or MAX_BODY_BYTES bytes (`ParsedCard.prose.truncated_at` says where reading stopped).
 """
 
 from __future__ import annotations

@@ -37,9 +37,10 @@ _FALLBACK_ALIASES = {"macrof1": "f1", "f1macro": "f1"}
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s*validation metrics\b", re.IGNORECASE | re.MULTILINE)
 _NEXT_HEADING = re.compile(r"^\s{0,3}#{1,6}\s", re.MULTILINE)
+# Linear time: each run of blanks is followed by a non-blank or the end, so `\s*+` keeps it whole.
 _LINE = re.compile(
-    r"^\s*(?:[-*+]\s*)?(?P<name>[A-Za-z][A-Za-z0-9 _-]{0,40}?)\s*:\s*"
-    r"(?P<value>[-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?\s*$"
+    r"^\s*+(?:[-*+]\s*+)?(?P<name>[A-Za-z][A-Za-z0-9 _-]{0,40}?)\s*+:\s*+"
+    r"(?P<value>[-+]?\d++(?:[.,]\d++)?(?:[eE][-+]?\d++)?)\s*+(?P<pct>%)?\s*+$"
 )
 _MAX_SECTION = 20_000
 """Characters of a Validation Metrics section read at most."""

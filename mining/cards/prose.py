@@ -20,6 +20,12 @@ codecarbon, mlco2, an impact calculator, greenhouse gas, GHG, or an Environmenta
 
 Speed: a body in which none of these patterns can match is not parsed as Markdown at all (most
 cards: a precheck over the lowercased text, see `_may_mention`).
+
+Bounded work: every pattern runs in linear time, and the reader reads at most `MAX_BODY_LINES`
+lines and `MAX_BODY_BYTES` bytes (UTF-8) of the body, whichever comes first; a longer body is
+read up to there and `ProseEmissions.truncated_at` says where reading stopped (None when the whole
+body was read). An amount after a statement is looked for in the `AMOUNT_WINDOW` characters that
+follow it.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from markdown_it import MarkdownIt
@@ -58,24 +64,29 @@ _FIELD_OF_LABEL = {
 }
 _LABEL_WORDS = "|".join(r"\s+".join(label.split()) for label in _FIELD_OF_LABEL)
 _LABEL = rf"(?P<label>{_LABEL_WORDS})"
-_NOTE = r"(?P<note>\s*\([^()]*\))?"
+# Linear time: every run of blanks in these patterns is followed by something else than a blank
+# (a marker, a label, a colon) or by the end, so each `\s*+` takes its run whole and gives none
+# back; a value is runs of blanks each closed by a non-blank (its trailing blanks are left out).
+_NOTE = r"(?P<note>\s*+\([^()]*+\))?"
 _LABEL_LINE = re.compile(
-    r"^\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?[*_]{0,3}\s*"
+    r"^\s*+(?:>\s*+)*+(?:(?:[-*+]|\d++[.)])\s++)?[*_]{0,3}\s*+"
     + _LABEL
     + _NOTE
-    + r"\s*[*_]{0,3}\s*:\s*[*_]{0,3}[ \t]*(?P<value>.*?)[ \t]*$",
+    + r"\s*+[*_]{0,3}\s*+:\s*+[*_]{0,3}+[ \t]*+(?P<value>(?:[ \t]*+[^ \t\n])*+)[ \t]*$",
     re.IGNORECASE,
 )
-_LABEL_CELL = re.compile(r"[*_]{0,3}\s*" + _LABEL + _NOTE + r"\s*:?\s*[*_]{0,3}\s*:?", re.I)
+_LABEL_CELL = re.compile(
+    r"[*_]{0,3}\s*+" + _LABEL + _NOTE + r"\s*+:?\s*+[*_]{0,3}\s*+:?", re.IGNORECASE
+)
 _STATEMENT = re.compile(
     r"\bemissions?\s+(?:were|was|is|are|of|totall?ed|amount(?:ed|s)?\s+to)\s+"
     r"(?:(?:approximately|about|around|roughly|an\s+estimated)\s+|~\s*)?",
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
-    r"\[?\s*(?:(?:more\s+)?info(?:rmation)?\s+(?:is\s+)?needed|needs\s+more\s+information|unknown"
+    r"\[?\s*+(?:(?:more\s+)?info(?:rmation)?\s+(?:is\s+)?needed|needs\s+more\s+information|unknown"
     r"|n/?a|tbd|tba|todo|to\s+be\s+(?:added|determined|announced)|not\s+(?:available|known|"
-    r"specified|provided)|none|-+|\?+)?\s*\]?\s*\.?",
+    r"specified|provided)|none|-+|\?+)?\s*+\]?\s*+\.?",
     re.IGNORECASE,
 )
 _MENTION = re.compile(
@@ -97,6 +108,10 @@ _LABEL_PATTERNS = {
     for label, field in _FIELD_OF_LABEL.items()
 }
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
+MAX_BODY_LINES = 50_000
+MAX_BODY_BYTES = 2_000_000
+AMOUNT_WINDOW = 200
+
 # Only block tokens are read (their lines, and a heading's title as written), so the core rules
 # that parse and join inline content are off.
 _MARKDOWN = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
@@ -156,21 +171,24 @@ class ProseEmissions:
     mentions_emissions: bool
     first_mention: Position | None
     environmental_impact_lines: tuple[tuple[int, int], ...]  # (first, last) line of each section
+    truncated_at: Position | None = None  # where reading stopped, when the body is over the caps
 
 
 NOTHING_READ = ProseEmissions((), (), None, None, None, None, None, False, None, ())
 
 
 def read_prose(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
-    """Read the body `text[body_start:]`; positions are in the whole text."""
-    if not _may_mention(text, body_start, lines):
-        return NOTHING_READ
+    """Read the body `text[body_start:]` (up to the caps); positions are in the whole text."""
+    end = body_end(text, body_start, lines)
+    if not _may_mention(text[:end], body_start, lines):
+        return _truncated(NOTHING_READ, text, end, lines)
     return read_every_line(text, body_start, lines)
 
 
 def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissions:
     """`read_prose` without its precheck: the body's Markdown is always parsed."""
-    body = _Body(text, body_start, lines)
+    end = body_end(text, body_start, lines)
+    body = _Body(text, body_start, end, lines)
     values: list[LabelledValue] = []
     placeholders: list[LabelledValue] = []
     statements: list[ProseCo2] = []
@@ -196,7 +214,29 @@ def read_every_line(text: str, body_start: int, lines: LineIndex) -> ProseEmissi
         mentions_emissions=first_mention is not None,
         first_mention=first_mention,
         environmental_impact_lines=body.sections,
+        truncated_at=lines.position(end) if end < len(text) else None,
     )
+
+
+def body_end(text: str, body_start: int, lines: LineIndex) -> int:
+    """Where the reader stops: the end of the text, or the start of the first line beyond the caps
+    (`MAX_BODY_LINES` lines from the body's first line, `MAX_BODY_BYTES` bytes from its start;
+    only whole lines are read)."""
+    first = lines.position(body_start).line
+    end = len(text)
+    if lines.line_count - first >= MAX_BODY_LINES:
+        end = lines.line_start(first + MAX_BODY_LINES)
+    if end - body_start > MAX_BODY_BYTES // 4:  # else even 4-byte characters stay under the cap
+        chars = text[body_start : min(end, body_start + MAX_BODY_BYTES + 1)]
+        head = chars.encode("utf-8", "surrogatepass")
+        if len(head) > MAX_BODY_BYTES:
+            cut = body_start + len(head[:MAX_BODY_BYTES].decode("utf-8", "ignore"))
+            end = lines.line_start(lines.position(cut).line)
+    return end
+
+
+def _truncated(read: ProseEmissions, text: str, end: int, lines: LineIndex) -> ProseEmissions:
+    return read if end == len(text) else replace(read, truncated_at=lines.position(end))
 
 
 def _may_mention(text: str, body_start: int, lines: LineIndex) -> bool:
@@ -220,18 +260,22 @@ def _may_mention(text: str, body_start: int, lines: LineIndex) -> bool:
 class _Body:
     """The body's lines, which of them are prose, tables and Environmental Impact sections."""
 
-    def __init__(self, text: str, body_start: int, lines: LineIndex) -> None:
-        self._text = text
+    def __init__(self, text: str, body_start: int, end: int, lines: LineIndex) -> None:
+        self._text = text[:end]
         self._lines = lines
         self._first = lines.position(body_start).line
-        tokens = _MARKDOWN.parse(text[body_start:])
+        self._last = (
+            lines.position(max(end - 1, body_start)).line if end < len(text) else lines.line_count
+        )
+        tokens = _MARKDOWN.parse(self._text[body_start:])
         self._hidden = _lines_of(tokens, _NOT_PROSE)
         self._rows = _lines_of(tokens, {"tr_open"})
         self.sections = self._sections(tokens)
+        self._in_section = _covered(self.sections, self._last)
 
     def prose_lines(self) -> Iterator[tuple[int, int, str]]:
         """(line number, offset, text) of each body line that is shown as prose."""
-        for number in range(self._first, self._lines.line_count + 1):
+        for number in range(self._first, self._last + 1):
             if number - self._first in self._hidden:
                 continue
             start = self._lines.line_start(number)
@@ -243,7 +287,7 @@ class _Body:
             yield number, start, self._text[start:end].rstrip("\r\n")
 
     def labelled(self, number: int, offset: int, line: str) -> Iterator[LabelledValue]:
-        in_section = any(first <= number <= last for first, last in self.sections)
+        in_section = self._in_section[number]
         if number - self._first in self._rows:
             yield from self._cells(offset, line, in_section)
             return
@@ -286,25 +330,39 @@ class _Body:
         )
 
     def _sections(self, tokens: list[Token]) -> tuple[tuple[int, int], ...]:
+        """(first, last) line of each Environmental Impact section: from its heading to the line
+        before the next heading of the same or a higher level (or to the last line read)."""
         headings = [
             (int(token.tag[1:]), token.map[0], tokens[i + 1].content)
             for i, token in enumerate(tokens)
             if token.type == "heading_open" and token.map is not None
         ]
-        last_line = self._lines.line_count
+        ends: list[int | None] = [None] * len(headings)
+        open_headings: list[int] = []  # of rising level: each has no closing heading yet
+        for index, (level, line, _) in enumerate(headings):
+            while open_headings and headings[open_headings[-1]][0] >= level:
+                ends[open_headings.pop()] = line
+            open_headings.append(index)
         sections = []
-        for index, (level, line, title) in enumerate(headings):
-            if not _SECTION_HEADING.search(title):
-                continue
-            end = next((ln for lv, ln, _ in headings[index + 1 :] if lv <= level), None)
-            last = self._first + end - 1 if end is not None else last_line
-            sections.append((self._first + line, last))
+        for (_, line, title), end in zip(headings, ends, strict=True):
+            if _SECTION_HEADING.search(title):
+                last = self._first + end - 1 if end is not None else self._last
+                sections.append((self._first + line, last))
         return tuple(sections)
 
 
 def _field_of(label: str) -> ProseField:
     """The field of a label as matched (IGNORECASE, so also `Carbon Emıtted` with a dotless ı)."""
     return next(field for pattern, field in _LABEL_PATTERNS.items() if pattern.fullmatch(label))
+
+
+def _covered(sections: tuple[tuple[int, int], ...], last_line: int) -> list[bool]:
+    """Whether each line number (index 0 unused) lies in one of the sections."""
+    depth = [0] * (last_line + 2)
+    for first, last in sections:
+        depth[first] += 1
+        depth[last + 1] -= 1
+    return [running > 0 for running in itertools.accumulate(depth)]
 
 
 def _lines_of(tokens: list[Token], types: set[str]) -> set[int]:
@@ -323,9 +381,11 @@ def _is_placeholder(value: str) -> bool:
 
 def _statement(line: str) -> tuple[Co2Value, int] | None:
     for match in _STATEMENT.finditer(line):
-        rest = line[match.end() :]
+        rest = line[match.end() : match.end() + AMOUNT_WINDOW]
+        if not rest[:1].isdigit():
+            continue
         value = find_co2(rest)
-        if value is not None and value.unit_text and rest[:1].isdigit():
+        if value is not None and value.unit_text:
             return value, match.end()
     return None
 

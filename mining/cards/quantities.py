@@ -71,10 +71,13 @@ _NUMBER = r"[-+]?(?:\d(?:[\d_,.]*\d)?|\.\d+)(?:[eE][-+]?\d+)?"
 _UNIT_WORD = "|".join(sorted((re.escape(u) for u in _UNIT_SPELLINGS), key=len, reverse=True))
 _CO2_SUFFIX = r"\s*(?:of\s+)?co2(?:[\s-]*(?:eq(?:uivalents?)?|e)(?![a-z]))?\.?"
 _UNIT = rf"(?P<unit>{_UNIT_WORD})(?:{_CO2_SUFFIX}|(?![a-z0-9]))"
-_QUALIFIER = r"(?:~|≈|<|>|<=|>=|approx\.?|approximately|about|around|roughly|circa|ca\.|est\.)\s*"
+_QUALIFIER = r"(?:~|≈|<|>|<=|>=|approx\.?|approximately|about|around|roughly|circa|ca\.|est\.)\s*+"
 _AMOUNT = rf"(?P<number>{_NUMBER})\s*(?:{_UNIT})?"
+# In a whole value every run of blanks is followed by something else than a blank (a number, a
+# unit, a dot) or by the end, so each `\s*+` takes its run whole and never gives any back.
+_STRICT_AMOUNT = rf"(?P<number>{_NUMBER})\s*+(?:{_UNIT})?"
 
-_STRICT = re.compile(rf"\s*(?:{_QUALIFIER})?{_AMOUNT}\s*\.?\s*", re.IGNORECASE)
+_STRICT = re.compile(rf"\s*+(?:{_QUALIFIER})?{_STRICT_AMOUNT}\s*+\.?\s*+", re.IGNORECASE)
 _SEARCH = re.compile(rf"(?<![\w.]){_AMOUNT}(?![\w])", re.IGNORECASE)
 _UNIT_ONLY = re.compile(rf"(?<![a-z0-9]){_UNIT}", re.IGNORECASE)
 

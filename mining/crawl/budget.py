@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mining.crawl.failures import Cancelled
+
 WINDOW_SECONDS = 300.0
 
 # Below the anonymous limits (api 500, resolvers 3,000 per 5 minutes), so a crawl without a
@@ -35,17 +37,22 @@ class RequestBudget:
         limit: int | None,
         window: float = WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         if limit is not None and limit < 1:
             raise ValueError("a request budget must allow at least one request per window")
         self.limit = limit
         self.window = window
         self._clock = clock
-        self._sleep = sleep
+        self._sleep = sleep or self._wait_unless_cancelled
         self._lock = threading.Lock()
         self._current = _Window(started=clock())
+        self._cancelled = threading.Event()
         self.waited_seconds = 0.0
+
+    def cancel(self) -> None:
+        """Wake every caller waiting for a window: they raise `Cancelled` (Ctrl-C)."""
+        self._cancelled.set()
 
     def spend(self) -> None:
         """Take one request from the budget, waiting for the next window when it is used up."""
@@ -61,4 +68,10 @@ class RequestBudget:
                     return
                 wait = self._current.started + self.window - now
             self.waited_seconds += wait
+            if self._cancelled.is_set():
+                raise Cancelled
             self._sleep(wait)
+
+    def _wait_unless_cancelled(self, seconds: float) -> None:
+        if self._cancelled.wait(seconds):
+            raise Cancelled

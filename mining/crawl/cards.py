@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
@@ -21,7 +22,6 @@ from concurrent.futures import (
     Executor,
     Future,
     ProcessPoolExecutor,
-    ThreadPoolExecutor,
     wait,
 )
 from dataclasses import dataclass
@@ -34,6 +34,8 @@ from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from mining.crawl import records
+from mining.crawl.daemon import DaemonThreads
+from mining.crawl.failures import ErrorKind, HubUnavailable
 from mining.crawl.hubclient import CardFetch, HubClient
 
 BATCH = 256
@@ -67,7 +69,7 @@ class CardStage:
         *,
         scope_sql: str = "",
         concurrency: int = 8,
-        progress: bool = True,
+        progress: bool | None = None,
     ) -> None:
         self.con = con
         self.client = client
@@ -143,11 +145,14 @@ class CardStage:
             return _Download(model_id, sha, fetch, None)
         try:
             fetch = self.client.fetch_readme(model_id, sha)
+        except HubUnavailable:  # the Hub itself, not this repository: the crawl stops
+            raise
         except Exception as exc:  # one repository must never end the crawl
-            fetch = CardFetch("error", error=f"{type(exc).__name__}: {exc}"[:500])
+            message = self.client.redact(f"{type(exc).__name__}: {exc}")
+            fetch = CardFetch("error", error=message, kind=ErrorKind.BAD_RESPONSE)
         self.downloaded += 1
         card_data = None
-        if fetch.status in ("gated", "error"):
+        if fetch.status == "gated" or fetch.kind not in (None, ErrorKind.INVALID_ID):
             # The README is out of reach but its metadata may not be: the Hub's own cardData
             # is then all there is to read emissions from.
             card_data = self.client.card_data(model_id)
@@ -201,8 +206,15 @@ class CardStage:
             return
         workers = max(1, min(os.cpu_count() or 1, 4))
         spawn = multiprocessing.get_context("spawn")  # never fork a process that runs threads
-        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=spawn, initializer=_leave_ctrl_c_to_the_parent
+        )
+        try:
             self._commit_parsed_chunks(pool.map(records.parse_texts, chunks), len(todo))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: no waiting for workers
+            raise
+        pool.shutdown()
 
     def _commit_parsed_chunks(self, chunks: Iterable[list[records.ParsedRow]], total: int) -> None:
         flat = (row for chunk in chunks for row in chunk)
@@ -215,6 +227,7 @@ class CardStage:
                 for row in done
                 if row.emission is not None
             ]
+            errors = [records.parse_error_row(self.run_id, row) for row in done]
             with transaction(self.con):
                 self.con.register("parsed_cards", updates)
                 try:
@@ -229,6 +242,11 @@ class CardStage:
                     self.con.unregister("parsed_cards")
                 insert_rows(
                     self.con, "emissions", records.batch(emissions, records.EMISSION_SCHEMA)
+                )
+                insert_rows(
+                    self.con,
+                    "crawl_errors",
+                    records.batch([e for e in errors if e], records.ERROR_SCHEMA),
                 )
 
     # -- 3. sizes -------------------------------------------------------------------------------
@@ -269,31 +287,39 @@ class CardStage:
     # -- shared ---------------------------------------------------------------------------------
 
     def _batches(self, items: Iterable[T], total: int, label: str) -> Iterator[list[T]]:
-        """Group results for one commit each: every BATCH items or FLUSH_SECONDS."""
+        """Group results for one commit each: every BATCH items or FLUSH_SECONDS. The last group
+        is yielded only when `items` ran out: never while unwinding (Ctrl-C, a failure)."""
         bar = tqdm(
-            total=total, desc=label, unit=" cards", mininterval=1.0, disable=not self.progress
+            total=total,
+            desc=label,
+            unit=" cards",
+            mininterval=1.0,
+            disable=bars_disabled(self.progress),
         )
         pending: list[T] = []
         last = time.monotonic()
         with bar:
-            try:
-                for item in items:
-                    pending.append(item)
-                    bar.update(1)
-                    if len(pending) >= BATCH or time.monotonic() - last >= FLUSH_SECONDS:
-                        yield pending
-                        pending, last = [], time.monotonic()
-            finally:
-                if pending:
+            for item in items:
+                pending.append(item)
+                bar.update(1)
+                if len(pending) >= BATCH or time.monotonic() - last >= FLUSH_SECONDS:
                     yield pending
+                    pending, last = [], time.monotonic()
+            if pending:
+                yield pending
+
+
+def bars_disabled(progress: bool | None) -> bool | None:
+    """tqdm's `disable` for a `--progress` choice: None draws bars only on a terminal."""
+    return None if progress is None else not progress
 
 
 def _in_threads(work: Callable[[T], R], jobs: list[T], concurrency: int) -> Iterator[R]:
-    """Results of `work` over `jobs` as they complete, at most `4 * concurrency` in flight."""
+    """Results of `work` over `jobs` as they complete, at most `concurrency` in flight, each in
+    a daemon thread (so that Ctrl-C never waits for a request blocked in a read)."""
     if not jobs:
         return
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        yield from _bounded(pool, work, jobs, concurrency * 4)
+    yield from _bounded(DaemonThreads("cards"), work, jobs, concurrency)
 
 
 def _bounded(pool: Executor, work: Callable[[T], R], jobs: list[T], window: int) -> Iterator[R]:
@@ -310,6 +336,12 @@ def _bounded(pool: Executor, work: Callable[[T], R], jobs: list[T], window: int)
     finally:
         for future in running:
             future.cancel()
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """Parse workers ignore SIGINT: Ctrl-C reaches the whole process group, and the parent alone
+    decides what an interrupt means (no traceback from every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _chunked(items: list[T], size: int) -> Iterator[list[T]]:

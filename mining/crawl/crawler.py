@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,14 +19,15 @@ from typing import Literal
 
 import duckdb
 import pyarrow as pa
-from huggingface_hub.errors import HfHubHTTPError
 from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
 from mining.crawl import records
-from mining.crawl.cards import CardStage
-from mining.crawl.hubclient import NETWORK_ERRORS, HubClient, ListingQuery, Page
+from mining.crawl.cards import CardStage, bars_disabled
+from mining.crawl.daemon import DaemonThreads
+from mining.crawl.failures import HubFailure, HubUnavailable
+from mining.crawl.hubclient import HubClient, ListingQuery, Page
 from mining.snapshot.reader import embedded_snapshot_file
 
 ModelsScope = Literal["all", "co2"]
@@ -64,7 +64,7 @@ class CrawlSummary:
     cards_reused: int
     card_failures: int
     co2_reporters: int
-    errors: int
+    errors: dict[str, int]  # crawl_errors rows of the run by kind
     seconds: float
 
     def lines(self) -> list[str]:
@@ -75,8 +75,15 @@ class CrawlSummary:
             f"cards: {self.cards_fetched:,} fetched, {self.cards_reused:,} unchanged and reused, "
             f"{self.card_failures:,} not available",
             f"CO2 reporters: {self.co2_reporters:,}",
-            f"errors recorded: {self.errors:,} (table crawl_errors)",
+            f"errors recorded: {self._errors_line()} (table crawl_errors)",
         ]
+
+    def _errors_line(self) -> str:
+        total = sum(self.errors.values())
+        if not total:
+            return "0"
+        kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(self.errors.items()))
+        return f"{total:,}: {kinds}"
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ class Crawl:
         options: CrawlOptions,
         *,
         snapshot: str | None = None,
-        progress: bool = True,
+        progress: bool | None = None,
     ) -> None:
         self.con = con
         self.client = client
@@ -108,8 +115,32 @@ class Crawl:
         self._cards_fetched = 0
 
     def run(self) -> CrawlSummary:
+        """Crawl to the end. A failure of the Hub itself (`HubUnavailable`, or the listing
+        failing for good) marks the run failed, keeps its checkpoint and raises `CrawlError`;
+        Ctrl-C (KeyboardInterrupt) cancels the requests in flight and leaves the run to resume."""
         started = time.monotonic()
         run = self._open_run()
+        try:
+            reused = self._crawl(run)
+        except HubFailure as failure:
+            self._fail(run, failure)
+            raise CrawlError(
+                f"{failure}; the crawl is saved: run the same command again to resume"
+            ) from None
+        except duckdb.InterruptException:
+            self.client.cancel()
+            raise KeyboardInterrupt from None
+        except BaseException:
+            self.client.cancel()
+            raise
+        self.con.execute(
+            "UPDATE runs SET status = 'finished', finished_at = ? WHERE run_id = ?",
+            [_now(), run.run_id],
+        )
+        return self._summary(run, reused, time.monotonic() - started)
+
+    def _crawl(self, run: _Run) -> int:
+        """The listing (unless done) and the cards; returns how many cards were reused."""
         if not run.listing_done:
             self._list_models(run)
         reused = 0
@@ -127,11 +158,23 @@ class Crawl:
             cards.parse()
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
-        self.con.execute(
-            "UPDATE runs SET status = 'finished', finished_at = ? WHERE run_id = ?",
-            [_now(), run.run_id],
-        )
-        return self._summary(run, reused, time.monotonic() - started)
+        return reused
+
+    def _fail(self, run: _Run, failure: HubFailure) -> None:
+        """Mark the run failed (it resumes from its checkpoint) and record why."""
+        self.client.cancel()
+        stage = "listing" if not self._listing_finished(run.run_id) else "card"
+        row = {"run_id": run.run_id, "model_id": None, "stage": stage,
+               "kind": str(failure.kind), "message": str(failure)}  # fmt: skip
+        with transaction(self.con):
+            insert_rows(self.con, "crawl_errors", records.batch([row], records.ERROR_SCHEMA))
+            self.con.execute("UPDATE runs SET status = 'failed' WHERE run_id = ?", [run.run_id])
+
+    def _listing_finished(self, run_id: int) -> bool:
+        rows = self.con.execute(
+            "SELECT listing_done FROM runs WHERE run_id = ?", [run_id]
+        ).fetchall()
+        return bool(rows and rows[0][0])
 
     # -- runs -----------------------------------------------------------------------------------
 
@@ -142,12 +185,14 @@ class Crawl:
         # fetchall throughout: duckdb keeps a fetchone() result open on the connection
         unfinished = self.con.execute(
             f"SELECT run_id, next_page_url, listing_done FROM runs "
-            f"WHERE status = 'running' AND options::VARCHAR = ?::JSON::VARCHAR AND {where_source} "
+            f"WHERE status IN ('running', 'failed') "
+            f"AND options::VARCHAR = ?::JSON::VARCHAR AND {where_source} "
             f"ORDER BY run_id DESC LIMIT 1",
             [identity, source],
         ).fetchall()
         if unfinished:
             run_id, next_path, listing_done = unfinished[0]
+            self.con.execute("UPDATE runs SET status = 'running' WHERE run_id = ?", [run_id])
             return _Run(int(run_id), next_path, bool(listing_done), resumed=True)
         created = self.con.execute(
             "INSERT INTO runs (started_at, status, endpoint, snapshot, options) "
@@ -173,20 +218,20 @@ class Crawl:
             initial=listed,
             total=self.options.limit,
             mininterval=1.0,
-            disable=not self.progress,
+            disable=bars_disabled(self.progress),
         )
-        with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="listing") as fetcher:
+        with bar, DaemonThreads("listing") as fetcher:
             # The next page downloads while this one is committed; a page counts as finished
             # only once committed together with the cursor to the page after it.
             upcoming = fetcher.submit(self.client.list_page, path)
             while True:
                 try:
                     page = upcoming.result()
-                except NETWORK_ERRORS as exc:
-                    raise CrawlError(
-                        f"listing failed after retries ({_describe(exc)}); the crawl is saved: "
-                        "run the same command again to resume"
-                    ) from exc
+                except HubUnavailable:
+                    raise
+                except HubFailure as failure:  # the listing failing for good is the Hub failing
+                    where = f"the listing at {self.client.endpoint} failed"
+                    raise HubUnavailable(failure.kind, f"{where}: {failure}") from None
                 self._pages_fetched += 1
                 take = None if self.options.limit is None else max(0, self.options.limit - listed)
                 if take is None:
@@ -195,6 +240,8 @@ class Crawl:
                     try:
                         listed += min(take, records.listing_size(self.con, page.body))
                     except ValueError as exc:
+                        if isinstance(exc.__cause__, duckdb.InterruptException):
+                            raise KeyboardInterrupt from None
                         raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
                     done = page.next_path is None or listed >= (self.options.limit or 0)
                 if not done:
@@ -210,6 +257,8 @@ class Crawl:
         with transaction(self.con):
             try:
                 stored = records.insert_listing(self.con, run_id, page.body, take)
+            except duckdb.InterruptException:
+                raise
             except duckdb.Error as exc:
                 raise CrawlError(
                     f"the listing page is not a JSON array of models ({exc}); "
@@ -256,6 +305,12 @@ class Crawl:
         ).fetchall()
         return int(rows[0][0])
 
+    def _errors_by_kind(self, run_id: int) -> dict[str, int]:
+        rows = self.con.execute(
+            "SELECT kind, count(*) FROM crawl_errors WHERE run_id = ? GROUP BY kind", [run_id]
+        ).fetchall()
+        return {str(kind): int(n) for kind, n in rows}
+
     def _summary(self, run: _Run, reused: int, seconds: float) -> CrawlSummary:
         rid = run.run_id
         return CrawlSummary(
@@ -267,7 +322,7 @@ class Crawl:
             cards_reused=reused,
             card_failures=self._count("cards", rid, "AND fetch_status <> 'ok'"),
             co2_reporters=self._count("emissions", rid, "AND co2_g IS NOT NULL"),
-            errors=self._count("crawl_errors", rid),
+            errors=self._errors_by_kind(rid),
             seconds=seconds,
         )
 
@@ -281,12 +336,6 @@ def snapshot_identity(path: Path | None) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return f"{source.name} sha256:{digest.hexdigest()[:16]}"
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, HfHubHTTPError) and exc.response is not None:
-        return f"HTTP {exc.response.status_code}"
-    return type(exc).__name__
 
 
 def _now() -> datetime:

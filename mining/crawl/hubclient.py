@@ -1,30 +1,56 @@
 """HTTP to a Hub (the live one or the loopback mirror) through huggingface_hub's own session.
 
-Requests go through `huggingface_hub.utils.http_backoff` (which retries 429 honouring `RateLimit`
-and `Retry-After`, 5xx, timeouts and dropped or truncated connections) and
-`hf_raise_for_status` (typed errors). The listing is paged here rather than through
-`HfApi.list_models`, because the library hides the cursor and a resumable crawl must checkpoint
-it. Every request first spends from the client-side `RequestBudget` of its rate-limit bucket.
+Every request goes through huggingface_hub's shared session (`get_session`) and
+`hf_raise_for_status` (typed errors), and is bounded:
+
+- one overall deadline per request, retries and body included (`request_deadline`);
+- retries of 408/429/5xx and dropped connections with exponential backoff, honouring the Hub's
+  `RateLimit` (parsed by `huggingface_hub.utils.parse_ratelimit_headers`) and `Retry-After`, but
+  never waiting longer than `max_rate_wait`: a longer wait raises `HubUnavailable`;
+- `connect_tries` failed connections in a row raise `HubUnavailable` at once (no endpoint);
+- bodies are read as a stream against the deadline and a byte cap, and held once.
+
+The retry loop is ours rather than `http_backoff`'s because that one has no deadline and sleeps
+for whatever `Retry-After` says. Whatever the server sends back (error text, headers) is redacted
+(`hubcarbon.core.redact`) before it leaves this module. Ids are checked with
+`huggingface_hub.utils.validate_repo_id` before they become URLs, and every path segment is
+quoted. The listing is paged here rather than through `HfApi.list_models`, because the library
+hides the cursor and a resumable crawl must checkpoint it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from huggingface_hub import get_hf_file_metadata
 from huggingface_hub.errors import (
+    DisabledRepoError,
     GatedRepoError,
     HfHubHTTPError,
+    HFValidationError,
     RemoteEntryNotFoundError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff, httpx
+from huggingface_hub.utils import (
+    build_hf_headers,
+    get_session,
+    hf_raise_for_status,
+    httpx,
+    parse_ratelimit_headers,
+    validate_repo_id,
+)
 
+from hubcarbon.core.redact import redact, redact_exact
 from mining.crawl.budget import RequestBudget
+from mining.crawl.failures import Cancelled, ErrorKind, HubUnavailable, RequestFailed
 
 LISTING_EXPAND = (
     "author",
@@ -41,13 +67,17 @@ LISTING_EXPAND = (
     "tags",
 )
 
-# Failures worth recording and moving past: the request reached the Hub (or gave up after every
-# retry) and the answer concerns this one repository.
-NETWORK_ERRORS: tuple[type[Exception], ...] = (
-    HfHubHTTPError,
-    httpx.HTTPError,
-    OSError,
-)
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+DEFAULT_REQUEST_DEADLINE = 60.0
+# The Hub's rate-limit window is 5 minutes: a wait up to one window (plus a margin) is honoured.
+DEFAULT_MAX_RATE_WAIT = 330.0
+DEFAULT_MAX_CARD_BYTES = 16 << 20
+LISTING_PAGE_BYTES = 256 << 20
+METADATA_BYTES = 16 << 20
+ERROR_BODY_BYTES = 64 << 10
+MESSAGE_CHARS = 500
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -79,13 +109,25 @@ class Page:
 
 @dataclass(frozen=True)
 class CardFetch:
-    """The outcome of fetching one README: ok with its text, or a recorded failure."""
+    """The outcome of fetching one README: ok with its text, or a recorded failure (`kind` says
+    which, for `status == "error"`)."""
 
     status: str  # ok | missing | gated | not_found | error
     text: str | None = None
     etag: str | None = None
     commit: str | None = None
     error: str | None = None
+    kind: ErrorKind | None = None
+
+    @classmethod
+    def failed(cls, failure: RequestFailed) -> CardFetch:
+        return cls("error", error=str(failure), kind=failure.kind)
+
+
+@dataclass(frozen=True)
+class _Body:
+    headers: httpx.Headers
+    data: bytearray
 
 
 @dataclass
@@ -96,39 +138,45 @@ class HubClient:
     token: str | bool = False
     api_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
     resolver_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
-    timeout: float = 30.0
+    timeout: float = 30.0  # per connect and per read
     max_retries: int = 8
     base_wait: float = 1.0
+    max_backoff: float = 8.0
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    max_rate_wait: float = DEFAULT_MAX_RATE_WAIT
+    max_card_bytes: int = DEFAULT_MAX_CARD_BYTES
+    connect_tries: int = 3
+    _cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def __post_init__(self) -> None:
         self.endpoint = self.endpoint.rstrip("/")
         logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
 
-    def _headers(self) -> dict[str, str]:
-        return build_hf_headers(token=self.token)
+    def cancel(self) -> None:
+        """Stop every request in flight at its next step (Ctrl-C): no more retries or waits."""
+        self._cancelled.set()
+        self.api_budget.cancel()
+        self.resolver_budget.cancel()
 
-    def _get(self, url: str, budget: RequestBudget) -> httpx.Response:
-        budget.spend()
-        return http_backoff(
-            "GET",
-            url,
-            headers=self._headers(),
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            base_wait_time=self.base_wait,
-        )
+    # -- the listing ----------------------------------------------------------------------------
 
     def list_page(self, path: str) -> Page:
-        """Fetch one listing page; raises the library's typed errors once retries are spent.
-        The body is not parsed here: the store reads it (`mining.crawl.records.insert_listing`)."""
-        response = self._get(urljoin(self.endpoint + "/", path.lstrip("/")), self.api_budget)
-        hf_raise_for_status(response)
-        next_url = response.links.get("next", {}).get("url")
-        return Page(response.content, _path_of(next_url) if next_url else None)
+        """Fetch one listing page; raises `RequestFailed` or `HubUnavailable` once retries are
+        spent. The body is not parsed here: the store reads it
+        (`mining.crawl.records.insert_listing`)."""
+        url = urljoin(self.endpoint + "/", path.lstrip("/"))
+        try:
+            answer = self._get(url, self.api_budget, LISTING_PAGE_BYTES)
+        except HfHubHTTPError as exc:
+            raise self._failure(exc) from None
+        next_url = httpx.Response(200, headers=answer.headers).links.get("next", {}).get("url")
+        return Page(bytes(answer.data), _path_of(next_url) if next_url else None)
+
+    # -- one repository -------------------------------------------------------------------------
 
     def resolve_url(self, model_id: str, filename: str, revision: str | None) -> str:
-        """The /resolve/ URL of a file. Built here rather than with `hf_hub_url`, which refuses
-        legacy ids the Hub still serves (e.g. names containing `--`)."""
+        """The /resolve/ URL of a file, every segment quoted. Built here rather than with
+        `hf_hub_url`, to quote the revision too."""
         return (
             f"{self.endpoint}/{quote(model_id, safe='/')}/resolve/"
             f"{quote(revision or 'main', safe='')}/{quote(filename, safe='/')}"
@@ -137,54 +185,251 @@ class HubClient:
     def card_data(self, model_id: str) -> dict[str, Any] | None:
         """The Hub's cardData of one model (readable even where the README download is gated);
         None when the Hub has none or the request fails."""
+        if invalid_id(model_id) is not None:
+            return None
         url = f"{self.endpoint}/api/models/{quote(model_id, safe='/')}?expand=cardData"
         try:
-            response = self._get(url, self.api_budget)
-            hf_raise_for_status(response)
-            data = response.json().get("cardData")
-        except (HfHubHTTPError, httpx.HTTPError, OSError, ValueError, AttributeError):
+            answer = self._get(url, self.api_budget, METADATA_BYTES)
+            text = redact_exact(answer.data.decode("utf-8", errors="replace"), self._secrets())
+            data = json.loads(text).get("cardData")
+        except (HfHubHTTPError, RequestFailed, ValueError, AttributeError):
             return None
         return data if isinstance(data, dict) else None
 
     def fetch_readme(self, model_id: str, revision: str | None) -> CardFetch:
         """GET the README at `revision` (the listing's commit when known, else main)."""
+        problem = invalid_id(model_id)
+        if problem is not None:
+            return CardFetch("error", error=problem, kind=ErrorKind.INVALID_ID)
         url = self.resolve_url(model_id, "README.md", revision)
         try:
-            response = self._get(url, self.resolver_budget)
-            hf_raise_for_status(response)
+            answer = self._get(url, self.resolver_budget, self.max_card_bytes)
         except GatedRepoError as exc:
-            return CardFetch("gated", error=_one_line(exc))
+            return CardFetch("gated", error=self.redact(exc))
         except RemoteEntryNotFoundError:
             return CardFetch("missing", error="the repository has no README.md")
         except (RepositoryNotFoundError, RevisionNotFoundError) as exc:
-            return CardFetch("not_found", error=_one_line(exc))
-        except NETWORK_ERRORS as exc:
-            return CardFetch("error", error=f"{type(exc).__name__}: {_one_line(exc)}")
+            return CardFetch("not_found", error=self.redact(exc))
+        except HfHubHTTPError as exc:
+            return CardFetch.failed(self._failure(exc))
+        except RequestFailed as failure:
+            return CardFetch.failed(failure)
+        text = answer.data.decode("utf-8", errors="replace")
+        del answer.data[:]  # the bytes go as soon as the text exists: a card is held once
         return CardFetch(
             "ok",
-            text=response.content.decode("utf-8", errors="replace"),
-            etag=(response.headers.get("etag") or "").strip('"') or None,
-            commit=response.headers.get("x-repo-commit"),
+            text=redact_exact(text, self._secrets()),
+            etag=self._clean_header(answer.headers.get("etag"), strip='"'),
+            commit=self._clean_header(answer.headers.get("x-repo-commit")),
         )
 
     def file_size(self, model_id: str, filename: str, revision: str | None) -> int | None:
         """Size in bytes of a repository file from a HEAD request, as the paper measured
         `pytorch_model.bin`; None when the Hub does not say or the request fails."""
-        url = self.resolve_url(model_id, filename, revision)
-        self.resolver_budget.spend()
-        try:
-            metadata = get_hf_file_metadata(
-                url, token=self.token, timeout=self.timeout, retry_on_errors=True
-            )
-        except NETWORK_ERRORS:
+        if invalid_id(model_id) is not None:
             return None
-        return metadata.size
+        url = self.resolve_url(model_id, filename, revision)
+
+        def head(deadline: float) -> int | None:
+            timeout = max(0.001, min(self.timeout, deadline - time.monotonic()))
+            metadata = get_hf_file_metadata(
+                url, token=self.token, timeout=timeout, retry_on_errors=False
+            )
+            return metadata.size
+
+        try:
+            return self._retrying(head, self.resolver_budget)
+        except (HfHubHTTPError, RequestFailed, OSError):
+            return None
+
+    # -- the bounded request --------------------------------------------------------------------
+
+    def _get(self, url: str, budget: RequestBudget, max_bytes: int) -> _Body:
+        def attempt(deadline: float) -> _Body:
+            with get_session().stream(
+                "GET", url, headers=self._headers(), timeout=self._timeouts(deadline)
+            ) as response:
+                if response.status_code >= 400:
+                    error_body = self._read(response, ERROR_BODY_BYTES, deadline, truncate=True)
+                    hf_raise_for_status(
+                        httpx.Response(
+                            response.status_code,
+                            headers=response.headers,
+                            content=bytes(error_body),
+                            request=response.request,
+                        )
+                    )
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise RequestFailed(ErrorKind.TOO_LARGE, _too_large(int(declared), max_bytes))
+                return _Body(response.headers, self._read(response, max_bytes, deadline))
+
+        return self._retrying(attempt, budget)
+
+    def _retrying(self, attempt: Callable[[float], T], budget: RequestBudget) -> T:
+        """Run `attempt(deadline)` until it succeeds, retrying what is worth retrying within the
+        deadline. A rate-limit wait the server asks for (up to `max_rate_wait`) extends the
+        deadline by that wait: it is the Hub's pause, not the request's slowness."""
+        deadline = time.monotonic() + self.request_deadline
+        tries = connect_failures = 0
+        backoff = self.base_wait
+        refused: HfHubHTTPError | None = None  # the last retryable status, if that was the last
+        while True:
+            self._check_cancelled()
+            if time.monotonic() >= deadline:
+                if refused is not None:  # out of time while the server kept failing
+                    raise self._failure(
+                        refused, f"after {tries} tries in {self.request_deadline:g} s"
+                    )
+                raise RequestFailed(ErrorKind.TIMEOUT, self._timed_out(tries))
+            budget.spend()
+            tries += 1
+            refused = None
+            try:
+                return attempt(deadline)
+            except HfHubHTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else 0
+                if status not in RETRY_STATUSES or tries > self.max_retries:
+                    raise
+                refused = exc
+                asked = _asked_wait(exc.response.headers)  # status > 0: a response exists
+                if asked is not None:
+                    if asked > self.max_rate_wait:
+                        raise HubUnavailable(
+                            ErrorKind.RATE_LIMITED, self._wait_refused(asked)
+                        ) from None
+                    self._sleep(asked + 1)
+                    deadline += asked + 1
+                    continue
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                connect_failures += 1
+                if connect_failures >= self.connect_tries:
+                    raise HubUnavailable(
+                        ErrorKind.UNREACHABLE,
+                        f"{_connect_cause(exc)} at {self.endpoint} after {connect_failures} tries",
+                    ) from None
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                if time.monotonic() >= deadline:
+                    raise RequestFailed(ErrorKind.TIMEOUT, self._timed_out(tries)) from None
+                if tries > self.max_retries:
+                    raise RequestFailed(
+                        ErrorKind.NETWORK, f"{type(exc).__name__} after {tries} tries"
+                    ) from None
+            self._sleep(min(backoff, max(0.0, deadline - time.monotonic())))
+            backoff = min(self.max_backoff, backoff * 2)
+
+    def _read(
+        self, response: httpx.Response, limit: int, deadline: float, *, truncate: bool = False
+    ) -> bytearray:
+        """The body, against the deadline (overall, not per read) and a byte cap (`truncate`:
+        keep the first `limit` bytes instead of failing)."""
+        data = bytearray()
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > limit:
+                if truncate:
+                    del data[limit:]
+                    return data
+                raise RequestFailed(ErrorKind.TOO_LARGE, _too_large(len(data), limit))
+            if time.monotonic() >= deadline:
+                raise RequestFailed(
+                    ErrorKind.TIMEOUT,
+                    f"the body was not complete within {self.request_deadline:g} s "
+                    f"({len(data):,} bytes read)",
+                )
+            self._check_cancelled()
+        return data
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return build_hf_headers(token=self.token)
+
+    def _timeouts(self, deadline: float) -> httpx.Timeout:
+        left = max(0.001, deadline - time.monotonic())
+        return httpx.Timeout(min(self.timeout, left), connect=min(10.0, self.timeout, left))
+
+    def _sleep(self, seconds: float) -> None:
+        if self._cancelled.wait(max(0.0, seconds)):
+            raise Cancelled
+
+    def _check_cancelled(self) -> None:
+        if self._cancelled.is_set():
+            raise Cancelled
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self.token,) if isinstance(self.token, str) and self.token else ()
+
+    def redact(self, exc: BaseException | str) -> str:
+        """One line of server-sent text, redacted, at most MESSAGE_CHARS characters."""
+        return redact(" ".join(str(exc).split()), self._secrets())[:MESSAGE_CHARS]
+
+    def _clean_header(self, value: str | None, strip: str = "") -> str | None:
+        cleaned = self.redact(value.strip(strip)) if value else ""
+        return cleaned or None
+
+    def _failure(self, exc: HfHubHTTPError, note: str = "") -> RequestFailed:
+        status = exc.response.status_code if exc.response is not None else 0
+        message = self.redact(f"{exc} ({note})" if note else exc)
+        return RequestFailed(_kind_of(exc, status), message)
+
+    def _timed_out(self, tries: int) -> str:
+        return f"no complete answer within {self.request_deadline:g} s ({tries} tries)"
+
+    def _wait_refused(self, asked: float) -> str:
+        return (
+            f"the Hub at {self.endpoint} asks to wait {asked:,.0f} s before the next request, "
+            f"more than the {self.max_rate_wait:,.0f} s allowed (--max-rate-wait)"
+        )
+
+
+def invalid_id(model_id: object) -> str | None:
+    """Why `model_id` cannot become a URL (huggingface_hub's own rules), or None when it can."""
+    try:
+        validate_repo_id(model_id)  # type: ignore[arg-type]
+    except HFValidationError as exc:
+        return " ".join(str(exc).split())[:MESSAGE_CHARS]
+    if not isinstance(model_id, str) or not model_id:
+        return "the id is empty"
+    return None
+
+
+def _kind_of(exc: HfHubHTTPError, status: int) -> ErrorKind:
+    if isinstance(exc, DisabledRepoError):
+        return ErrorKind.DISABLED
+    if status in (401, 403):
+        return ErrorKind.FORBIDDEN
+    if status == 429:
+        return ErrorKind.RATE_LIMITED
+    if status >= 500:
+        return ErrorKind.SERVER_ERROR
+    return ErrorKind.CLIENT_ERROR
+
+
+def _asked_wait(headers: httpx.Headers) -> float | None:
+    """Seconds the server asks to wait: `RateLimit` (when used up), else `Retry-After`."""
+    info = parse_ratelimit_headers(headers)
+    if info is not None and info.remaining == 0:
+        return float(info.reset_in_seconds)
+    retry_after = (headers.get("retry-after") or "").strip()
+    return float(retry_after) if retry_after.isdigit() else None
+
+
+def _connect_cause(exc: BaseException) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+        return "host not found"
+    return f"cannot connect ({' '.join(str(exc).split())[:200]})"
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"the body is over {limit:,} bytes (at least {size:,})"
 
 
 def _path_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:500]

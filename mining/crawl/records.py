@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from mining.cards.card import parse_card
 from mining.cards.emission_record import card_data_record, emission_record
+from mining.crawl.failures import ErrorKind
 from mining.crawl.hubclient import CardFetch
 from mining.mirror.routes import ORIGINAL_CREATED
 
@@ -163,18 +164,43 @@ def card_row(run_id: int, model_id: str, sha: str | None, fetch: CardFetch) -> d
 
 
 def error_row(run_id: int, model_id: str, fetch: CardFetch) -> dict[str, Any]:
+    """The `crawl_errors` row of a README that could not be fetched."""
     return {
         "run_id": run_id,
         "model_id": model_id,
         "stage": "card",
-        "kind": fetch.status,
+        "kind": str(fetch.kind or ErrorKind.BAD_RESPONSE),
         "message": fetch.error or "",
     }
 
 
+PARSE_FAILED = "parse_failed"  # a parse_status of our own: the parser raised
+
+
+def parse_error_row(run_id: int, row: ParsedRow) -> dict[str, Any] | None:
+    """The `crawl_errors` row of a README whose metadata is unusable; None when it is fine."""
+    message = row.card_update.get("parse_error")
+    if not message:
+        return None
+    failed = row.card_update.get("parse_status") == PARSE_FAILED
+    kind = ErrorKind.PARSE_FAILED if failed else ErrorKind.UNPARSEABLE_METADATA
+    return {"run_id": run_id, "model_id": row.model_id, "stage": "parse", "kind": str(kind),
+            "message": message}  # fmt: skip
+
+
 def parse_texts(cards: list[tuple[str, str]]) -> list[ParsedRow]:
     """Parse stored READMEs (model id, text); runs in worker processes, so module-level."""
-    return [_parse_one(model_id, text) for model_id, text in cards]
+    return [_parse_or_record(model_id, text) for model_id, text in cards]
+
+
+def _parse_or_record(model_id: str, text: str) -> ParsedRow:
+    """One card's parse; a parser failure becomes the card's status, never the batch's end."""
+    try:
+        return _parse_one(model_id, text)
+    except Exception as exc:
+        update = {"model_id": model_id, "front_matter": None, "parse_status": PARSE_FAILED,
+                  "parse_error": f"{type(exc).__name__}: {exc}"[:500]}  # fmt: skip
+        return ParsedRow(model_id, update, None)
 
 
 def _parse_one(model_id: str, text: str) -> ParsedRow:
@@ -184,7 +210,7 @@ def _parse_one(model_id: str, text: str) -> ParsedRow:
         "model_id": model_id,
         "front_matter": card.metadata_json(),
         "parse_status": str(card.status),
-        "parse_error": card.yaml_error.message if card.yaml_error else None,
+        "parse_error": card.parse_error,
     }
     return ParsedRow(model_id, update, record.as_row() if record else None)
 

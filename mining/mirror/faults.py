@@ -191,3 +191,56 @@ class RateBuckets:
             reset_seconds=reset,
             window_seconds=max(1, math.ceil(self.window_seconds)),
         )
+
+
+# --- hostile READMEs: a Hub that misbehaves for chosen repositories ---------------------------
+# (kept in one block: listing-side hostile behaviours live in their own block)
+
+DISABLED_MESSAGE = "Access to this resource is disabled."
+
+
+class Hostility(Enum):
+    """What the mirror does to the README download of one chosen repository."""
+
+    DISABLED = "disabled"  # 403 with the Hub's "Access to this resource is disabled."
+    FAILING = "failing"  # 500 on every attempt
+    SLOW = "slow"  # the body at `slow_bytes_per_second` (0: headers, then nothing)
+    OVERSIZED = "oversized"  # a body of `oversized_bytes` bytes, length not announced
+    RATE_LIMITED = "rate_limited"  # 429 with `Retry-After: rate_limit_wait`
+
+
+@dataclass(frozen=True)
+class HostileReadmes:
+    """README downloads (`/{id}/resolve/{rev}/README.md`) that misbehave, per repository id,
+    and error replies that quote the request's `Authorization` header (`echo_authorization`),
+    as a careless server would: the crawl must survive them and store no token."""
+
+    disabled: frozenset[str] = frozenset()
+    failing: frozenset[str] = frozenset()
+    slow: frozenset[str] = frozenset()
+    oversized: frozenset[str] = frozenset()
+    rate_limited: frozenset[str] = frozenset()
+    slow_bytes_per_second: float = 1.0
+    oversized_bytes: int = 64 << 20
+    rate_limit_wait: int = 100_000
+    echo_authorization: bool = False
+
+    def __post_init__(self) -> None:
+        if self.slow_bytes_per_second < 0 or self.oversized_bytes < 1 or self.rate_limit_wait < 0:
+            raise ValueError(
+                "slow_bytes_per_second and rate_limit_wait must be non-negative, "
+                "oversized_bytes positive"
+            )
+
+    def for_readme(self, model_id: str) -> Hostility | None:
+        """The misbehaviour chosen for this repository's README, if any."""
+        for hostility, ids in (
+            (Hostility.DISABLED, self.disabled),
+            (Hostility.FAILING, self.failing),
+            (Hostility.SLOW, self.slow),
+            (Hostility.OVERSIZED, self.oversized),
+            (Hostility.RATE_LIMITED, self.rate_limited),
+        ):
+            if model_id in ids:
+                return hostility
+        return None

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from mining.mirror.index import ModelIndex, Query, QueryError
+from mining.mirror.tree import RepoTree, git_blob_sha1, size_only_etag
 from mining.snapshot.reader import ModelRecord
 
 MAX_PAGE_SIZE = 1000
@@ -71,6 +72,7 @@ class Request:
     host: str
     authorization: str | None = None
     range: str | None = None
+    body: bytes = b""  # a POST's form body (paths-info)
 
     def values(self, key: str) -> list[str]:
         return [v for k, v in self.query if k in (key, key + "[]")]
@@ -87,11 +89,6 @@ class Request:
 def object_id(model_id: str) -> str:
     """A stable 24-hex `_id`, shaped like the Hub's Mongo ids."""
     return hashlib.sha1(model_id.encode(), usedforsecurity=False).hexdigest()[:24]
-
-
-def git_blob_sha1(data: bytes) -> str:
-    """The git blob id of a file: the ETag the Hub sends for regular (non-LFS) files."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 class Routes:
@@ -117,17 +114,38 @@ class Routes:
 
     def handle(self, request: Request) -> Reply:
         path = request.raw_path
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD", "POST"):
             return Reply.error(405, "MethodNotAllowed", f"{request.method} is not supported")
+        if path.startswith("/api/models/") and path != "/api/models/":
+            return self.model_route(request, path[len("/api/models/") :])
+        if request.method == "POST":
+            return Reply.error(405, "MethodNotAllowed", "POST is not supported here")
         if path == "/api/agent-harnesses":
             return Reply.json({"standardEnvVars": [], "harnesses": {}})
         if path in ("/api/models", "/api/models/"):
             return self.list_models(request)
-        if path.startswith("/api/models/"):
-            return self.model_info(request, path[len("/api/models/") :])
         if "/resolve/" in path:
             return self.resolve(request)
-        return Reply.error(404, "NotFound", f"Sorry, we can't find the page {unquote(path)!r}")
+        return _no_such_route(path)
+
+    def model_route(self, request: Request, rest: str) -> Reply:
+        """`{id}`, `{id}/revision/{rev}`, `{id}/tree/{rev}[/{path}]`, `{id}/paths-info/{rev}`;
+        the id is `namespace/name` or a legacy bare `name`. Anything else is an unknown route,
+        never read as a model id."""
+        route = _split_model_route(rest.strip("/").split("/"))
+        if route is None:
+            return _no_such_route(f"/api/models/{rest}")
+        raw_id, action, args = route
+        wants_post = action == "paths-info"
+        if (request.method == "POST") != wants_post:
+            return Reply.error(405, "MethodNotAllowed", f"{request.method} is not supported here")
+        if action == "":
+            return self.model_info(request, raw_id)
+        revision = unquote(args[0])
+        if action == "revision":
+            return self.model_info(request, raw_id, revision)
+        path = unquote("/".join(args[1:])).strip("/")
+        return self.files(request, unquote(raw_id), revision, action, path)
 
     # --- listing ----------------------------------------------------------------------------
 
@@ -251,16 +269,12 @@ class Routes:
     # --- single model -------------------------------------------------------------------------
 
     def _check_revision(self, record: ModelRecord, revision: str) -> Reply | None:
-        if revision in ("main", record.sha, "refs/heads/main"):
+        if revision in ("main", "HEAD", record.sha, "refs/heads/main"):
             return None
         return Reply.error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
 
-    def model_info(self, request: Request, rest: str) -> Reply:
-        revision = "main"
-        if "/revision/" in rest:
-            rest, raw_revision = rest.split("/revision/", 1)
-            revision = unquote(raw_revision)
-        model_id = unquote(rest).strip("/")
+    def model_info(self, request: Request, raw_id: str, revision: str = "main") -> Reply:
+        model_id = unquote(raw_id)
         if model_id in self.renames:
             target = quote(self.renames[model_id], safe="/")
             return Reply(307, b"", {"Location": f"/api/models/{target}"})
@@ -294,6 +308,24 @@ class Routes:
         return entry
 
     # --- files --------------------------------------------------------------------------------
+
+    def files(
+        self, request: Request, model_id: str, revision: str, action: str, path: str
+    ) -> Reply:
+        """The tree listing (`tree`) or the entries of given paths (`paths-info`)."""
+        record = self.snapshot.get(model_id)
+        if record is None:
+            return Reply.error(404, "RepoNotFound", "Repository not found")
+        bad_revision = self._check_revision(record, revision)
+        if bad_revision is not None:
+            return bad_revision
+        tree = RepoTree.of(self.snapshot, record)
+        if action == "paths-info":
+            form = parse_qsl(request.body.decode("utf-8", errors="replace"))
+            return Reply.json(tree.paths_info([v for k, v in form if k in ("paths", "paths[]")]))
+        if not tree.is_directory(path):
+            return Reply.error(404, "EntryNotFound", f"{path} is not a directory of {model_id}")
+        return Reply.json(tree.listing(path, recursive=request.flag("recursive")))
 
     def resolve(self, request: Request) -> Reply:
         raw_repo, _, tail = request.raw_path.lstrip("/").partition("/resolve/")
@@ -342,14 +374,38 @@ class Routes:
         if request.method != "HEAD":
             message = f"{name} is known by its size only; its content is not in the snapshot"
             return Reply.error(404, "EntryNotFound", message, commit)
-        token = f"hubcarbon-size-only\0{record.id}\0{name}\0{size}".encode()
-        etag = hashlib.sha256(token).hexdigest()
+        etag = size_only_etag(record.id, name, size)
         linked = {"X-Linked-Size": str(size), "X-Linked-Etag": f'"{etag}"', "ETag": f'"{etag}"'}
         return Reply(200, b"", {**commit, **linked})
 
     def _granted(self, request: Request) -> bool:
         auth = request.authorization or ""
         return auth.startswith("Bearer ") and auth[len("Bearer ") :] in self.grants
+
+
+_TAKES_A_PATH = {"revision": False, "tree": True, "paths-info": False}  # each takes a revision
+
+
+def _split_model_route(segments: list[str]) -> tuple[str, str, list[str]] | None:
+    """(raw id, action, arguments) of the segments after /api/models/, or None. An action is
+    looked for after a two-segment id first, then after a legacy bare id."""
+    for id_length in (2, 1):
+        model_id, rest = segments[:id_length], segments[id_length:]
+        if len(model_id) < id_length or not all(model_id):
+            continue
+        if not rest:
+            return "/".join(model_id), "", []
+        action, args = rest[0], rest[1:]
+        takes_path = _TAKES_A_PATH.get(action)
+        if takes_path is None or not args or not args[0] or (len(args) > 1 and not takes_path):
+            continue
+        return "/".join(model_id), action, args
+    return None
+
+
+def _no_such_route(raw_path: str) -> Reply:
+    """An unknown route: 404 with the Hub's `EntryNotFound` code, as it answers them."""
+    return Reply.error(404, "EntryNotFound", f"Sorry, we can't find the page {unquote(raw_path)!r}")
 
 
 def _ranged(data: bytes, header: str | None, headers: dict[str, str]) -> Reply:

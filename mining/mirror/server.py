@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import ipaddress
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -25,15 +26,18 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from hubcarbon.core.errors import ConfigError
 from mining.mirror.faults import (
     BUCKET_API,
     BUCKET_RESOLVERS,
+    DISABLED_MESSAGE,
     Fault,
     FaultInjector,
     FaultPlan,
+    HostileReadmes,
+    Hostility,
     RateBuckets,
 )
 from mining.mirror.index import ModelIndex
@@ -47,7 +51,9 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 class MirrorConfig:
     """How the mirror behaves. `rate_api`/`rate_resolvers` are requests per `rate_window`
     seconds (None: unlimited); `gated` ids refuse downloads unless the request carries a bearer
-    token from `grants`; `renames` maps old ids to new ones (answered with 307)."""
+    token from `grants`; `renames` maps old ids to new ones (answered with 307); `hostile`
+    chooses READMEs that misbehave (403, 500, slow, oversized, huge Retry-After) and error
+    replies that echo the Authorization header."""
 
     page_size: int = MAX_PAGE_SIZE
     faults: FaultPlan = field(default_factory=FaultPlan)
@@ -57,6 +63,7 @@ class MirrorConfig:
     gated: frozenset[str] = frozenset()
     grants: frozenset[str] = frozenset()
     renames: Mapping[str, str] = field(default_factory=dict)
+    hostile: HostileReadmes = field(default_factory=HostileReadmes)
 
 
 def bucket_of(raw_path: str) -> str | None:
@@ -114,6 +121,10 @@ class MirrorServer:
         host = address.decode() if isinstance(address, bytes) else str(address)
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}"
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
 
     def start(self) -> str:
         """Serve in a daemon thread; returns the base URL."""
@@ -191,6 +202,12 @@ class _HTTPServer(ThreadingHTTPServer):
         self.mirror = mirror
         super().__init__(address, handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early (a capped or abandoned download) is not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -207,18 +224,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("HEAD")
 
     def do_POST(self) -> None:
-        self._drain_body()
-        self._serve("POST")
+        self._serve("POST", self._read_body())
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the mirror counts requests instead of printing them."""
 
-    def _drain_body(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > 0:
-            self.rfile.read(length)
+    def _read_body(self) -> bytes:
+        """A POST body (paths-info forms are small): at most MAX_POST_BYTES are kept."""
+        declared = self.headers.get("Content-Length") or "0"
+        length = int(declared) if declared.isdigit() else 0
+        body = self.rfile.read(min(length, MAX_POST_BYTES)) if length > 0 else b""
+        if length > MAX_POST_BYTES:
+            self.close_connection = True  # the rest is never read
+        return body
 
-    def _serve(self, method: str) -> None:
+    def _serve(self, method: str, body: bytes = b"") -> None:
         mirror = self.server.mirror
         parts = urlsplit(self.path)
         raw_path = parts.path or "/"
@@ -257,6 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
             reply = Reply.error(status, "ServerError", "Injected server error")
             self._send(method, reply, extra)
             return
+        if _misbehave(self, method, raw_path, extra):
+            return
         request = Request(
             method=method,
             raw_path=raw_path,
@@ -264,6 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             host=self.headers.get("Host") or mirror.url.removeprefix("http://"),
             authorization=self.headers.get("Authorization"),
             range=self.headers.get("Range"),
+            body=body,
         )
         reply = mirror.routes.handle(request)
         self._send(method, reply, extra, truncate=fault is Fault.TRUNCATE)
@@ -274,6 +297,8 @@ class _Handler(BaseHTTPRequestHandler):
         if truncate and len(reply.body) < 2:
             self.close_connection = True
             return
+        if reply.status >= 400 and self.server.mirror.config.hostile.echo_authorization:
+            reply = _echoing(reply, self.headers.get("Authorization"))
         self.send_response(reply.status)
         for name, value in _merge(reply.headers, extra):
             self.send_header(name, value)
@@ -286,6 +311,95 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if truncate:
             self.close_connection = True
+
+
+# --- hostile READMEs (see mining.mirror.faults.HostileReadmes) -------------------------------
+
+MAX_POST_BYTES = 1 << 20
+SLOW_TICK_SECONDS = 0.1
+STALL_SECONDS = 600.0  # a stalled reply gives up after this long (the thread is a daemon)
+_FILLER = b"#" * (1 << 16)
+
+
+def _misbehave(handler: _Handler, method: str, raw_path: str, extra: Mapping[str, str]) -> bool:
+    """Answer a chosen README download with its misbehaviour; False for any other request."""
+    mirror = handler.server.mirror
+    hostile = mirror.config.hostile
+    model_id = _readme_repository(raw_path)
+    hostility = hostile.for_readme(model_id) if model_id else None
+    if hostility is None:
+        return False
+    if hostility is Hostility.DISABLED:
+        headers = {"X-Error-Message": DISABLED_MESSAGE}
+        handler._send(method, Reply.json({"error": DISABLED_MESSAGE}, 403, headers), extra)
+    elif hostility is Hostility.FAILING:
+        handler._send(method, Reply.error(500, "ServerError", "Internal Error"), extra)
+    elif hostility is Hostility.RATE_LIMITED:
+        wait, window = hostile.rate_limit_wait, max(1, int(mirror.config.rate_window))
+        handler._send(method, _rate_limited(BUCKET_RESOLVERS, 0, wait, window), extra)
+    elif method == "HEAD":
+        return False
+    elif hostility is Hostility.SLOW:
+        _trickle(handler, raw_path, hostile.slow_bytes_per_second, extra)
+    else:
+        _flood(handler, hostile.oversized_bytes, extra)
+    return True
+
+
+def _trickle(handler: _Handler, raw_path: str, per_second: float, extra: Mapping[str, str]) -> None:
+    """The real README, announced in full, then sent at `per_second` bytes a second (0: never)."""
+    mirror = handler.server.mirror
+    reply = mirror.routes.handle(Request("GET", raw_path, [], host=mirror.url))
+    handler.close_connection = True
+    _start(handler, reply.status, {**reply.headers, **extra,
+                                   "Content-Length": str(len(reply.body))})  # fmt: skip
+    step = max(1, int(per_second * SLOW_TICK_SECONDS))
+    started = time.monotonic()
+    with contextlib.suppress(OSError):
+        sent = 0
+        while sent < len(reply.body) and time.monotonic() - started < STALL_SECONDS:
+            if per_second > 0:
+                handler.wfile.write(reply.body[sent : sent + step])
+                handler.wfile.flush()
+                sent += step
+            time.sleep(SLOW_TICK_SECONDS)
+
+
+def _flood(handler: _Handler, size: int, extra: Mapping[str, str]) -> None:
+    """`size` bytes of README, the length never announced (the connection's end marks it)."""
+    handler.close_connection = True
+    _start(handler, 200, {**extra, "Content-Type": "text/plain; charset=utf-8",
+                          "Connection": "close"})  # fmt: skip
+    with contextlib.suppress(OSError):
+        left = size
+        while left > 0:
+            chunk = _FILLER[: min(left, len(_FILLER))]
+            handler.wfile.write(chunk)
+            left -= len(chunk)
+        handler.wfile.flush()
+
+
+def _start(handler: _Handler, status: int, headers: Mapping[str, str]) -> None:
+    handler.send_response(status)
+    for name, value in sorted(headers.items()):
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.flush()
+
+
+def _readme_repository(raw_path: str) -> str | None:
+    """The repository id of a README download path, else None."""
+    raw_repo, found, tail = raw_path.lstrip("/").partition("/resolve/")
+    if not found or unquote(tail.partition("/")[2]) != "README.md":
+        return None
+    return unquote(raw_repo)
+
+
+def _echoing(reply: Reply, authorization: str | None) -> Reply:
+    """The error reply of a careless server: its body's message quotes the Authorization
+    header (`X-Error-Message`, which clients match on, stays as it was)."""
+    message = f"{reply.headers.get('X-Error-Message', 'Error')} (request sent {authorization})"
+    return Reply.json({"error": message}, reply.status, reply.headers)
 
 
 def _merge(first: Mapping[str, str], second: Mapping[str, str]) -> Iterable[tuple[str, str]]:

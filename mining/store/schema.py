@@ -116,6 +116,26 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             SELECT * FROM emissions WHERE run_id = (SELECT run_id FROM latest_run);
         """,
     ),
+    Migration(
+        2,
+        "crawl_errors keyed by error_id, with the time each was recorded",
+        """
+        CREATE SEQUENCE IF NOT EXISTS crawl_error_ids START 1;
+        CREATE TABLE crawl_errors_keyed (
+            error_id    BIGINT PRIMARY KEY DEFAULT nextval('crawl_error_ids'),
+            run_id      INTEGER NOT NULL,
+            model_id    VARCHAR,                  -- NULL for a failure of the listing itself
+            stage       VARCHAR NOT NULL,         -- listing | card | parse
+            kind        VARCHAR NOT NULL,         -- mining.crawl.failures.ErrorKind
+            message     VARCHAR NOT NULL,         -- one line, secrets redacted
+            recorded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+        );
+        INSERT INTO crawl_errors_keyed (run_id, model_id, stage, kind, message)
+            SELECT run_id, model_id, stage, kind, message FROM crawl_errors;
+        DROP TABLE crawl_errors;
+        ALTER TABLE crawl_errors_keyed RENAME TO crawl_errors;
+        """,
+    ),
 )
 
 
