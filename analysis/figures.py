@@ -127,7 +127,9 @@ def trend(
             top = max(float(group[value].max()), float(fitted[high].max()) if len(fitted) else 0)
             axes.set_ylim(0, min(100.0, top * 1.15) if top > 0 else 1.0)
         axes.set(xlabel="", ylabel=population)
-    panels[0].set_title(f"{label} (labels: n per month; dashed: fitted trend, band: 95 %)")
+    panels[0].set_title(
+        f"{label}\nlabels: n per month; dashed: fitted trend; band: its 95 % interval", fontsize=8
+    )
     panels[-1].set_xlabel("creation month")
     locator = mdates.AutoDateLocator()
     panels[-1].xaxis.set_major_locator(locator)

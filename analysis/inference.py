@@ -30,8 +30,8 @@
   residuals of the ranks of x and of y after least squares on the ranks of z; t with n − 3
   degrees of freedom, Fisher interval with se = 1/√(n − 4).
 - "No relation": for every correlation and two-group test, the smallest effect the test
-  detects with 80 % power at α = 0.05 (two-sided): for a correlation
-  `statsmodels.stats.power.NormalIndPower` on Fisher's z with n − 3; for Mann-Whitney
+  detects with 80 % power at α = 0.05 (two-sided): for a correlation from Fisher's z,
+  tanh((z_{0.975} + z_{0.8}) / √(n − 3)); for Mann-Whitney
   `TTestIndPower` with the group sizes scaled by the U test's efficiency 3/π, the Cohen's d
   turned into a rank-biserial r = 2Φ(d/√2) − 1 (normal shift model). And an equivalence test
   (TOST, two one-sided tests at 5 %) against EQUIVALENCE_BOUND: on Fisher's z for a correlation,
@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,7 @@ from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.regression.linear_model import OLS
 from statsmodels.regression.quantile_regression import QuantReg
-from statsmodels.stats.power import NormalIndPower, TTestIndPower
+from statsmodels.stats.power import TTestIndPower
 
 from analysis.findings import EffectSize, Result, insufficient
 
@@ -114,10 +115,13 @@ def correlation(
     )
 
 
+@lru_cache(maxsize=4096)
 def smallest_correlation(n: int) -> float:
-    """The smallest |r| a two-sided test at ALPHA detects with POWER on n pairs (Fisher z)."""
-    z = NormalIndPower().solve_power(nobs1=n - 3, alpha=ALPHA, power=POWER, ratio=0)
-    return math.tanh(float(np.squeeze(z)))
+    """The smallest |r| a two-sided test at ALPHA detects with POWER on n pairs: Fisher's z is
+    normal with se 1/√(n − 3), so z = (z_{1−α/2} + z_{power}) / √(n − 3) (the far tail
+    neglected)."""
+    z = (stats.norm.ppf(1 - ALPHA / 2) + stats.norm.ppf(POWER)) / math.sqrt(n - 3)
+    return math.tanh(float(z))
 
 
 def correlation_tost(r: float, n: int, *, spearman: bool = False) -> float:
@@ -233,6 +237,7 @@ def rank_biserial_tost(r: float, se: float) -> float:
     return max(float(stats.norm.sf((r + bound) / se)), float(stats.norm.cdf((r - bound) / se)))
 
 
+@lru_cache(maxsize=4096)
 def smallest_rank_biserial(n_a: int, n_b: int) -> float:
     """The smallest |rank-biserial r| the U test detects with POWER at ALPHA (see the module
     text: t-test power at the U test's efficiency, d turned into r)."""
@@ -412,7 +417,7 @@ def robust_trend(index: np.ndarray, values: np.ndarray) -> dict[str, object]:
 def clustered_ols(target: pd.Series, design: pd.DataFrame, groups: pd.Series) -> Any:
     """OLS of `target` on `design` with standard errors clustered by `groups`."""
     codes = pd.factorize(groups.to_numpy())[0]
-    return OLS(target, design).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    return OLS(target, design).fit(method="qr", cov_type="cluster", cov_kwds={"groups": codes})
 
 
 def partial_spearman(

@@ -22,6 +22,8 @@ from typing import Any, Literal, cast
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.vocabulary import AUTOTRAIN_TAGS, domain_map, libraries
 from hubcarbon.core.errors import StoreError
@@ -157,32 +159,38 @@ FROM r LEFT JOIN dom USING (model_id)
 ORDER BY r.model_id
 """
 
-MONTHLY_SQL = f"""
+MODEL_COUNTS_SQL = f"""
 WITH m AS (
-    SELECT model_id, date_trunc('month', m.created_at) AS month,
+    SELECT model_id, author, date_trunc('month', m.created_at) AS month,
            coalesce({_AUTOTRAIN}, false) AS autotrain
     FROM models m WHERE run_id = $run
 ),
 e AS (SELECT model_id, {{figure}} AS co2_g FROM emissions WHERE run_id = $run)
-SELECT month,
-       CASE WHEN grouping(autotrain) = 1 THEN 'all'
-            WHEN autotrain THEN 'autotrain' ELSE 'human' END AS population,
+SELECT month, autotrain, author,
        count(*) AS models,
        count(e.model_id) AS reporters,
-       count(e.co2_g) AS reporters_with_co2,
-       median(e.co2_g) AS median_co2_g
+       count(e.co2_g) AS reporters_with_co2
 FROM m LEFT JOIN e USING (model_id)
-GROUP BY GROUPING SETS ((month), (month, autotrain))
-ORDER BY population, month NULLS LAST
+GROUP BY month, autotrain, author
+ORDER BY month NULLS LAST, autotrain, author NULLS LAST
 """
+"""Every crawled model counted once, by creation month, AutoTrain flag and author: the monthly
+counts (`monthly`) and the distinct authors (`authors`) come from this one scan."""
+
+COUNTS = ["models", "reporters", "reporters_with_co2"]
 
 
-AUTHORS_SQL = f"""
-SELECT DISTINCT date_trunc('month', m.created_at) AS month,
-       coalesce({_AUTOTRAIN}, false) AS autotrain, m.author
-FROM models m WHERE run_id = $run AND m.author IS NOT NULL
-ORDER BY month NULLS LAST, autotrain, author
-"""
+def _monthly(counts: pd.DataFrame) -> pd.DataFrame:
+    """Models, reporters and reporters with an amount per month and population (all, autotrain,
+    human), months in order, the undated (NaT) last."""
+    pooled = counts.groupby("month", dropna=False, sort=True)[COUNTS].sum().reset_index()
+    split = counts.groupby(["autotrain", "month"], dropna=False, sort=True)[COUNTS].sum()
+    split = split.reset_index()
+    split.insert(0, "population", split.pop("autotrain").map({True: "autotrain", False: "human"}))
+    frame = pd.concat([pooled.assign(population="all"), split], ignore_index=True)
+    frame = frame.sort_values(["population", "month"], na_position="last", kind="stable")
+    return frame[["month", "population", *COUNTS]].astype(dict.fromkeys(COUNTS, "int64"))
+
 
 NEWEST_SQL = "SELECT max(created_at) FROM models WHERE run_id = $run"
 
@@ -207,10 +215,10 @@ class Population:
     `reporters`: one row per CO2 reporter (see REPORTERS_SQL; plus the metric columns of
     `mining.cards.metrics.METRICS`, on [0, 1], `metric_sources` and `reconstructed`). `monthly`:
     every crawled model counted by creation `month` (NaT for models without a creation date) and
-    `population`, with `models`, `reporters`, `reporters_with_co2` and the reporters'
-    `median_co2_g` (see MONTHLY_SQL). `authors`: the distinct (`month`, `autotrain`, `author`)
-    of the crawled models. `run`: the run's row of `runs` plus table counts. `columns`: the
-    optional emissions columns the crawl has. `newest_created`: the newest creation time of a
+    `population`, with `models`, `reporters` and `reporters_with_co2` (see MODEL_COUNTS_SQL).
+    `authors`: the distinct (`month`, `autotrain`, `author`) of the crawled models. `run`: the
+    run's row of `runs` plus table counts. `columns`: the optional emissions columns the crawl
+    has. `newest_created`: the newest creation time of a
     crawled model (the reference of model age). `window`: a share window forced by a
     sensitivity variant (None: derived from the listing).
     """
@@ -232,7 +240,7 @@ class Population:
         return self._subsets[population]
 
     @cached_property
-    def _subsets(self) -> dict[str, pd.DataFrame]:
+    def _subsets(self) -> dict[str, Any]:
         return {}
 
     def unavailable(self, population: PopulationName) -> str | None:
@@ -255,16 +263,17 @@ class Population:
         return "training_run" in self.columns
 
     @cached_property
-    def _reporter_index(self) -> pd.Index:
-        return pd.Index(self.reporters["model_id"].to_numpy(dtype=object))
+    def _reporter_ids(self) -> pa.Array:
+        return pa.array(self.reporters["model_id"], type=pa.string())
 
     def units(self, rows: pd.DataFrame) -> Units:
         """The Units of reporter rows (a frame with `model_id`; other columns looked up)."""
         if "model_id" not in rows or rows.empty:
             return Units(rows=len(rows), training_runs=0 if self.has_training_runs else None,
                          authors=0)  # fmt: skip
-        positions = self._reporter_index.get_indexer(rows["model_id"].to_numpy(dtype=object))
-        known = np.unique(positions[positions >= 0])
+        ids = pa.array(rows["model_id"], type=pa.string())
+        positions = pc.index_in(ids, value_set=self._reporter_ids).to_numpy(zero_copy_only=False)
+        known = np.unique(positions[~np.isnan(positions)].astype("int64"))
         authors = self._column("author")[known]
         runs = None
         if self.has_training_runs:
@@ -274,6 +283,15 @@ class Population:
         return Units(
             rows=len(rows), training_runs=runs, authors=len(pd.unique(authors[pd.notna(authors)]))
         )
+
+    def subset_units(self, population: PopulationName) -> Units:
+        """The Units of every reporter of `population` (cached)."""
+        key = f"units:{population}"
+        if key not in self._subsets:
+            self._subsets[key] = self.units(self.subset(population))
+        found = self._subsets[key]
+        assert isinstance(found, Units)
+        return found
 
     def _column(self, name: str) -> np.ndarray:
         """A reporters column as an object array (cached: units look rows up often)."""
@@ -385,8 +403,9 @@ def load(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> Populatio
         ).df()
     finally:
         con.unregister("domain_map")
-    monthly = con.execute(_with_columns(MONTHLY_SQL, figure, columns), {"run": run}).df()
-    authors = con.execute(AUTHORS_SQL, {"run": run}).df()
+    counts = con.execute(_with_columns(MODEL_COUNTS_SQL, figure, columns), {"run": run}).df()
+    monthly = _monthly(counts)
+    authors = counts.loc[counts["author"].notna(), ["month", "autotrain", "author"]]
     newest = con.execute(NEWEST_SQL, {"run": run}).fetchall()[0][0]
     info = _run_info(con, run) | {"co2_figure": figure}
     reporters = _with_metrics(reporters)

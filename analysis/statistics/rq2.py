@@ -353,25 +353,33 @@ rarer ones are pooled into "other"."""
 
 
 def _dummies(values: pd.Series, prefix: str, reference: str) -> pd.DataFrame:
-    counts = values.value_counts()
-    pooled = values.where(values.map(counts) >= MIN_LEVEL_ROWS, "other")
-    levels = sorted(set(pooled) - {reference})
+    codes, levels = pd.factorize(values.to_numpy(dtype=object))
+    counts = np.bincount(codes, minlength=len(levels))
+    names = np.where(counts >= MIN_LEVEL_ROWS, levels.astype(object), "other")[codes]
+    kept = sorted(set(names) - {reference})
     return pd.DataFrame(
-        {f"{prefix}[{level}]": (pooled == level).astype("float64") for level in levels},
+        {f"{prefix}[{level}]": (names == level).astype("float64") for level in kept},
         index=values.index,
     )
 
 
 def _full_rank(design: pd.DataFrame) -> pd.DataFrame:
-    """The columns of `design`, in order, that add rank (a dummy implied by others is dropped)."""
+    """The columns of `design`, in order, that add rank (a dummy implied by others is dropped):
+    a column is kept when its part not explained by the kept ones (a least-squares residual on
+    the scaled Gram matrix) keeps more than 1e-10 of its length."""
     values = design.to_numpy(dtype="float64")
     scaled = values / np.maximum(np.sqrt((values**2).mean(axis=0)), 1e-300)
-    gram = scaled.T @ scaled / len(values)  # same column rank, k x k
+    gram = scaled.T @ scaled / len(values)
     kept: list[int] = []
     for column in range(values.shape[1]):
-        candidate = [*kept, column]
-        if np.linalg.matrix_rank(gram[np.ix_(candidate, candidate)], tol=1e-10) == len(candidate):
-            kept = candidate
+        explained = 0.0
+        if kept:
+            cross = gram[kept, column]
+            explained = float(
+                cross @ np.linalg.lstsq(gram[np.ix_(kept, kept)], cross, rcond=None)[0]
+            )
+        if gram[column, column] - explained > 1e-10 * gram[column, column]:
+            kept.append(column)
     return design.iloc[:, kept]
 
 

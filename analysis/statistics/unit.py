@@ -68,10 +68,11 @@ class Statistic:
         if result.units is not None:
             return result
         table = result.table
-        rows = table if table is not None and "model_id" in table else population.subset(name)
+        if table is not None and "model_id" in table:
+            return replace(result, units=population.units(table))
         if table is None and result.status != OK:
-            rows = rows.iloc[0:0]
-        return replace(result, units=population.units(rows))
+            return replace(result, units=population.units(population.reporters.iloc[0:0]))
+        return replace(result, units=population.subset_units(name))
 
     def __repr__(self) -> str:
         return f"Statistic({self.id!r})"
