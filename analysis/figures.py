@@ -16,6 +16,7 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -351,13 +352,13 @@ def sensitivity(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | 
     if rows.empty:
         return None
     _style()
-    headlines = list(dict.fromkeys(zip(rows["statistic"], rows["population"], strict=True)))
+    headlines = list(dict.fromkeys(zip(rows["statistic"], rows["base_population"], strict=True)))
     columns = 2
     lines = (len(headlines) + columns - 1) // columns
     figure = new_figure(8.0, 0.6 + 1.5 * lines)
     panels = figure.subplots(lines, columns, squeeze=False).ravel()
     for axes, (unit_id, population) in zip(panels, headlines, strict=False):
-        part = rows[(rows["statistic"] == unit_id) & (rows["population"] == population)]
+        part = rows[(rows["statistic"] == unit_id) & (rows["base_population"] == population)]
         positions = np.arange(len(part))
         low = (part["effect"] - part["ci_low"]).clip(lower=0).fillna(0)
         high = (part["ci_high"] - part["effect"]).clip(lower=0).fillna(0)
@@ -380,6 +381,8 @@ def sensitivity(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | 
         axes.set_title(f"{unit_id} [{population}]: {part['effect_name'].iloc[0]}", fontsize=7)
         if ratio:
             axes.set_xscale("log")
+            axes.xaxis.set_major_formatter(mticker.FormatStrFormatter("%.2g"))
+            axes.xaxis.set_minor_formatter(mticker.NullFormatter())
     for axes in panels[len(headlines) :]:
         axes.set_visible(False)
     return figure

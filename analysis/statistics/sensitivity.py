@@ -125,7 +125,7 @@ WINDOWED = {rq1.share_by_month.id}
 
 
 def _row(unit: Statistic, base: str, variant: Variant, result: Result | str) -> dict[str, Any]:
-    row: dict[str, Any] = {"statistic": unit.id, "population": base, "variant": variant.id}
+    row: dict[str, Any] = {"statistic": unit.id, "base_population": base, "variant": variant.id}
     row["variant_label"] = variant.label
     if isinstance(result, str):
         return row | {"status": "insufficient_data", "note": result}
