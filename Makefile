@@ -12,7 +12,7 @@ DB ?= $(OUT)/hubcarbon.duckdb
 # extra flags for `hubcarbon crawl`, e.g. CRAWL_FLAGS="--endpoint https://huggingface.co --models co2"
 CRAWL_FLAGS ?=
 
-.PHONY: help install crawl analyze classify report lint test test-browser bench check clean
+.PHONY: help install crawl analyze classify report lint test test-fast test-browser bench check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -20,26 +20,26 @@ help: ## List the targets
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e . --group dev
+	$(PY) -m pip install -q -e '.[all]' --group dev
 	touch $@
 
 install: $(VENV)/.installed ## Create .venv and install hubcarbon with its dev tools
 
 crawl: install ## Crawl the embedded snapshot (or CRAWL_FLAGS="--endpoint URL") into $(DB)
-	$(PY) -m hubcarbon crawl --db $(DB) $(CRAWL_FLAGS)
+	$(PY) -P -m hubcarbon crawl --db $(DB) $(CRAWL_FLAGS)
 
 analyze: install ## Analyse the latest crawl, grade it and build the site into $(OUT)/
-	$(PY) -m hubcarbon analyze --db $(DB) --out $(OUT)
-	$(PY) -m hubcarbon replicate --out $(OUT)/replication.json
-	$(PY) -m hubcarbon classify --db $(DB)
-	$(PY) -m hubcarbon report --db $(DB) --out $(OUT)/site \
+	$(PY) -P -m hubcarbon analyze --db $(DB) --out $(OUT)
+	$(PY) -P -m hubcarbon replicate --out $(OUT)/replication.json
+	$(PY) -P -m hubcarbon classify --db $(DB)
+	$(PY) -P -m hubcarbon report --db $(DB) --out $(OUT)/site \
 		--findings $(OUT)/findings.json --replication $(OUT)/replication.json
 
 classify: install ## Grade the latest crawl in $(DB): reporting levels, labels, alternatives, lint
-	$(PY) -m hubcarbon classify --db $(DB)
+	$(PY) -P -m hubcarbon classify --db $(DB)
 
 report: install ## Build the static site into $(OUT)/site from $(DB) and the analysis outputs
-	$(PY) -m hubcarbon report --db $(DB) --out $(OUT)/site \
+	$(PY) -P -m hubcarbon report --db $(DB) --out $(OUT)/site \
 		--findings $(OUT)/findings.json --replication $(OUT)/replication.json
 
 lint: install ## ruff, mypy and the import-layer contract
@@ -50,6 +50,9 @@ lint: install ## ruff, mypy and the import-layer contract
 
 test: install ## Run the test suite
 	$(PY) -m pytest
+
+test-fast: install ## The quick loop: every test not marked slow or browser
+	$(PY) -m pytest -m "not slow and not browser" -q
 
 test-browser: install ## Only the browser tests (Debian chromium through Playwright)
 	$(PY) -m pytest -m browser

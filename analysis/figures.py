@@ -24,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.findings import OK, Result
+from hubcarbon.core.atomic import Staged
 
 MAX_POINTS = 2000
 """Scatter plots draw at most this many points per population (a seeded sample); the tables
@@ -51,15 +52,17 @@ def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
     return figure
 
 
-def save(figure: Figure, directory: Path, name: str) -> list[Path]:
-    """Write `name`.png and `name`.svg into `directory`, with no date or software stamp;
-    returns the paths."""
+def save(figure: Figure, directory: Path, name: str, staged: Staged) -> list[Path]:
+    """Write `name`.png and `name`.svg into `directory` through `staged` (in place, whole,
+    when it commits), with no date or software stamp; returns the paths."""
     paths = [directory / f"{name}.png", directory / f"{name}.svg"]
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
         figure.draw_without_rendering()  # lay out once, then keep the positions for both files
         figure.set_layout_engine("none")
-        figure.savefig(paths[0], dpi=100, metadata={"Software": None})
-        figure.savefig(paths[1], metadata={"Date": None, "Creator": None})
+        figure.savefig(staged.path(paths[0]), format="png", dpi=100, metadata={"Software": None})
+        figure.savefig(
+            staged.path(paths[1]), format="svg", metadata={"Date": None, "Creator": None}
+        )
     return paths
 
 

@@ -118,7 +118,7 @@ DOMAIN_COLUMNS = """
 REPORTERS_SQL = f"""
 WITH m AS (SELECT * FROM models WHERE run_id = $run),
 e AS (SELECT * FROM emissions WHERE run_id = $run),
-c AS (SELECT model_id, front_matter, raw_text FROM cards WHERE run_id = $run),
+c AS (SELECT model_id, front_matter, raw_text FROM cards_with_text WHERE run_id = $run),
 r AS (
     SELECT e.model_id, m.author, m.created_at, date_trunc('month', m.created_at) AS month,
            m.downloads, m.likes, m.pipeline_tag, m.library_name, m.parameters,

@@ -30,6 +30,7 @@ from analysis.findings import Finding, Result
 from analysis.jsonio import dumps
 from analysis.population import Population, load
 from analysis.statistics import STATISTICS, Statistic, family
+from hubcarbon.core.atomic import Staged
 from hubcarbon.core.errors import InputError
 from hubcarbon.core.registry import documentation
 from mining import store
@@ -49,12 +50,18 @@ class Analysis:
     results: dict[str, dict[str, Result]]
 
 
-def compute(population: Population, *, progress: bool = False) -> Analysis:
-    """Every statistic on every one of its populations, then the Holm correction."""
+def compute(population: Population, *, progress: bool | None = False) -> Analysis:
+    """Every statistic on every one of its populations, then the Holm correction (`progress`
+    None: a progress bar only on a terminal)."""
     findings: list[Finding] = []
     tables: dict[str, pd.DataFrame] = {}
     results: dict[str, dict[str, Result]] = {}
-    for unit in tqdm(list(STATISTICS), desc="statistics", unit="stat", disable=not progress):
+    for unit in tqdm(
+        list(STATISTICS),
+        desc="statistics",
+        unit="stat",
+        disable=None if progress is None else not progress,
+    ):
         by_population = {name: unit(population, name) for name in unit.populations}
         results[unit.id] = by_population
         table = _combined_table(by_population)
@@ -99,29 +106,42 @@ def reporters_table(population: Population) -> pd.DataFrame:
     return population.reporters.reset_index(drop=True)
 
 
-def draw_figures(analysis: Analysis, out: Path, *, progress: bool = False) -> dict[str, str]:
-    """Draw each statistic's figure into OUT/analysis; returns statistic id → PNG path."""
+def draw_figures(
+    analysis: Analysis, out: Path, staged: Staged, *, progress: bool | None = False
+) -> dict[str, str]:
+    """Draw each statistic's figure into OUT/analysis (through `staged`); returns statistic
+    id → PNG path."""
     drawn: dict[str, str] = {}
-    units = [unit for unit in STATISTICS if unit.figure is not None and unit.id in analysis.tables]
-    for unit in tqdm(units, desc="figures", unit="fig", disable=not progress):
+    units = [
+        unit
+        for unit in STATISTICS
+        if unit.figure is not None
+        and unit.id in analysis.tables
+        and not analysis.tables[unit.id].empty  # nothing to draw
+    ]
+    for unit in tqdm(
+        units, desc="figures", unit="fig", disable=None if progress is None else not progress
+    ):
         assert unit.figure is not None
         figure = unit.figure(analysis.tables[unit.id], analysis.results[unit.id])
         if figure is None:
             continue
-        save(figure, out / ANALYSIS_DIR, unit.id)
+        save(figure, out / ANALYSIS_DIR, unit.id, staged)
         drawn[unit.id] = f"{ANALYSIS_DIR}/{unit.id}.png"
     return drawn
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> dict[str, dict[str, Any]]:
-    """CSV and Parquet of every table (through Arrow); returns the `tables` section of
-    findings.json. In the CSV, list cells are joined with '|'."""
+def write_tables(
+    tables: dict[str, pd.DataFrame], out: Path, staged: Staged
+) -> dict[str, dict[str, Any]]:
+    """CSV and Parquet of every table (through Arrow and `staged`); returns the `tables` section
+    of findings.json. In the CSV, list cells are joined with '|'."""
     index: dict[str, dict[str, Any]] = {}
     directory = out / ANALYSIS_DIR
     for name, table in sorted(tables.items()):
         arrow = pa.Table.from_pandas(table, preserve_index=False)
-        pq.write_table(arrow, directory / f"{name}.parquet")
-        pa_csv.write_csv(_csv_ready(arrow), directory / f"{name}.csv")
+        pq.write_table(arrow, staged.path(directory / f"{name}.parquet"))
+        pa_csv.write_csv(_csv_ready(arrow), staged.path(directory / f"{name}.csv"))
         index[name] = {
             "csv": f"{ANALYSIS_DIR}/{name}.csv",
             "parquet": f"{ANALYSIS_DIR}/{name}.parquet",
@@ -172,7 +192,9 @@ class Summary:
     findings_path: Path
 
     def lines(self) -> list[str]:
+        empty = [f"no models in run {self.run_id}: every statistic is insufficient_data"]
         return [
+            *(empty if not self.models else []),
             f"run {self.run_id}: {self.models:,} models, {self.reporters:,} CO2 reporters",
             f"findings: {self.findings} ({self.computed} computed, {self.insufficient} with "
             f"insufficient data); {self.significant_holm} significant after Holm (p < 0.05)",
@@ -183,26 +205,32 @@ class Summary:
 
 
 def analyze(
-    db: Path, out: Path, *, progress: bool = False, echo: Callable[[str], None] | None = None
+    db: Path, out: Path, *, progress: bool | None = False, echo: Callable[[str], None] | None = None
 ) -> Summary:
     """Load the latest crawl of `db`, compute every finding and write OUT/findings.json, the
-    tables and the figures."""
+    tables and the figures.
+
+    Every output is staged in a temporary file and all are moved into place together at the
+    end (hubcarbon.core.atomic): an interrupted or failing run leaves the previous outputs as
+    they were."""
     con = store.connect(db, read_only=True)
     try:
         if echo:
             echo(f"loading the latest crawl from {db}")
-        population = load(con)
+        with store.reading(db):
+            population = load(con)
     finally:
         con.close()
     analysis = compute(population, progress=progress)
+    findings_path = out / "findings.json"
     try:
         (out / ANALYSIS_DIR).mkdir(parents=True, exist_ok=True)
+        with Staged() as staged:
+            tables = write_tables(analysis.tables, out, staged)
+            figures = draw_figures(analysis, out, staged, progress=progress)
+            staged.write(findings_path, dumps(document(analysis, tables, figures)))
     except OSError as exc:
-        raise InputError(f"cannot create {out / ANALYSIS_DIR}: {exc.strerror or exc}") from exc
-    tables = write_tables(analysis.tables, out)
-    figures = draw_figures(analysis, out, progress=progress)
-    findings_path = out / "findings.json"
-    findings_path.write_text(dumps(document(analysis, tables, figures)), encoding="utf-8")
+        raise InputError(f"cannot write into {out}: {exc.strerror or exc}") from exc
     return _summary(analysis, len(tables), len(figures), findings_path)
 
 

@@ -6,8 +6,8 @@ samples whole model rows with replacement (so creation time, tags, pipeline tag,
 size keep their joint distribution), 2,970,000 from the non-reporters and 30,000 from the
 reporters, each reporter bringing its real card and emissions row (CO2 amount, provenance,
 context fields). Every row gets a new unique id; the synthetic copies of one real reporter
-share its training run (`emissions.training_run`, the real model id; the column is added when
-the crawl schema lacks it), so the `independent` population is analysed too. It is written
+share its training run (`emissions.training_run`: the source's run, or its model id on a source
+crawled before the audit), so the `independent` population is analysed too. It is written
 straight into a DuckDB file in the crawl schema through Arrow, in chunks. As in a `--cards co2`
 crawl, only reporters have a card and the listing's `card_data` is empty.
 
@@ -46,7 +46,7 @@ SEED = 20230405
 CHUNK = 500_000
 GOAL_SECONDS = 20.0
 GOAL_PEAK_MB = 2048.0
-SCANNED = ("runs", "models", "cards", "emissions")
+SCANNED = ("runs", "models", "cards", "card_texts", "emissions")
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, run: int) -> pa.Table:
@@ -70,6 +70,12 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
             src, "SELECT * FROM emissions WHERE run_id = $run ORDER BY model_id", run
         )
         cards = _fetch(src, f"SELECT * FROM cards WHERE {where} ORDER BY model_id", run)
+        texts = _fetch(
+            src,
+            "SELECT * FROM card_texts WHERE text_sha256 IN "
+            f"(SELECT text_sha256 FROM cards WHERE {where})",
+            run,
+        )
     finally:
         src.close()
     is_reporter = pool.column("reporter").to_numpy(zero_copy_only=False)
@@ -101,7 +107,8 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
         reporter_ids = ids[position:]
         _insert(con, "models", _renamed(reporter_rows.take(pa.array(picks_rep)), reporter_ids))
         copies = _renamed(emissions.take(pa.array(picks_rep)), reporter_ids)
-        runs = emissions.column("model_id").take(pa.array(picks_rep))
+        source_runs = "training_run" if "training_run" in emissions.column_names else "model_id"
+        runs = emissions.column(source_runs).take(pa.array(picks_rep))
         if "training_run" in copies.column_names:
             copies = copies.drop_columns(["training_run"])
         else:
@@ -111,6 +118,7 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
         with_card = [i for i, pick in enumerate(picks_rep) if source_ids[pick] in card_of]
         card_rows = cards.take(pa.array([card_of[source_ids[picks_rep[i]]] for i in with_card]))
         _insert(con, "cards", _renamed(card_rows, reporter_ids[with_card]))
+        _insert(con, "card_texts", texts)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -27,6 +27,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 from huggingface_hub.utils import get_session
 
 from mining import store
+from mining.crawl.budget import RequestBudget
 from mining.crawl.cards import CardStage
 from mining.crawl.crawler import Crawl, CrawlOptions
 from mining.crawl.hubclient import HubClient, ListingQuery
@@ -73,7 +74,14 @@ def crawl_seconds(url: str, db: Path, options: CrawlOptions) -> float:
     con = store.connect(db)
     try:
         started = time.perf_counter()
-        Crawl(con, HubClient(endpoint=url), options, progress=False).run()
+        Crawl(
+            con,
+            HubClient(
+                endpoint=url, api_budget=RequestBudget(None), resolver_budget=RequestBudget(None)
+            ),
+            options,
+            progress=False,
+        ).run()
         return time.perf_counter() - started
     finally:
         con.close()
@@ -93,7 +101,11 @@ def main() -> int:
         with mirror("--latency-ms", str(LATENCY_MS)) as url:
             con = store.connect(work / "cards.duckdb")
             try:
-                client = HubClient(endpoint=url)
+                client = HubClient(
+                    endpoint=url,
+                    api_budget=RequestBudget(None),
+                    resolver_budget=RequestBudget(None),
+                )
                 listing = CrawlOptions(models="co2", cards="none")
                 Crawl(con, client, listing, progress=False).run()
                 stage = CardStage(con, client, run_id=1, concurrency=CONCURRENCY, progress=False)

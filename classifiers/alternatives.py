@@ -1,13 +1,28 @@
-"""Greener alternatives: for each CO2 reporter, up to three models that do the same task with a
-lower reported CO2 figure and a performance that is no worse when both are known.
+"""Greener alternatives: for each CO2 reporter, up to three comparable models that do the same
+task, have a size of the same order and a lower figure of their own, and are no worse on any
+metric both report on a dataset both name.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from analysis import paperdata
+from analysis.vocabulary import normal_tag
+from mining.cards.metrics import METRICS
 
 MAX_ALTERNATIVES = 3
+MAX_AUTOTRAIN = 1
+"""AutoTrain jobs kept per list: at most one (they are small jobs on their own data sets)."""
+SIZE_FACTOR = 5.0
+"""An alternative's size is within this factor of the model's, either way."""
+IMPLAUSIBLE_BELOW_G = 0.01
+"""A figure below 0.01 g is not a plausible training run; it is never proposed."""
 
 COLUMNS: tuple[str, ...] = (
     "model_id",
@@ -17,30 +32,147 @@ COLUMNS: tuple[str, ...] = (
     "co2_g",
     "performance_score",
 )
+POOL_COLUMNS: tuple[str, ...] = (
+    "model_id",
+    "task",
+    "co2_g",
+    "parameters",
+    "size_bytes",
+    "datasets",
+    "autotrain",
+    "candidate",
+    "performance_score",
+    *METRICS,
+)
 
-_SQL = """
+
+_POOL_SCHEMA = pa.schema(
+    [
+        ("model_id", pa.string()),
+        ("task", pa.string()),
+        ("co2_g", pa.float64()),
+        ("parameters", pa.float64()),
+        ("size_bytes", pa.float64()),
+        ("datasets", pa.list_(pa.string())),
+        ("autotrain", pa.bool_()),
+        ("candidate", pa.bool_()),
+        ("performance_score", pa.float64()),
+        *[(metric, pa.float64()) for metric in METRICS],
+    ]
+)
+
+
+@cache
+def hub_tasks() -> tuple[str, ...]:
+    """The Hub's task tags (the `task_to_domain` vocabulary of the paper's tags_metadata.yaml)."""
+    tasks = paperdata.tags_metadata()["tags_to_domain"]["task_to_domain"]
+    return tuple(sorted({normal_tag(str(task)) for task in tasks}))
+
+
+def inferred_task_sql(models: str = "m", known: str = "$tasks") -> str:
+    """SQL for a model's task: its pipeline tag; when the listing gives none, the first of its
+    tags that is a task (`known`: a list of task tags, by default the `$tasks` parameter; see
+    `task_vocabulary_sql`). AutoTrain cards often name their task only as a tag."""
+    return (
+        f"coalesce({models}.pipeline_tag, "
+        f"list_filter({models}.tags, lambda t: list_contains({known}, t))[1])"
+    )
+
+
+def task_vocabulary_sql(run: str = "$run") -> str:
+    """SQL for the list of task tags: the Hub's (`$tasks`, bound to `hub_tasks()`) and the
+    pipeline tags of the run's models."""
+    return (
+        "(SELECT list_distinct(list_concat(coalesce(list(DISTINCT pipeline_tag), []), $tasks))"
+        f" FROM models WHERE run_id = {run} AND pipeline_tag IS NOT NULL)"
+    )
+
+
+def alternative_pool(
+    inputs: pd.DataFrame, candidate: pd.Series | np.ndarray, performance: pd.Series | np.ndarray
+) -> pd.DataFrame:
+    """The reporters as the query reads them. `inputs`: the label inputs (model_id, task,
+    co2_g, parameters, size_bytes, tags, copied_from, and the METRICS columns); `candidate`:
+    may be proposed (hubcarbon-v1 status `labelled`); `performance`: the hubcarbon-v1 score."""
+    tags = inputs["tags"].map(lambda t: [str(x) for x in t] if isinstance(t, list) else [])
+    copied = inputs.get("copied_from", pd.Series([None] * len(inputs), index=inputs.index))
+    figure = pd.to_numeric(inputs["co2_g"], errors="coerce").astype("float64")
+    frame = pd.DataFrame(
+        {
+            "model_id": inputs["model_id"].astype(str).to_numpy(),
+            "task": inputs["task"].to_numpy(),
+            "co2_g": figure.to_numpy(),
+            "parameters": _numbers(inputs, "parameters"),
+            "size_bytes": _numbers(inputs, "size_bytes"),
+            "datasets": tags.map(_datasets).to_numpy(),
+            "autotrain": tags.map(lambda t: bool({"autotrain", "autonlp"} & set(t))).to_numpy(),
+            "candidate": (
+                np.asarray(candidate, dtype=bool)
+                & copied.isna().to_numpy()
+                & (figure >= IMPLAUSIBLE_BELOW_G).to_numpy()
+            ),
+            "performance_score": np.asarray(performance, dtype="float64"),
+        }
+    )
+    for metric in METRICS:
+        frame[metric] = _numbers(inputs, metric)
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
+
+
+def _datasets(tags: list[str]) -> list[str]:
+    return sorted({t.removeprefix("dataset:").lower() for t in tags if t.startswith("dataset:")})
+
+
+_WORSE_ON_A_SHARED_METRIC = " OR ".join(
+    f"(r.{m} IS NOT NULL AND c.{m} IS NOT NULL AND c.{m} < r.{m})" for m in METRICS
+)
+
+_SQL = f"""
+WITH comparable AS (
+    SELECT
+        r.model_id, c.model_id AS alternative_id, r.task, c.co2_g, c.performance_score,
+        c.autotrain
+    FROM alternative_pool AS r
+    JOIN alternative_pool AS c
+        ON c.task = r.task
+       AND c.model_id <> r.model_id
+       AND c.candidate
+       AND c.co2_g < r.co2_g
+    WHERE r.task IS NOT NULL
+      AND CASE
+            WHEN r.parameters > 0 AND c.parameters > 0
+                THEN greatest(r.parameters / c.parameters, c.parameters / r.parameters)
+            WHEN r.size_bytes > 0 AND c.size_bytes > 0
+                THEN greatest(r.size_bytes / c.size_bytes, c.size_bytes / r.size_bytes)
+          END <= $factor
+      AND NOT (len(list_intersect(r.datasets, c.datasets)) > 0 AND ({_WORSE_ON_A_SHARED_METRIC}))
+),
+capped AS (
+    SELECT * FROM comparable
+    QUALIFY NOT autotrain OR row_number() OVER (
+        PARTITION BY model_id, autotrain
+        ORDER BY co2_g, performance_score DESC NULLS LAST, alternative_id
+    ) <= $autotrain
+)
 SELECT
-    r.model_id,
+    model_id,
     row_number() OVER (
-        PARTITION BY r.model_id
-        ORDER BY c.co2_g, c.performance_score DESC NULLS LAST, c.model_id
-    )::INTEGER              AS rank,
-    c.model_id              AS alternative_id,
-    r.task                  AS pipeline_tag,
-    c.co2_g,
-    c.performance_score
-FROM alternative_pool AS r
-JOIN alternative_pool AS c
-    ON c.task = r.task
-   AND c.model_id <> r.model_id
-   AND c.candidate
-   AND c.co2_g < r.co2_g
-   AND (r.performance_score IS NULL
-        OR c.performance_score IS NULL
-        OR c.performance_score >= r.performance_score)
-WHERE r.task IS NOT NULL
+        PARTITION BY model_id
+        ORDER BY co2_g, performance_score DESC NULLS LAST, alternative_id
+    )::INTEGER AS rank,
+    alternative_id,
+    task AS pipeline_tag,
+    co2_g,
+    performance_score
+FROM capped
 QUALIFY rank <= $limit
-ORDER BY r.model_id, rank
+ORDER BY model_id, rank
 """
 
 
@@ -48,30 +180,32 @@ def greener_alternatives(
     con: duckdb.DuckDBPyConnection, pool: pd.DataFrame, limit: int = MAX_ALTERNATIVES
 ) -> pd.DataFrame:
     """Greener alternatives (rule `same-task-lower-co2`): for each CO2 reporter, up to three
-    models that do the same task with a lower reported CO2 figure and a performance that is no
-    worse when both are known.
+    comparable models with a lower figure of their own.
 
-    - Task: the model's pipeline tag; when the listing gives none, the first of its tags that is
-      the pipeline tag of some model in the same crawl (AutoTrain cards often list their task
-      only as a tag). A model without a task gets no alternatives.
-    - An alternative has the same task, a strictly lower CO2 figure (grams) and, when both
-      performance scores are known, a score at least as high. The score is hubcarbon-v1's:
-      the model's own harmonic mean of accuracy, F1, ROUGE-1 and ROUGE-L on a 0-1 scale.
-    - Only models whose figure is evidence of their own are proposed: a positive CO2 figure
-      and hubcarbon-v1 label status `labelled` (a re-upload repeating another model's figure
-      is not proposed).
-    - Ranked by CO2 ascending, then performance descending (unknown last), then id; the first
-      three are kept. Computed by one DuckDB window query over all reporters of the run.
+    - Same task: the model's pipeline tag; when the listing gives none, the first of its tags
+      that is a Hub task tag (`inferred_task_sql`, one definition shared by every reader). A
+      model without a task gets none.
+    - Same order of size: parameters within a factor of 5 either way when both are known, else
+      weight-file bytes within a factor of 5; when neither size is known for both, the models
+      are not comparable and none is proposed.
+    - Performance is compared only on the same metric and data set: when the two cards name a
+      common data set (their `dataset:` tags) and both state a metric (accuracy, F1, ROUGE-1,
+      ROUGE-L, 0-1 scale), the alternative is no worse on each such metric. Otherwise no claim
+      about performance is made, and none is needed.
+    - Only figures that are evidence of their own are proposed: hubcarbon-v1 label status
+      `labelled` (not a copy: no `copied_from` from the crawl audit and no inherited figure),
+      and at least 0.01 g (below that, not a plausible training run).
+    - At most one AutoTrain job per list. Ranked by figure ascending, then performance score
+      descending (unknown last), then id; the first three are kept. When nothing comparable
+      exists, a model gets none. One DuckDB query over all reporters of the run.
 
-    `pool` has one row per reporter: model_id, task, co2_g, performance_score (NaN when
-    unknown) and candidate (may be proposed); `limit` is the number kept per reporter."""
-    frame = pool.loc[:, ["model_id", "task", "co2_g", "performance_score", "candidate"]].copy()
-    frame["co2_g"] = frame["co2_g"].astype("float64")
-    frame["performance_score"] = frame["performance_score"].astype("float64")
-    frame["candidate"] = frame["candidate"].astype(bool)
+    `pool` comes from `alternative_pool`; `limit` is the number kept per reporter."""
+    frame = pa.Table.from_pandas(pool.loc[:, list(POOL_COLUMNS)], schema=_POOL_SCHEMA)
     con.register("alternative_pool", frame)
     try:
-        out = con.execute(_SQL, {"limit": limit}).df()
+        out = con.execute(
+            _SQL, {"limit": limit, "factor": SIZE_FACTOR, "autotrain": MAX_AUTOTRAIN}
+        ).df()
     finally:
         con.unregister("alternative_pool")
     return out.loc[:, list(COLUMNS)]

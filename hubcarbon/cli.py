@@ -1,7 +1,10 @@
 """The `hubcarbon` command: composes the subcommands and turns known errors into one line.
 
 Each subcommand lives in its own module under `hubcarbon.commands` and exposes `command`, a
-click command; this module discovers them, so adding a command means adding one module.
+click command named after the module; adding a command means adding one module. The group is
+lazy: a subcommand's module is imported only when that subcommand runs (or `--help` lists it),
+so `hubcarbon lint` never loads the analysis stack. A command whose optional dependencies are
+not installed (`pip install 'hubcarbon[all]'`) says so in one line and exits 2.
 """
 
 from __future__ import annotations
@@ -24,9 +27,56 @@ Examples:
   hubcarbon crawl --endpoint https://huggingface.co --models co2   # the live Hub
 """
 
+EXTRA = "all"
+"""The extra that brings the mining-analysis-report toolkit: `pip install 'hubcarbon[all]'`."""
+
+
+class MissingExtraError(HubcarbonError):
+    """A command needs a module that only `hubcarbon[all]` installs."""
+
+
+def missing_extra(command: str, module: str) -> MissingExtraError:
+    return MissingExtraError(
+        f"`hubcarbon {command}` needs the optional dependencies of hubcarbon[{EXTRA}] "
+        f"(no module {module!r}): pip install 'hubcarbon[{EXTRA}]'"
+    )
+
+
+class _Unavailable(click.Command):
+    """Stands for a command whose module cannot be imported for lack of the extra."""
+
+    def __init__(self, name: str, module: str) -> None:
+        super().__init__(
+            name,
+            help=f"(needs hubcarbon[{EXTRA}]: pip install 'hubcarbon[{EXTRA}]')",
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            add_help_option=False,
+        )
+        self.module = module
+
+    def invoke(self, ctx: click.Context) -> object:
+        raise missing_extra(self.name or "", self.module)
+
 
 class _Group(click.Group):
-    """A group that reports HubcarbonError as one line and an exit code, never a traceback."""
+    """A lazy group that reports HubcarbonError as one line and an exit code, never a
+    traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        try:
+            module = importlib.import_module(f"{commands.__name__}.{cmd_name}")
+        except ModuleNotFoundError as exc:
+            top = (exc.name or "").partition(".")[0]
+            if top in {"hubcarbon", "mining", "analysis", "classifiers", "reports"} or not top:
+                raise
+            return _Unavailable(cmd_name, top)
+        command = getattr(module, "command", None)
+        return command if isinstance(command, click.Command) else None
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -44,17 +94,6 @@ class _Group(click.Group):
 def cli() -> None:
     """Mine the Hugging Face Hub for carbon-emissions reporting; analyse, grade, publish it, and
     lint model cards."""
-
-
-def _load_commands() -> None:
-    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
-        command = getattr(module, "command", None)
-        if isinstance(command, click.Command):
-            cli.add_command(command)
-
-
-_load_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

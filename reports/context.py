@@ -25,7 +25,7 @@ class SiteContext:
     snapshot: list[tuple[str, str]]  # facts about the crawled snapshot
     model_pages: dict[str, str] = field(default_factory=dict)  # model id -> models/<slug>.html
     slugs: dict[str, str] = field(default_factory=dict)  # model id -> slug (badges, pages)
-    progress: bool = False  # show progress bars while rendering
+    progress: bool | None = False  # show progress bars (None: only on a terminal)
 
     @property
     def notices(self) -> list[Missing]:

@@ -36,6 +36,7 @@ class RunInfo:
     endpoint: str
     snapshot: str | None
     options: dict[str, Any]
+    models: int  # models listed in the run (0: an empty crawl, the site says so)
 
 
 @dataclass
@@ -60,7 +61,7 @@ SELECT e.model_id, m.author, m.pipeline_tag, m.library_name,
        c.parse_error AS card_parse_error, c.sha AS card_sha
 FROM emissions e
 LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
-LEFT JOIN cards c ON c.run_id = e.run_id AND c.model_id = e.model_id
+LEFT JOIN cards_with_text c ON c.run_id = e.run_id AND c.model_id = e.model_id
 WHERE e.run_id = ?
 ORDER BY e.model_id
 """
@@ -75,6 +76,7 @@ def run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
         [run_id],
     ).fetchall()
     started, finished, status, endpoint, snapshot, options = rows[0]
+    ((models,),) = con.execute("SELECT count(*) FROM models WHERE run_id = ?", [run_id]).fetchall()
     return RunInfo(
         run_id=run_id,
         started_at=_timestamp(started) or "",
@@ -83,6 +85,7 @@ def run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
         endpoint=str(endpoint),
         snapshot=snapshot,
         options=_json(options) or {},
+        models=int(models),
     )
 
 
@@ -109,8 +112,9 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(rows and rows[0][0])
 
 
-def derived(con: duckdb.DuckDBPyConnection, run_id: int) -> Derived:
-    """The classifiers' tables for `run_id`; absent or empty ones are listed in `missing`."""
+def derived(con: duckdb.DuckDBPyConnection, run_id: int, *, empty_run: bool = False) -> Derived:
+    """The classifiers' tables for `run_id`; absent or empty ones are listed in `missing` (an
+    empty one only when the run has models: a classified empty run has no rows to show)."""
     out = Derived()
     queries = {
         "reporting_grades": (
@@ -139,7 +143,7 @@ def derived(con: duckdb.DuckDBPyConnection, run_id: int) -> Derived:
         "lint_findings": out.lint,
     }
     for table, sql in queries.items():
-        rows = _optional_rows(con, table, sql, run_id, out.missing)
+        rows = _optional_rows(con, table, sql, run_id, out.missing, empty_run=empty_run)
         if rows is None:
             continue
         grouped: dict[str, list[Row]] = defaultdict(list)
@@ -166,18 +170,23 @@ def _optional_rows(
     sql: str,
     run_id: int,
     missing: dict[str, Missing],
+    *,
+    empty_run: bool = False,
 ) -> list[Row] | None:
     if not table_exists(con, table):
         missing[table] = Missing(f"table {table}", CLASSIFY)
         return None
     try:
         cursor = con.execute(sql, [run_id])
-    except duckdb.Error as exc:  # a table of an older or newer shape than the contract
+    except (duckdb.CatalogException, duckdb.BinderException, duckdb.ConversionException) as exc:
+        # a table of an older or newer shape than the contract (damage is not caught here)
         missing[table] = Missing(f"table {table}", CLASSIFY, f"unreadable: {exc}".splitlines()[0])
         return None
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     if not rows:
+        if empty_run:
+            return []
         missing[table] = Missing(f"table {table}", CLASSIFY, f"nothing for run {run_id}")
         return None
     return rows

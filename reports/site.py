@@ -8,12 +8,12 @@ each path is checked again before writing.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
+from hubcarbon.core.atomic import replace_directory
 from hubcarbon.core.errors import ConfigError
 from hubcarbon.core.paths import safe_child
 from mining import store
@@ -39,6 +39,7 @@ class BuildSummary:
     models: int
     files: int
     bytes: int
+    empty_run: bool = False  # the crawl run holds no models
     notices: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -47,10 +48,11 @@ def load_context(db: Path, findings: Path, replication: Path) -> SiteContext:
     """Read every input of the site (the database read-only)."""
     con = store.connect(db, read_only=True)
     try:
-        run = database.run_info(con)
-        reporters = database.reporters(con, run.run_id)
-        derived = database.derived(con, run.run_id)
-        domain = domain_mapping(con, run.run_id)
+        with store.reading(db):
+            run = database.run_info(con)
+            reporters = database.reporters(con, run.run_id)
+            derived = database.derived(con, run.run_id, empty_run=run.models == 0)
+            domain = domain_mapping(con, run.run_id)
     finally:
         con.close()
     findings_document = load_findings(findings)
@@ -86,20 +88,31 @@ def build_site(
     findings: Path,
     replication: Path,
     *,
-    progress: bool = False,
+    progress: bool | None = False,
 ) -> BuildSummary:
     """Build the whole site into `out` (replacing a previous build there); `progress` shows a
-    progress bar over the pages on stderr."""
+    progress bar over the pages on stderr (None: only when stderr is a terminal).
+
+    The site is written into a temporary sibling of `out` and swapped in at the end
+    (hubcarbon.core.atomic.replace_directory): until then, and whenever the build fails or is
+    interrupted, `out` holds the previous build, whole."""
+    _check_out(out)
     context = load_context(db, findings, replication)
     context.progress = progress
     files: dict[str, bytes] = {MARKER: MARKER_TEXT}
-    for unit in tqdm(PAGES, desc="pages", unit="page", disable=not progress, leave=False):
+    for unit in tqdm(
+        PAGES,
+        desc="pages",
+        unit="page",
+        disable=None if progress is None else not progress,
+        leave=False,
+    ):
         for name, content in unit(context).items():
             if name in files:
                 raise ValueError(f"page {unit.id!r} writes {name} twice")
             files[name] = content
-    _prepare(out)
-    written = write_files(out, files)
+    with replace_directory(out) as building:
+        written = write_files(building, files)
     problems = list(context.findings.problems) if not isinstance(context.findings, Missing) else []
     return BuildSummary(
         out=out,
@@ -107,23 +120,22 @@ def build_site(
         models=len(context.rows),
         files=len(written),
         bytes=sum(len(content) for content in files.values()),
+        empty_run=context.run.models == 0,
         notices=[notice.message for notice in context.notices],
         problems=problems,
     )
 
 
-def _prepare(out: Path) -> None:
-    """Empty `out` when it holds a previous build; refuse a non-empty directory that does not."""
+def _check_out(out: Path) -> None:
+    """Refuse an `out` that is a file, or a non-empty directory a previous build did not make
+    (it would be replaced): only a directory holding the MARKER file is ever replaced."""
     if out.exists() and not out.is_dir():
         raise ConfigError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()):
-        if not (out / MARKER).is_file():
-            raise ConfigError(
-                f"{out} is not empty and was not built by `hubcarbon report`; "
-                "choose another --out or empty it"
-            )
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise ConfigError(
+            f"{out} is not empty and was not built by `hubcarbon report`; "
+            "choose another --out or empty it"
+        )
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
@@ -15,3 +16,11 @@ def copy_db(db: Path, directory: Path, name: str = "hubcarbon.duckdb") -> Path:
     copy = directory / name
     shutil.copyfile(db, copy)
     return copy
+
+
+def unbudgeted() -> dict[str, Any]:
+    """HubClient keyword arguments for the loopback mirror, which has no rate limits: fresh
+    unlimited budgets (a budget keeps state, so each client gets its own)."""
+    from mining.crawl.budget import RequestBudget
+
+    return {"api_budget": RequestBudget(None), "resolver_budget": RequestBudget(None)}

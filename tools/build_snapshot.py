@@ -75,8 +75,20 @@ LIBRARY_PRIORITY = (
     "joblib",
     "pytorch",
 )
-PAPER_CO2_KEYS = ("training_type", "geographical_location", "hardware_used")
+PAPER_CO2_KEYS = ("source", "training_type", "geographical_location", "hardware_used")
 NOT_SPECIFIED = "Not Specified"
+# The paper's `source` says AutoTrain for every AutoTrain model (from its `auto` flag): AutoTrain
+# itself writes no `source` into the card, so a rebuilt card does not either.
+PAPER_SOURCE_FROM_FLAG = "AutoTrain"
+# Text an AutoTrain (or AutoNLP) job writes into the card it generates: its dataset repository
+# name, its heading, its emissions line. All plain substrings (no regex, no backtracking).
+AUTOTRAIN_MARKERS = (
+    ("autotrain-data dataset", "autotrain-data-"),
+    ("autotrain-data dataset", "autonlp-data-"),
+    ("AutoTrain heading", "model trained using autotrain"),
+    ("AutoTrain heading", "model trained using autonlp"),
+    ("AutoTrain CO2 line", "co2 emissions (in grams)"),
+)
 OWNER_TEXT_STOP = frozenset({"models", "datasets", "spaces", "huggingface.co", "api", "resolve"})
 
 SCHEMA = pa.schema(
@@ -240,6 +252,7 @@ class PaperRow:
     size: int | None
     tags: list[str]
     co2_fields: dict[str, str]
+    cleaned: dict[str, list[str]]
     co2_in_metadata: bool
     text: str | None
 
@@ -303,11 +316,16 @@ def load_sources(shared: Path) -> Sources:
     tag_columns = [c for c in paper_frame.columns if c.startswith("is_")]
     paper = []
     for rec in paper_frame.to_dict("records"):
-        co2_fields = {
-            key: str(rec[key])
-            for key in PAPER_CO2_KEYS
-            if isinstance(rec[key], str) and rec[key] != NOT_SPECIFIED
-        }
+        text = rec["modelcard_text"] if isinstance(rec["modelcard_text"], str) else None
+        co2_fields: dict[str, str] = {}
+        cleaned: dict[str, list[str]] = {}
+        for key in PAPER_CO2_KEYS:
+            value = rec[key]
+            if not isinstance(value, str) or value in (NOT_SPECIFIED, PAPER_SOURCE_FROM_FLAG):
+                continue
+            co2_fields[key], rules = clean_extracted(value, text)
+            if rules:
+                cleaned[key] = rules
         paper.append(
             PaperRow(
                 row=int(rec["Unnamed: 0"]),
@@ -322,11 +340,53 @@ def load_sources(shared: Path) -> Sources:
                 size=_int_or_none(rec["size"]),
                 tags=_paper_tags(rec, tag_columns),
                 co2_fields=co2_fields,
+                cleaned=cleaned,
                 co2_in_metadata=rec.get("is_co2_eq_emissions") == 1,
-                text=rec["modelcard_text"] if isinstance(rec["modelcard_text"], str) else None,
+                text=text,
             )
         )
     return Sources(cards=cards, info=info, paper=paper)
+
+
+def clean_extracted(value: str, card_text: str | None) -> tuple[str, list[str]]:
+    """A field value the paper extracted from a card's prose, without the debris its regex kept,
+    and the names of the rules that removed some (empty when the value was clean):
+
+    - `markdown-emphasis`: `*`/`_` runs and spaces at either end (the regex started after the
+      colon inside `**Hardware Type:** 8 16GB V100` and kept the closing `**`);
+    - `trailing-period`: one final `.` ending a list item (`RTX 2080 Ti.`), kept after a
+      one-letter abbreviation (`U.S.`);
+    - `doubled-initial`: a doubled first letter (`TTPU v3-256`) when the card's own text states
+      the value with a single one (`TPU v3-256`) and never with two.
+    """
+    rules = []
+    stripped = value.strip().strip("*_").strip()
+    if stripped != value:
+        value, rules = stripped, ["markdown-emphasis"]
+    if value.endswith(".") and not value.endswith("..") and not _ends_in_initial(value):
+        value, rules = value[:-1].rstrip(), [*rules, "trailing-period"]
+    text = card_text or ""
+    if len(value) > 2 and value[0] == value[1] and value[0].isalpha():
+        single = value[1:]
+        if single in text and value not in text:
+            value, rules = single, [*rules, "doubled-initial"]
+    return value, rules
+
+
+def _ends_in_initial(value: str) -> bool:
+    """`U.S.`, `Corp. A.`: the final period closes a one-letter abbreviation."""
+    last = value[:-1].rsplit(maxsplit=1)[-1] if value[:-1].strip() else ""
+    return len(last.rsplit(".", 1)[-1]) == 1
+
+
+def autotrain_marker(readme: str | None) -> str | None:
+    """The first AutoTrain marker in a README (`autotrain-data dataset`, `AutoTrain heading`,
+    `AutoTrain CO2 line`), or None: AutoTrain jobs write them into every card they generate."""
+    text = (readme or "").lower()
+    for name, marker in AUTOTRAIN_MARKERS:
+        if marker in text:
+            return name
+    return None
 
 
 def _paper_tags(rec: dict[str, Any], tag_columns: list[str]) -> list[str]:
@@ -460,6 +520,19 @@ def reconstruct_card(row: PaperRow, library_name: str | None) -> str:
     return f"---\n{header}---\n{row.text or ''}"
 
 
+def _rebuilt_co2_provenance(row: PaperRow) -> dict[str, str]:
+    """Where each `co2_eq_emissions` field of a rebuilt card comes from, with the cleaning rules
+    applied to it (`paper2023; cleaned: markdown-emphasis`)."""
+    prov = {}
+    for key in row.co2_fields:
+        origin = "paper2023 (harmonised source class)" if key == "source" else "paper2023"
+        rules = row.cleaned.get(key)
+        prov[f"co2_eq_emissions.{key}"] = (
+            f"{origin}; cleaned: {', '.join(rules)}" if rules else origin
+        )
+    return prov
+
+
 def _library_from_paper(libraries: list[str]) -> str | None:
     for library in LIBRARY_PRIORITY:
         if library in libraries:
@@ -512,6 +585,10 @@ def _record(
         card_origin = prov["readme"] = "reconstructed_from_paper"
         status, card = front_matter_status(readme)
         stats["cards_reconstructed"] += 1
+        if paper.co2_in_metadata:
+            prov.update(_rebuilt_co2_provenance(paper))
+            stats["rebuilt_co2_source"] += "source" in paper.co2_fields
+            stats["rebuilt_fields_cleaned"] += len(paper.cleaned)
     pipeline_tag = card.get("pipeline_tag") if card else None
     pipeline_tag = pipeline_tag if isinstance(pipeline_tag, str) else None
     if pipeline_tag:
@@ -546,6 +623,11 @@ def _record(
         stats["paper_with_2023_card"] += card_origin == "hf_modelcards_2023"
     tags = derive_tags(card, library_name, pipeline_tag, extra_tags)
     prov["tags"] = "derived"
+    marker = autotrain_marker(readme)
+    if marker and not {"autotrain", "autonlp"} & set(tags):
+        tags.append("autotrain")
+        prov["autotrain"] = f"text marker: {marker}"
+        stats["autotrain_from_text"] += 1
     if card is not None:
         prov["card_data"] = (
             "front_matter"
@@ -587,9 +669,10 @@ def write_snapshot(records: list[dict[str, Any]], path: Path) -> str:
     """Write the records deterministically; returns the sha256 of the file."""
     table = pa.Table.from_pylist(records, schema=SCHEMA)
     path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
     pq.write_table(
         table,
-        path,
+        partial,
         compression="zstd",
         compression_level=19,
         row_group_size=8192,
@@ -597,6 +680,7 @@ def write_snapshot(records: list[dict[str, Any]], path: Path) -> str:
         write_statistics=False,
         store_schema=False,
     )
+    partial.replace(path)  # atomic: a reader sees the old file or the new one, never half
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

@@ -46,6 +46,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "tags",  # list of tags (optional)
     "base_model",  # str or list of str from the card's base_model (optional)
     "created_at",  # optional, used to order copies of the same model
+    "copied_from",  # optional: the origin of the training run this row copies (crawl audit)
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("model_id", "co2_g")
 
@@ -63,7 +64,7 @@ def normalise_inputs(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
         else:
             out[column] = np.nan
-    for column in ("tags", "base_model", "created_at"):
+    for column in ("tags", "base_model", "created_at", "copied_from"):
         if column not in out.columns:
             out[column] = None
     out["model_id"] = out["model_id"].astype(str)

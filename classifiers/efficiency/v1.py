@@ -37,9 +37,10 @@ def frozen() -> dict[str, Any]:
 class HubcarbonV1(LabelScheme):
     """hubcarbon-v1: the A-E carbon-efficiency label with frozen boundaries (the default).
 
-    A model's label depends only on its own values and on boundaries computed once, on a named
-    reference population, and shipped in classifiers/data/efficiency_boundaries_v1.json; adding
-    or removing other models never changes it.
+    A model's label depends only on its own values (a copy's: its origin's) and on boundaries
+    computed once, on a named reference population, and shipped in
+    classifiers/data/efficiency_boundaries_v1.json; adding or removing other models never
+    changes it, except that a model becomes a copy when its origin joins.
 
     - Reference population `paper2023-reporters-dedup`: the 1,417 CO2-reporting models of the
       paper's April 2023 crawl (HFStreamlit.csv), first row kept per name (1,415 rows; the two
@@ -67,9 +68,12 @@ class HubcarbonV1(LabelScheme):
       is in grams with units normalised upstream; a model without a positive CO2 figure gets no
       label (status `no-co2`). AutoTrain reports (flag or autotrain/autonlp tag) are labelled
       and flagged (`autotrain`). A model whose figure repeats the one of a model it copies
-      (base_model, GGUF/quantised re-upload, same-name copy) keeps its letter, computed from
-      its own values, but is marked `inherited_from` with status `inherited` and must not be
-      counted as evidence (rankings and statistics leave it out).
+      is marked `inherited_from` with status `inherited`, takes the origin's label (letter,
+      rating, compound; its per-metric values stay its own) and must not be counted as
+      evidence (rankings, statistics and greener alternatives leave it out). The copy is the
+      crawl audit's `copied_from` (one training run, mining.audit.runs) where there is one,
+      else the copy rules of `detect_inherited` (base_model, GGUF/quantised re-upload,
+      same-name copy).
     """
 
     id = "hubcarbon-v1"
@@ -101,13 +105,41 @@ class HubcarbonV1(LabelScheme):
         out = result_frame(
             self.id, frame, index, rating_frame, spec["weights"], round_half_to_worse
         )
-        out["inherited_from"] = pd.Series(detect_inherited(frame).to_numpy(), dtype=object)
+        out["inherited_from"] = pd.Series(inherited_origins(frame).to_numpy(), dtype=object)
+        inherit_origin_labels(out)
         out["status"] = np.select(
             [~has_co2, out["inherited_from"].notna().to_numpy()],
             ["no-co2", "inherited"],
             default="labelled",
         )
         return out
+
+
+def inherited_origins(frame: pd.DataFrame) -> pd.Series:
+    """The model each row copies its figure from: the crawl audit's `copied_from` (training
+    runs, mining.audit.runs) where it names one, else `detect_inherited` (base_model, re-upload
+    names, same-name copies), which is all there is for inputs without the audit."""
+    audited = frame["copied_from"].map(lambda v: v if isinstance(v, str) and v else None)
+    return audited.where(audited.notna(), detect_inherited(frame)).astype(object)
+
+
+def inherit_origin_labels(out: pd.DataFrame) -> None:
+    """A copy takes its origin's label (letter, rating, compound) when the origin is labelled in
+    the same frame; its per-metric indices and ratings stay its own."""
+    position = {model_id: i for i, model_id in enumerate(out["model_id"])}
+    letters = out["letter"].tolist()
+    copies = [
+        (i, j)
+        for i, origin in enumerate(out["inherited_from"])
+        if isinstance(origin, str)
+        and (j := position.get(origin)) is not None
+        and isinstance(letters[j], str)
+    ]
+    for column in ("letter", "rating", "compound"):
+        values = out[column].to_numpy(copy=True)
+        for i, j in copies:
+            values[i] = values[j]
+        out[column] = pd.Series(values, index=out.index, dtype=out[column].dtype)
 
 
 HUBCARBON_V1 = LABEL_SCHEMES.register(HubcarbonV1())

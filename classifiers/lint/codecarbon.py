@@ -8,27 +8,34 @@
 Layouts read (by header; only `emissions` is required): the current 38 columns (with
 `experiment_id`, `water_consumed`, ...), the 31 columns of CodeCarbon 2.x, task mode (a leading
 `task_name` column, one row per task of a run, no `pue`), and old layouts (11 columns, no
-`run_id`). CodeCarbon's `emissions` is in kilograms; the block states grams (x 1000), the sum of
-the selected rows. The location comes from `cloud_region`/`cloud_provider` or `region` and
+`run_id`). CodeCarbon's `emissions` is in kilograms; the block states grams (x 1000). CodeCarbon
+appends a row each time a tracker is flushed, with the run's running totals, so a run's figure
+is its last row (the one with the largest `duration`) and the file's figure the sum over runs;
+a row without a `run_id` is a run of its own. In task mode the rows of a run are its tasks, so
+they are added up. The location comes from `cloud_region`/`cloud_provider` or `region` and
 `country_name`; the hardware from `gpu_count` x `gpu_model`, else `cpu_model`; the source names
 CodeCarbon and its version. Rows CodeCarbon left without an `emissions` value (unfinished runs)
 are skipped and counted. A file that holds several projects (one row per model, as in
 benchmark sweeps) needs `--project`. Any problem with the file is an InputError (exit 2) that
 says which row and column.
 
-Writing keeps the card byte for byte except the `co2_eq_emissions` entry, which is replaced
-(or inserted before the closing `---`, or in a new front matter), with the card's line breaks.
+Writing keeps the card byte for byte except the `co2_eq_emissions` entry, which is rewritten
+(or inserted before the closing `---`, or in a new front matter), with the card's line breaks;
+the keys of an existing entry that the block does not set (`training_type`, a `source` note,
+...) are kept. `changes(card, block)` says what a write changes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from classifiers.lint.fixes import CardText, Edit, apply_edits, yaml_string
 from classifiers.lint.numbers import yaml_number
@@ -212,31 +219,64 @@ class Co2Block:
             found.append(("hardware_used", yaml_string(self.hardware_used)))
         return found
 
-    def yaml(self, newline: str = "\n") -> str:
-        lines = [f"{CO2_KEY}:", *(f"  {key}: {value}" for key, value in self.fields())]
+    def yaml(self, newline: str = "\n", *, kept: Sequence[tuple[str, str]] = ()) -> str:
+        """The entry as block YAML; `kept` fields (key, YAML value) follow the block's own."""
+        fields = [*self.fields(), *kept]
+        lines = [f"{CO2_KEY}:", *(f"  {key}: {value}" for key, value in fields)]
         return "".join(line + newline for line in lines)
 
 
-def co2_block(rows: Sequence[Row], training_type: str | None = None) -> Co2Block:
+def co2_block(
+    rows: Sequence[Row],
+    training_type: str | None = None,
+    *,
+    location: str | None = None,
+    hardware: str | None = None,
+) -> Co2Block:
+    """The block for the selected rows: each run's last row (its running total; every task's
+    row in task mode), added up over runs. `location` and `hardware` state what CodeCarbon could
+    not (they win over what the rows say)."""
     if training_type is not None and training_type not in TRAINING_TYPES:
         raise InputError(f"training type must be one of {', '.join(TRAINING_TYPES)}")
     measured = [row for row in rows if row.kg is not None]
     if not measured:
         raise InputError("none of the selected rows has an emissions value")
-    grams = sum(row.kg or 0.0 for row in measured) * GRAMS_PER_KG
+    totals = measured if any(r.get("task_name") for r in measured) else _run_totals(measured)
+    grams = sum(row.kg or 0.0 for row in totals) * GRAMS_PER_KG
     versions = _distinct(row.get("codecarbon_version") for row in measured)
     source = "CodeCarbon" + (f" {versions[0]}" if len(versions) == 1 else "")
-    runs = {row.get("run_id") or f"line {row.line}" for row in measured}
+    runs = {_run_of(row) for row in measured}
     return Co2Block(
         grams=grams,
         source=source,
         training_type=training_type,
-        geographical_location="; ".join(_distinct(_location(row) for row in measured)) or None,
-        hardware_used="; ".join(_distinct(_hardware(row) for row in measured)) or None,
+        geographical_location=location
+        or "; ".join(_distinct(_location(row) for row in totals))
+        or None,
+        hardware_used=hardware or "; ".join(_distinct(_hardware(row) for row in totals)) or None,
         rows=len(measured),
         runs=len(runs),
         skipped=len(rows) - len(measured),
     )
+
+
+def _run_of(row: Row) -> str:
+    return row.get("run_id") or f"line {row.line}"
+
+
+def _run_totals(rows: Sequence[Row]) -> list[Row]:
+    """Each run's last row: the largest duration, the later line on a tie."""
+    last: dict[str, Row] = {}
+    for row in rows:
+        run = _run_of(row)
+        if run not in last or _duration(row) >= _duration(last[run]):
+            last[run] = row
+    return list(last.values())
+
+
+def _duration(row: Row) -> float:
+    value = row.get("duration")
+    return float(value) if value else 0.0
 
 
 def _distinct(values: Iterable[str | None]) -> list[str]:
@@ -265,13 +305,14 @@ def _hardware(row: Row) -> str | None:
 
 
 def write_block(card: str, block: Co2Block) -> str:
-    """The card with its `co2_eq_emissions` entry replaced by (or set to) the block; every other
-    character kept. InputError when the front matter cannot be edited safely."""
+    """The card with its `co2_eq_emissions` entry set to the block (keys the block does not set
+    kept from an existing mapping); every other character kept. InputError when the front
+    matter cannot be edited safely."""
     parsed = parse_card(card)
     text = CardText(parsed)
     bom = "\ufeff" if card.startswith("\ufeff") else ""
     newline = text.newline
-    entry = block.yaml(newline)
+    entry = block.yaml(newline, kept=kept_fields(parsed.metadata, block))
     if parsed.status in (FrontMatterStatus.NO_FRONT_MATTER, FrontMatterStatus.EMPTY):
         return bom + f"---{newline}{entry}---{newline}" + parsed.text
     if parsed.status not in (FrontMatterStatus.OK, FrontMatterStatus.EMPTY_FRONT_MATTER):
@@ -298,3 +339,59 @@ def write_block(card: str, block: Co2Block) -> str:
         edit = Edit(start, text.next_line_start(max(ends)), entry)
     new_text, _ = apply_edits(parsed.text, [edit])
     return bom + new_text
+
+
+def kept_fields(metadata: Mapping[Any, Any] | None, block: Co2Block) -> list[tuple[str, str]]:
+    """(key, YAML value) of an existing `co2_eq_emissions` mapping's keys the block does not
+    set, in the card's order."""
+    existing = (metadata or {}).get(CO2_KEY)
+    if not isinstance(existing, Mapping):
+        return []
+    setting = {key for key, _ in block.fields()}
+    return [
+        (str(key), _yaml_value(value)) for key, value in existing.items() if str(key) not in setting
+    ]
+
+
+def _yaml_value(value: object) -> str:
+    if isinstance(value, str):
+        return yaml_string(value)
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return yaml_number(float(value)) if isinstance(value, float) else str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)  # JSON is YAML flow syntax
+
+
+@dataclass(frozen=True)
+class Change:
+    """One key of `co2_eq_emissions` as a write changes it (None: absent)."""
+
+    key: str
+    before: str | None
+    after: str | None
+
+
+def stated(card: str) -> tuple[str, float | None] | None:
+    """What the card's `co2_eq_emissions` states already (as written, and in grams when it can
+    be read), or None when it states nothing."""
+    parsed = parse_card(card)
+    if parsed.co2 is None:
+        return None
+    value = parsed.co2.emissions
+    return (value.raw or "", value.grams)
+
+
+def changes(card: str, block: Co2Block) -> list[Change]:
+    """The keys a write of the block changes (kept keys are not listed)."""
+    existing = (parse_card(card).metadata or {}).get(CO2_KEY)
+    before: dict[str, str] = {}
+    if isinstance(existing, Mapping):
+        before = {str(k): _yaml_value(v) for k, v in existing.items()}
+    elif existing is not None:
+        before = {"emissions": _yaml_value(existing)}
+    return [
+        Change(key, before.get(key), value)
+        for key, value in block.fields()
+        if before.get(key) != value
+    ]

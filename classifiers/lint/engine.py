@@ -14,13 +14,15 @@ from classifiers.lint import fixes
 from classifiers.lint.config import DEFAULT, LintConfig
 from classifiers.lint.findings import Finding, Fixable, Problem
 from classifiers.lint.registry import RULES, Rule
-from classifiers.lint.suppression import suppressed_codes
+from classifiers.lint.suppression import Suppressions, read_suppressions
 from mining.cards.card import ParsedCard, parse_card
 from mining.cards.text import Position
 
 MAX_CARD_BYTES = 10_000_000
 INTERNAL = "HC000"
 REFUSED = "HC006"
+UNKNOWN_SUPPRESSION = "HC010"
+UNUSED_SUPPRESSION = "HC011"
 MAX_FIX_PASSES = 4
 
 
@@ -43,7 +45,7 @@ def lint_card(
 ) -> list[Finding]:
     """Run the enabled rules on a parsed card."""
     config = config or DEFAULT
-    enabled = config.enabled(path) - suppressed_codes(card.text)
+    enabled = config.enabled(path)
     findings: list[Finding] = []
     for unit in RULES:
         if unit.check is None or unit.code not in enabled:
@@ -56,7 +58,37 @@ def lint_card(
             continue
         for problem in problems:
             findings.append(_finding(unit, problem, _fix_kind(unit, card, config)))
+    suppressions = read_suppressions(card)
+    if suppressions.directives:
+        findings = [f for f in findings if not suppressions.silences(f)]
+        findings.extend(_directive_findings(suppressions, enabled))
     return _finding_list(findings, path, config)
+
+
+def _directive_findings(suppressions: Suppressions, enabled: frozenset[str]) -> list[Finding]:
+    """HC010 for each selector that names no rule, HC011 for each directive that silenced
+    nothing (neither can be silenced by a directive, only by the configuration)."""
+    found: list[Finding] = []
+    if UNKNOWN_SUPPRESSION in enabled:
+        unit = RULES[UNKNOWN_SUPPRESSION]
+        for directive in suppressions.directives:
+            for selector in directive.unknown:
+                message = (
+                    f"unknown rule {selector[:40]!r} in the suppression "
+                    f"{_shown(directive.text)}; `hubcarbon rules` lists the codes"
+                )
+                found.append(_finding(unit, Problem(directive.position, message), None))
+    if UNUSED_SUPPRESSION in enabled:
+        unit = RULES[UNUSED_SUPPRESSION]
+        for directive in suppressions.unused(enabled):
+            message = f"the suppression {_shown(directive.text)} silenced nothing; remove it"
+            found.append(_finding(unit, Problem(directive.position, message), None))
+    return found
+
+
+def _shown(directive: str) -> str:
+    one_line = " ".join(directive.split())
+    return f"`{one_line[:80]}{'...' if len(one_line) > 80 else ''}`"
 
 
 def _fix_kind(unit: Rule, card: ParsedCard, config: LintConfig) -> Fixable | None:

@@ -4,7 +4,8 @@
 
 `inputs` has one row per model (columns in levels.INPUT_COLUMNS; only model_id is required).
 The result has one row per input row: model_id, scheme, level (1-6), level_name, evidence (a
-list of {"term", "where", "match"} for level 5) and measured (a tracking tool is the source).
+list of {"term", "where", "match"}, plus "sentence" and "line" from the text, for level 5) and
+measured (a tracking tool is the source).
 """
 
 from __future__ import annotations

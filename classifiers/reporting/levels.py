@@ -47,6 +47,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "source",
     "tags",  # list of tags
     "card_text",  # the card body (untrusted)
+    "card_text_line",  # the line of the card where card_text starts (evidence lines)
     "lint_codes",  # iterable of lint finding codes for the card, e.g. {"HC103"}
 )
 

@@ -44,9 +44,14 @@ class HubcarbonV1Reporting(ReportingScheme):
        geographical_location, hardware_used), and no HC103 or HC108 lint finding.
     5. Energy Optimization: level 4, plus evidence of efficiency work in the tags or the card
        text: distillation (any distil* word, including a distilled base model), pruning,
-       quantization (quantiz/quantis*, int4/int8, 4/8-bit, GPTQ, AWQ, GGUF, bitsandbytes),
-       sparsity, LoRA/QLoRA/PEFT, or "optimized". The matched terms are stored with where they
-       were found (`evidence`).
+       quantization (quantiz/quantis*, int4/int8, 4/8-bit), sparsity, LoRA/QLoRA, or
+       "optimized". In the text a term counts only where it says the work was done: never
+       negated ("Not optimized for FID scores": not/no/never/without/non-/...n't among the
+       three words before it), never inside a file name, path or URL
+       (`v1-5-pruned-emaonly.ckpt`). A bare library name (bitsandbytes, GPTQ, AWQ, GGUF, PEFT)
+       is weak evidence: it counts as a tag of the model, and in the text only in a sentence
+       that also names the work. The evidence is stored (`evidence`): the term, where it was
+       found, the match and, from the text, the sentence that earned it with its line.
     4. Energy Awareness: a CO2 value and hardware.
     3. Basic Energy Reporting: a CO2 value (from the metadata or the card prose) and no hardware.
     2. Context Reporting: no CO2 value, but at least one of hardware, location, training type,
@@ -59,10 +64,10 @@ class HubcarbonV1Reporting(ReportingScheme):
     def grade(self, inputs: pd.DataFrame) -> pd.DataFrame:
         frame = normalise_inputs(inputs)
         levels: list[Level] = []
-        evidence: list[list[dict[str, str]]] = []
+        evidence: list[list[dict[str, str | int]]] = []
         measured: list[bool] = []
         for row in frame.to_dict("records"):
-            found = optimisation_evidence(row["tags"], row["card_text"])
+            found = optimisation_evidence(row["tags"], row["card_text"], _line(row))
             is_measured = measured_by_tool(row["source"])
             levels.append(self._level(row, found, is_measured))
             evidence.append(found)
@@ -79,7 +84,9 @@ class HubcarbonV1Reporting(ReportingScheme):
         )
 
     @staticmethod
-    def _level(row: Mapping[Any, Any], evidence: list[dict[str, str]], measured: bool) -> Level:
+    def _level(
+        row: Mapping[Any, Any], evidence: list[dict[str, str | int]], measured: bool
+    ) -> Level:
         if not is_given(row["co2_g"]):
             if any(is_given(row[field]) for field in CONTEXT_FIELDS):
                 return Level.CONTEXT
@@ -93,6 +100,12 @@ class HubcarbonV1Reporting(ReportingScheme):
         if measured and all_fields and not codes & BLOCKING_FINDINGS:
             return Level.CERTIFIED
         return Level.OPTIMIZATION
+
+
+def _line(row: Mapping[Any, Any]) -> int:
+    """The card line where `card_text` starts (1 when the inputs do not say)."""
+    line = row.get("card_text_line")
+    return int(line) if isinstance(line, int | float) and is_given(line) else 1
 
 
 HUBCARBON_V1 = REPORTING_SCHEMES.register(HubcarbonV1Reporting())

@@ -8,11 +8,13 @@ performance metrics and the lint findings. One pass parses each card once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
+import signal
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ MAX_WORKERS = 4
 FACT_COLUMNS: tuple[str, ...] = (
     "model_id",
     "body",
+    "body_line",
     "prose_hardware",
     "prose_region",
     "prose_hours",
@@ -47,9 +50,10 @@ class CardFacts:
 
 
 def read_card_facts(
-    con: duckdb.DuckDBPyConnection, run_id: int, *, progress: bool = False
+    con: duckdb.DuckDBPyConnection, run_id: int, *, progress: bool | None = False
 ) -> CardFacts:
-    """Parse and lint every fetched card of `run_id`, with a progress bar over the cards.
+    """Parse and lint every fetched card of `run_id`, with a progress bar over the cards
+    (`progress` None: only on a terminal).
 
     From PROCESSES_FROM cards on, chunks of cards are parsed in worker processes (spawned,
     never forked), one per CPU up to MAX_WORKERS; results keep the order of the model ids."""
@@ -58,7 +62,12 @@ def read_card_facts(
     ).fetchall()
     facts: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
-    with tqdm(total=total, desc="grading cards", unit="card", disable=not progress) as bar:
+    with tqdm(
+        total=total,
+        desc="grading cards",
+        unit="card",
+        disable=None if progress is None else not progress,
+    ) as bar:
         for chunk_facts, chunk_findings in _read_chunks(_chunks(con, run_id), total):
             facts.extend(chunk_facts)
             findings.extend(chunk_findings)
@@ -78,16 +87,41 @@ def _read_chunks(chunks: Iterable[Chunk], total: int) -> Iterator[ChunkResult]:
     if total < PROCESSES_FROM or workers < 2:
         yield from map(read_chunk, chunks)
         return
+    with _worker_pool(workers) as pool:
+        yield from pool.imap(read_chunk, chunks)
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of spawned workers that leave Ctrl-C to this process, which terminates them.
+
+    The workers are started while SIGINT is ignored: an ignored signal stays ignored through
+    exec and Python keeps it so, so a Ctrl-C from the terminal (sent to every process of the
+    group) never interrupts a worker, not even during its imports. Any exception here,
+    KeyboardInterrupt included, terminates them at once instead of waiting for their chunks.
+    (A Ctrl-C in the few milliseconds the workers take to fork is not seen.)"""
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
-        yield from pool.map(read_chunk, chunks)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = spawn.Pool(workers)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, run_id: int) -> Iterator[Chunk]:
     cursor = con.cursor()
     try:
         cursor.execute(
-            "SELECT model_id, coalesce(raw_text, '') FROM cards"
+            "SELECT model_id, coalesce(raw_text, '') FROM cards_with_text"
             " WHERE run_id = ? AND fetch_status = 'ok' ORDER BY model_id",
             [run_id],
         )
@@ -114,6 +148,7 @@ def card_fact(model_id: str, card: ParsedCard) -> dict[str, Any]:
     return {
         "model_id": model_id,
         "body": card.body,
+        "body_line": card.body_start_line,
         "prose_hardware": card.prose.hardware_type,
         "prose_region": card.prose.compute_region,
         "prose_hours": card.prose.hours,

@@ -15,6 +15,9 @@ from collections.abc import Iterator
 import duckdb
 import pandas as pd
 
+from classifiers.alternatives import hub_tasks, inferred_task_sql, task_vocabulary_sql
+from classifiers.efficiency.figure import study_figure_sql
+
 REPORTING_SQL = """
 SELECT
     c.model_id,
@@ -26,6 +29,7 @@ SELECT
     e.source,
     m.tags,
     f.body                                            AS card_text,
+    f.body_line                                       AS card_text_line,
     l.codes                                           AS lint_codes
 FROM cards AS c
 JOIN card_facts AS f ON f.model_id = c.model_id
@@ -36,26 +40,23 @@ WHERE c.run_id = $run AND c.fetch_status = 'ok'
 ORDER BY c.model_id
 """
 
-# The task of a model for greener alternatives: its pipeline tag, or, when the listing has none,
-# the first of its tags that is the pipeline tag of some model of the same run.
-LABEL_SQL = """
-WITH known AS (
-    SELECT coalesce(list(DISTINCT pipeline_tag), []) AS pipeline_tags
-    FROM models WHERE run_id = $run AND pipeline_tag IS NOT NULL
-)
+# The label and alternative inputs: the study's figure (classifiers.efficiency.figure), the
+# crawl audit's training run, and the task (classifiers.alternatives.inferred_task_sql).
+LABEL_SQL = f"""
+WITH known AS (SELECT {task_vocabulary_sql()} AS tasks)
 SELECT
     e.model_id,
-    e.co2_g,
+    {study_figure_sql("e")}       AS co2_g,
     m.pytorch_model_bytes::DOUBLE AS size_bytes,
+    m.parameters::DOUBLE          AS parameters,
     NULL::DOUBLE                  AS dataset_bytes,
     m.downloads::DOUBLE           AS downloads,
     m.tags,
     f.base_model,
     m.created_at,
-    coalesce(
-        m.pipeline_tag,
-        list_filter(m.tags, lambda t: list_contains(known.pipeline_tags, t))[1]
-    )                             AS task,
+    e.training_run,
+    e.copied_from,
+    {inferred_task_sql("m", "known.tasks")} AS task,
     f.accuracy,
     f.f1,
     f.rouge1,
@@ -64,7 +65,7 @@ FROM emissions AS e
 CROSS JOIN known
 LEFT JOIN models AS m ON m.run_id = e.run_id AND m.model_id = e.model_id
 LEFT JOIN card_facts AS f ON f.model_id = e.model_id
-WHERE e.run_id = $run AND e.co2_g IS NOT NULL
+WHERE e.run_id = $run AND {study_figure_sql("e")} IS NOT NULL
 ORDER BY e.model_id
 """
 
@@ -105,7 +106,7 @@ def reporting_inputs(
 def label_inputs(con: duckdb.DuckDBPyConnection, run_id: int, facts: pd.DataFrame) -> pd.DataFrame:
     """Label-scheme inputs (plus task and raw metrics): one row per CO2 reporter of the run."""
     with registered(con, card_facts=facts):
-        frame = con.execute(LABEL_SQL, {"run": run_id}).df()
+        frame = con.execute(LABEL_SQL, {"run": run_id, "tasks": list(hub_tasks())}).df()
     frame["tags"] = frame["tags"].map(_as_list)
     frame["base_model"] = frame["base_model"].map(_json_list)
     return frame

@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from classifiers.alternatives import greener_alternatives
+from classifiers.alternatives import alternative_pool, greener_alternatives
 from classifiers.efficiency import METRIC_NAMES, efficiency_labels
 from classifiers.efficiency.core import metric_values, normalise_inputs
 from classifiers.reporting import LEVEL_NAMES, reporting_grades
@@ -35,6 +35,7 @@ LABEL_INPUT_COLUMNS = (
     "tags",
     "base_model",
     "created_at",
+    "copied_from",
 )
 
 
@@ -43,6 +44,7 @@ class ClassifySummary:
     """What one `classify` wrote, for the closing lines of the command."""
 
     run_id: int
+    models: int
     cards: int
     reporters: int
     levels: Mapping[str, Mapping[str, int]]
@@ -52,9 +54,11 @@ class ClassifySummary:
     lint_findings: int
     seconds: float
     statuses: Mapping[str, int] = field(default_factory=dict)
+    training_runs: int = 0
 
     def lines(self) -> list[str]:
-        out = [
+        out = [f"no models in run {self.run_id}: every table is empty"] if not self.models else []
+        out += [
             f"run {self.run_id} classified in {self.seconds:.1f} s: {self.cards:,} cards, "
             f"{self.reporters:,} CO2 reporters"
         ]
@@ -63,7 +67,7 @@ class ClassifySummary:
             for level, name in LEVEL_NAMES.items():
                 out.append(f"  {int(level)} {name}: {counts.get(name, 0):,}")
         for scheme, counts in self.letters.items():
-            shown = ", ".join(f"{letter} {count:,}" for letter, count in counts.items())
+            shown = ", ".join(f"{letter} {count:,}" for letter, count in counts.items()) or "none"
             out.append(f"efficiency labels ({scheme}): {shown}")
         if self.statuses:
             shown = ", ".join(f"{status} {count:,}" for status, count in self.statuses.items())
@@ -73,17 +77,21 @@ class ClassifySummary:
             f"{self.reporters_with_alternatives:,} reporters"
         )
         out.append(f"lint findings: {self.lint_findings:,} (table lint_findings)")
+        out.append(f"audit: {self.reporters:,} reporters, {self.training_runs:,} training runs")
         return out
 
 
 def classify(
-    con: duckdb.DuckDBPyConnection, run_id: int | None = None, *, progress: bool = False
+    con: duckdb.DuckDBPyConnection, run_id: int | None = None, *, progress: bool | None = False
 ) -> ClassifySummary:
     """Grade `run_id` (default: the latest run) and replace that run's rows in every
-    classifiers table, in one transaction. StoreError when nothing was crawled."""
+    classifiers table, in one transaction. StoreError when nothing was crawled.
+
+    Everything is read and computed before the first write (the classifiers migrations
+    included), so a database that turns out unreadable is left as it was."""
     started = time.monotonic()
-    migrate(con)
     run = latest_run_id(con) if run_id is None else run_id
+    ((models,),) = con.execute("SELECT count(*) FROM models WHERE run_id = ?", [run]).fetchall()
     cards = read_card_facts(con, run, progress=progress)
     codes = lint_codes(cards.findings)
     grades = _grades(reporting_inputs(con, run, cards.facts, codes))
@@ -97,10 +105,12 @@ def classify(
         "lint_findings": cards.findings,
         "lint_summary": linting.summary(cards.findings),
     }
+    migrate(con)
     _replace(con, run, frames)
     v1 = labels[labels["scheme"] == "hubcarbon-v1"]
     return ClassifySummary(
         run_id=run,
+        models=int(models),
         cards=len(cards.facts),
         reporters=len(inputs),
         levels={s: _counts(grades, s, "level_name") for s in REPORTING_SCHEMES},
@@ -110,6 +120,7 @@ def classify(
         lint_findings=len(cards.findings),
         seconds=time.monotonic() - started,
         statuses={str(k): int(v) for k, v in v1["status"].value_counts().sort_index().items()},
+        training_runs=int(inputs["training_run"].fillna(inputs["model_id"]).nunique()),
     )
 
 
@@ -124,35 +135,33 @@ def _grades(inputs: pd.DataFrame) -> pd.DataFrame:
 def _labels(inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both label schemes' rows, and the pool of reporters for greener alternatives."""
     metrics = inputs.loc[:, list(METRICS)]
-    base = inputs.loc[:, list(LABEL_INPUT_COLUMNS)].copy()
+    base = inputs.reindex(columns=list(LABEL_INPUT_COLUMNS))
 
     v1_inputs = base.assign(performance_score=own_scores(metrics).to_numpy())
-    v1 = _label_rows(v1_inputs, efficiency_labels(v1_inputs, "hubcarbon-v1"))
+    v1 = _label_rows(v1_inputs, _scheme_labels(v1_inputs, "hubcarbon-v1"), "hubcarbon-v1")
 
     positive = (inputs["co2_g"] > 0).to_numpy()
     paper_inputs = base[positive].assign(
         performance_score=paper_scores(metrics[positive]).to_numpy()
     )
-    paper = _label_rows(paper_inputs, efficiency_labels(paper_inputs, "paper2023"))
+    paper = _label_rows(paper_inputs, _scheme_labels(paper_inputs, "paper2023"), "paper2023")
     left_out = _label_rows(
         base[~positive].assign(performance_score=np.nan), None, scheme="paper2023"
     )
 
-    pool = pd.DataFrame(
-        {
-            "model_id": inputs["model_id"].to_numpy(),
-            "task": inputs["task"].to_numpy(),
-            "co2_g": inputs["co2_g"].to_numpy(dtype=float),
-            "performance_score": v1_inputs["performance_score"].to_numpy(dtype=float),
-            "candidate": (v1["status"] == "labelled").to_numpy(),
-        }
+    pool = alternative_pool(
+        inputs, (v1["status"] == "labelled").to_numpy(), v1_inputs["performance_score"]
     )
     return pd.concat([v1, paper, left_out], ignore_index=True), pool
 
 
-def _label_rows(
-    inputs: pd.DataFrame, labelled: pd.DataFrame | None, scheme: str | None = None
-) -> pd.DataFrame:
+def _scheme_labels(inputs: pd.DataFrame, scheme: str) -> pd.DataFrame | None:
+    """The scheme's labels, or None when there is nobody to label (a crawl without reporters:
+    the schemes' percentile boundaries need at least one value)."""
+    return efficiency_labels(inputs, scheme) if len(inputs) else None
+
+
+def _label_rows(inputs: pd.DataFrame, labelled: pd.DataFrame | None, scheme: str) -> pd.DataFrame:
     """efficiency_labels rows: scheme output plus per-metric value/index/rating as JSON.
 
     `labelled` None gives unlabelled rows (status `no-co2`) for models outside a scheme's

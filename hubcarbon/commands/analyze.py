@@ -39,8 +39,12 @@ OUT/analysis/*.png|*.svg (figures). Methods: docs/analysis.md.
     show_default=True,
     help="Output folder for findings.json and analysis/.",
 )
-@click.option("--progress/--no-progress", default=True, help="Show progress bars.")
-def command(db: Path, out: Path, progress: bool) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Force progress bars on or off  [default: on when stderr is a terminal]",
+)
+def command(db: Path, out: Path, progress: bool | None) -> None:
     """Run every statistic of RQ1 and RQ2 on the latest crawl run."""
     summary = analyze(db, out, progress=progress, echo=click.echo if progress else None)
     for line in summary.lines():

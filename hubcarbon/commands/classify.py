@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from classifiers.stage import classify
-from hubcarbon.core.errors import StoreError
 from mining import store
 
 EPILOG = """\b
@@ -29,14 +28,17 @@ the latest run (tables in docs/schema.md). Running it again replaces that run's 
     show_default=True,
     help="DuckDB database holding the crawl.",
 )
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar over cards.")
-def command(db: Path, progress: bool) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Force the progress bar over cards on or off  [default: on when stderr is a terminal]",
+)
+def command(db: Path, progress: bool | None) -> None:
     """Grade the latest crawl: reporting levels, efficiency labels, greener alternatives, lint."""
-    if not db.is_file():
-        raise StoreError(f"no database at {db}: run `hubcarbon crawl --db {db}` first")
-    con = store.connect(db)
+    con = store.connect(db, require_crawl=True)
     try:
-        summary = classify(con, progress=progress)
+        with store.reading(db):
+            summary = classify(con, progress=progress)
     finally:
         con.close()
     for line in summary.lines():

@@ -3,28 +3,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 
-from hubcarbon.core.errors import ConfigError
 from mining import store
-from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
-from mining.crawl.crawler import Crawl, CrawlOptions, snapshot_identity
+from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET
 from mining.crawl.hubclient import (
     DEFAULT_MAX_CARD_BYTES,
     DEFAULT_MAX_RATE_WAIT,
     DEFAULT_REQUEST_DEADLINE,
-    HubClient,
 )
-from mining.mirror.server import serve_snapshot
+from mining.crawl.run import crawl
 
 EPILOG = """\b
 Examples:
@@ -161,41 +155,32 @@ def command(
     progress: bool | None,
 ) -> None:
     """Crawl model metadata and model cards into DuckDB (resumable)."""
-    if endpoint and snapshot:
-        raise ConfigError("--endpoint and --snapshot exclude each other")
-    options = CrawlOptions(
-        models=models,  # type: ignore[arg-type]
-        cards=cards,  # type: ignore[arg-type]
-        limit=limit,
-        author=author,
-        page_size=page_size,
-        concurrency=concurrency,
-    )
-    remote = endpoint is not None
-    with _hub(endpoint, snapshot) as (url, snapshot_id):
-        client = HubClient(
-            endpoint=url,
-            token=token or False,
-            api_budget=RequestBudget(budget_api or (DEFAULT_API_BUDGET if remote else None)),
-            resolver_budget=RequestBudget(
-                budget_resolvers or (DEFAULT_RESOLVER_BUDGET if remote else None)
-            ),
-            request_deadline=request_deadline,
-            max_rate_wait=max_rate_wait,
-            max_card_bytes=max_card_bytes,
-        )
-        con = store.connect(db)
-        ctrl_c = _CtrlC()
-        try:
-            with ctrl_c:
-                summary = Crawl(con, client, options, snapshot=snapshot_id, progress=progress).run()
-        except (KeyboardInterrupt, Exception):  # after Ctrl-C, whatever escapes is its echo
-            if not ctrl_c.pressed:
-                raise
-            click.echo("hubcarbon: interrupted; run the same command again to resume", err=True)
-            raise click.exceptions.Exit(130) from None
-        finally:
-            con.close()
+    ctrl_c = _CtrlC()
+    try:
+        with ctrl_c:
+            summary = crawl(
+                db,
+                endpoint=endpoint,
+                snapshot=snapshot,
+                token=token,
+                models=models,  # type: ignore[arg-type]
+                cards=cards,  # type: ignore[arg-type]
+                limit=limit,
+                author=author,
+                concurrency=concurrency,
+                page_size=page_size,
+                budget_api=budget_api,
+                budget_resolvers=budget_resolvers,
+                request_deadline=request_deadline,
+                max_rate_wait=max_rate_wait,
+                max_card_bytes=max_card_bytes,
+                progress=progress,
+            )
+    except (KeyboardInterrupt, Exception):  # after Ctrl-C, whatever escapes is its echo
+        if not ctrl_c.pressed:
+            raise
+        click.echo("hubcarbon: interrupted; run the same command again to resume", err=True)
+        raise click.exceptions.Exit(130) from None
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {db}")
@@ -221,19 +206,3 @@ class _CtrlC:
     def _interrupt(self, signum: int, frame: FrameType | None) -> None:
         self.pressed = True
         raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _hub(endpoint: str | None, snapshot: Path | None) -> Iterator[tuple[str, str | None]]:
-    if endpoint is not None:
-        parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"--endpoint must be an http(s) URL, got {endpoint!r}")
-        if parts.username or parts.password:
-            raise ConfigError("--endpoint must not carry credentials; use --token or HF_TOKEN")
-        yield endpoint.rstrip("/"), None
-        return
-    if snapshot is not None and not snapshot.is_file():
-        raise ConfigError(f"--snapshot: no such file: {snapshot}")
-    with serve_snapshot(snapshot) as url:
-        yield url, snapshot_identity(snapshot)

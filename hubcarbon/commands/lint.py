@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import click
-from tqdm import tqdm
 
-from classifiers.lint import LintConfig, Severity, fix_text, lint_text, load_config
-from classifiers.lint.formats import FORMATS, FileReport, Report, render
+from classifiers.lint import Severity
+from classifiers.lint.config import ConfigFinder, Overrides, Selection
+from classifiers.lint.files import atomic_text
+from classifiers.lint.formats import FORMATS, Options, Tally, writer
 from classifiers.lint.formats.machine import step_summary
-from classifiers.lint.sources import Source, from_arguments, from_hub
+from classifiers.lint.formats.text import statistics
+from classifiers.lint.session import LintSession
+from classifiers.lint.sources import Source, from_hub, iter_sources
 from hubcarbon.core.errors import ConfigError, InputError
 
 EPILOG = """\b
@@ -20,23 +26,26 @@ Examples:
   hubcarbon lint README.md                       # one card
   hubcarbon lint models/                         # every README.md under models/
   cat README.md | hubcarbon lint -               # stdin
-  hubcarbon lint --hub bigscience/bloom          # a card on the Hub
+  hubcarbon lint --hub bigscience/bloom          # a card on the Hub (needs hubcarbon[hub])
   hubcarbon lint --fix README.md                 # apply safe fixes in place
+  hubcarbon lint --diff --unsafe-fixes README.md # show every fix as a diff, write nothing
+  hubcarbon lint --statistics models/            # findings per rule, most frequent first
   hubcarbon lint --format sarif -o lint.sarif .  # for GitHub code scanning
-  hubcarbon lint --select HC1 --ignore HC104 --fail-on warning models/
+  hubcarbon lint --select HC1,HC2 --ignore HC104 --fail-on warning models/
 
 \b
-Exit status: 0 when nothing at or above --fail-on (default error) was found, 1 when
-something was, 2 for usage, configuration or I/O errors. Configuration: [tool.hubcarbon.lint]
-in the nearest pyproject.toml. Rules: `hubcarbon rules`.
+Exit status: 0 when nothing at or above --fail-on was found, 1 when something was (with
+--diff: when something would be fixed), 2 for usage, configuration or I/O errors.
+Configuration: [tool.hubcarbon.lint] in the pyproject.toml (or [lint] in the hubcarbon.toml)
+nearest to each file; --select/--extend-select/--ignore override it. Rules: `hubcarbon rules`.
 """
 
 LEVELS = [str(s) for s in Severity]
-PROGRESS_FROM = 50
+COLORS = ["auto", "always", "never"]
 
 
-def _selectors(values: Sequence[str]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+def _selectors(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 @click.command("lint", epilog=EPILOG)
@@ -47,19 +56,41 @@ def _selectors(values: Sequence[str]) -> list[str]:
     "--format",
     "output_format",
     type=click.Choice(FORMATS.ids()),
-    help="Output format (default text; github when GITHUB_ACTIONS=true).",
+    help="Output format.",
+    show_default="text; github when GITHUB_ACTIONS=true",
 )
-@click.option("--fail-on", type=click.Choice(LEVELS), help="Lowest severity that fails the run.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVELS),
+    help="Lowest severity that fails the run.",
+    show_default="error, or fail-on of the configuration",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix, also apply unsafe fixes.")
-@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option(
+    "--show-fixes", is_flag=True, help="List the fixes applied (or, without --fix, available)."
+)
+@click.option(
+    "--select", multiple=True, metavar="RULES", help="Run only these rules (replaces the config's)."
+)
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Run these rules too.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these.")
+@click.option("--statistics", is_flag=True, help="Print the count of findings per rule instead.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no notes.")
+@click.option(
+    "--color",
+    type=click.Choice(COLORS),
+    default="auto",
+    show_default=True,
+    help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="pyproject.toml to read [tool.hubcarbon.lint] from (default: the nearest one).",
+    help="pyproject.toml or hubcarbon.toml to use for every file (default: the nearest one).",
 )
 @click.option(
     "--output",
@@ -68,11 +99,13 @@ def _selectors(values: Sequence[str]) -> list[str]:
     help="Write the report to this file instead of stdout.",
 )
 @click.option(
-    "--stdin-filename", default="-", metavar="PATH", help="Path to show (and match) for `-`."
+    "--stdin-filename",
+    default="-",
+    show_default=True,
+    metavar="PATH",
+    help="Path to show (and match) for `-`.",
 )
-@click.pass_context
 def command(
-    ctx: click.Context,
     paths: tuple[str, ...],
     hub_ids: tuple[str, ...],
     endpoint: str | None,
@@ -80,8 +113,14 @@ def command(
     fail_on: str | None,
     fix: bool,
     unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
+    statistics: bool,
+    quiet: bool,
+    color: str,
     exit_zero: bool,
     config_path: Path | None,
     output: Path | None,
@@ -90,70 +129,89 @@ def command(
     """Lint model cards (README.md): front matter, co2_eq_emissions, license, model-index."""
     if not paths and not hub_ids:
         raise ConfigError("nothing to lint: give PATH, DIR, - (stdin) or --hub REPO_ID")
-    if unsafe_fixes and not fix:
-        fix = True
-    config = load_config(config_path).with_overrides(
-        select=_selectors(select) or None,
-        ignore=_selectors(ignore),
-        fail_on=Severity(fail_on) if fail_on else None,
-    )
-    if fix and ("-" in paths or hub_ids):
+    if fix and not diff and ("-" in paths or hub_ids):
         raise ConfigError("--fix rewrites files: it cannot be used with stdin or --hub")
-    sources = from_arguments(paths, stdin_name=stdin_filename) + from_hub(hub_ids, endpoint)
-    report, fixed = _lint(sources, config, fix=fix, unsafe=unsafe_fixes)
+    selection = Selection(_selectors(select) or None, _selectors(extend_select), _selectors(ignore))
+    finder = ConfigFinder(config_path, Overrides(selection, Severity(fail_on) if fail_on else None))
+    finder.for_file(None)  # a bad configuration or selector fails before any output
     name = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    _write(render(report, name), output)
+    run = LintSession(finder, fix=fix and not diff, diff=diff, unsafe=unsafe_fixes)
+    stdin_path = Path(stdin_filename) if stdin_filename != "-" else None
+    with _destination(output) as stream:
+        options = Options(_use_color(color, stream), quiet, unsafe_fixes)
+        out = None if diff or statistics else writer(name, options)
+        emit = _emitter(stream, options.color)
+        emit(out.start() if out else "")
+        sources = iter_sources(paths, finder.for_file, stdin_name=stdin_filename)
+        for source in _chain(sources, hub_ids, endpoint):
+            report = run.lint(source, stdin_path)
+            emit(out.file(report) if out else run.last_diff)
+        emit(out.finish(run.tally) if out else "")
+        if statistics:
+            emit(_statistics(run.tally, options))
     if name == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        _append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(report))
-    if fixed:
-        click.echo(f"hubcarbon: fixed {fixed} finding(s)", err=True)
-    if not sources:
-        click.echo("hubcarbon: no README.md files found", err=True)
-    failing = any(f.severity.at_least(config.fail_on) for _, f in report.findings())
-    return 1 if failing and not exit_zero else 0
+        _append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(run.tally))
+    _notes(run, quiet=quiet, show_fixes=show_fixes)
+    if diff:
+        return 1 if run.fixable_count else 0
+    return 1 if run.failing and not exit_zero else 0
 
 
-def _lint(
-    sources: list[Source], config: LintConfig, *, fix: bool, unsafe: bool
-) -> tuple[Report, int]:
-    files: list[FileReport] = []
-    fixed = 0
-    progress = tqdm(sources, desc="lint", unit="card", disable=len(sources) < PROGRESS_FROM or None)
-    for source in progress:
-        if fix and source.file is not None:
-            result = fix_text(source.content, source.display, config, unsafe=unsafe)
-            if result.content != source.content:
-                _rewrite(source.file, result.content)
-            fixed += len(result.fixed)
-            findings, content = result.remaining, result.content
-        else:
-            findings, content = lint_text(source.content, source.display, config), source.content
-        files.append(FileReport(source.display, findings, _as_text(content)))
-    return Report(files), fixed
+def _chain(
+    sources: Iterator[Source], hub_ids: Sequence[str], endpoint: str | None
+) -> Iterator[Source]:
+    yield from sources
+    if hub_ids:
+        yield from from_hub(hub_ids, endpoint)
 
 
-def _as_text(content: str | bytes) -> str:
-    if isinstance(content, str):
-        return content.removeprefix("\ufeff")
-    return content.decode("utf-8-sig", errors="replace")
+def _statistics(tally: Tally, options: Options) -> str:
+    return statistics(tally, options)
 
 
-def _rewrite(path: Path, content: str | bytes) -> None:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
+def _notes(run: LintSession, *, quiet: bool, show_fixes: bool) -> None:
+    if show_fixes and run.fixed:
+        verb = "Fixed" if run.fix else "Would fix"
+        click.echo(f"{verb} {run.fixable_count} finding(s):", err=True)
+        for (display, code, name), count in sorted(run.fixed.items()):
+            click.echo(f"  {display}: {code} {name} ({count})", err=True)
+    elif show_fixes and not run.fix and not run.diff:
+        fixable = sum(run.tally.fixable.values())
+        click.echo(f"hubcarbon: {fixable} fixable finding(s); --diff shows the fixes", err=True)
+    if quiet:
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+    if run.fix and run.fixable_count:
+        click.echo(f"hubcarbon: fixed {run.fixable_count} finding(s)", err=True)
+    if run.diff:
+        click.echo(f"hubcarbon: would fix {run.fixable_count} finding(s)", err=True)
+    if not run.tally.files:
+        click.echo("hubcarbon: no cards found", err=True)
+
+
+def _use_color(choice: str, stream: IO[str]) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
+def _emitter(stream: IO[str], color: bool) -> Callable[[str], None]:
+    def emit(text: str) -> None:
+        if text:
+            click.echo(text, file=stream, nl=False, color=color)
+
+    return emit
+
+
+@contextmanager
+def _destination(output: Path | None) -> Iterator[IO[str]]:
+    """stdout, or `output` written atomically when the run completes."""
+    if output is None:
+        yield sys.stdout
+        return
+    with atomic_text(output) as handle:
+        yield handle
 
 
 def _append(path: Path, text: str) -> None:

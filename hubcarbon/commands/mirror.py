@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hubcarbon.core.errors import ConfigError
-from mining.mirror.faults import FaultPlan, HostileReadmes
+from mining.mirror.faults import FaultPlan, HostileReadmes, ListingFaults
 from mining.mirror.routes import MAX_PAGE_SIZE
 from mining.mirror.server import MirrorConfig, MirrorServer, is_loopback
 from mining.snapshot.reader import open_snapshot
@@ -21,6 +21,7 @@ Examples:
   hubcarbon mirror serve --rate-api 500 --rate-resolvers 3000   # the Hub's anonymous quotas
   hubcarbon mirror serve --readme-disabled bigscience/bloom --readme-slow gpt2 \\
       --slow-bytes-per-second 1 --echo-authorization             # a hostile Hub
+  hubcarbon mirror serve --repeat-cursor --invalid-ids --over-limit 5   # a hostile listing
 \b
 Then point a client at the printed URL:
   HF_ENDPOINT=http://127.0.0.1:8765 hubcarbon crawl --endpoint http://127.0.0.1:8765
@@ -78,6 +79,22 @@ def command() -> None:
     show_default=True,
     type=click.FloatRange(min=0.001),
     help="Seconds.",
+)
+@click.option(
+    "--repeat-cursor", is_flag=True, help="Listing pages reached by a cursor link to themselves."
+)
+@click.option(
+    "--foreign-link",
+    metavar="HOST[:PORT]",
+    help="Listing `next` Links point at this host instead of the mirror.",
+)
+@click.option("--invalid-ids", is_flag=True, help="Listing pages also hold items with invalid ids.")
+@click.option(
+    "--over-limit",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Items per listing page beyond the limit asked for.",
 )
 @click.option("--gated", multiple=True, help="Model id whose files need a token (repeatable).")
 @click.option("--grant", multiple=True, help="Bearer token allowed into gated models (repeatable).")
@@ -140,6 +157,10 @@ def serve(
     rate_api: int | None,
     rate_resolvers: int | None,
     rate_window: float,
+    repeat_cursor: bool,
+    foreign_link: str | None,
+    invalid_ids: bool,
+    over_limit: int,
     gated: tuple[str, ...],
     grant: tuple[str, ...],
     readme_disabled: tuple[str, ...],
@@ -153,8 +174,8 @@ def serve(
     echo_authorization: bool,
 ) -> None:
     """Serve the Hub API subset the crawler uses until Ctrl-C: listing with cursors, model info,
-    README downloads, file trees, with optional seeded faults, rate-limit buckets and hostile
-    READMEs."""
+    README downloads, file trees, with optional seeded faults, rate-limit buckets, hostile
+    READMEs and a hostile listing."""
     try:
         plan = FaultPlan(
             fault_429=fault_429,
@@ -164,6 +185,12 @@ def serve(
             latency_ms=latency_ms,
             retry_after=retry_after,
             seed=seed,
+        )
+        listing_faults = ListingFaults(
+            repeat_cursor=repeat_cursor,
+            foreign_link_host=foreign_link,
+            invalid_ids=invalid_ids,
+            over_limit=over_limit,
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
@@ -189,6 +216,7 @@ def serve(
             rate_limit_wait=rate_limit_wait,
             echo_authorization=echo_authorization,
         ),
+        listing_faults=listing_faults,
     )
     server = MirrorServer(snapshot, config, host=host, port=port, allow_remote=allow_remote)
     click.echo(f"Serving {len(snapshot):,} models from {snapshot.label}", err=True)

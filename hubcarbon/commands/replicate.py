@@ -18,6 +18,7 @@ from analysis.replication import (
     mismatches,
     run_replication,
 )
+from hubcarbon.core.atomic import write_atomic
 from hubcarbon.core.errors import InputError
 from hubcarbon.core.paths import OUT_DIR
 
@@ -124,8 +125,7 @@ def command(out_path: Path, output_format: str) -> None:
     results = replication_document()
     text = dumps(results)
     try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(text, encoding="utf-8")
+        write_atomic(out_path, text)
     except OSError as exc:
         raise InputError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
     if output_format == "json":

@@ -53,16 +53,22 @@ An --out directory is replaced only when a previous `hubcarbon report` built it.
     show_default=True,
     help="replication.json of `hubcarbon replicate`.",
 )
-@click.option("--progress/--no-progress", default=True, help="Show progress bars.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Force progress bars on or off  [default: on when stderr is a terminal]",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors (implies --no-progress).")
 def command(
-    db: Path, out: Path, findings: Path, replication: Path, progress: bool, quiet: bool
+    db: Path, out: Path, findings: Path, replication: Path, progress: bool | None, quiet: bool
 ) -> None:
     """Build the static site: leaderboard, a page and badge per CO2 reporter, the study report
     and the downloads. It needs no server: open index.html or publish the directory."""
-    summary = build_site(db, out, findings, replication, progress=progress and not quiet)
+    summary = build_site(db, out, findings, replication, progress=False if quiet else progress)
     if quiet:
         return
+    if summary.empty_run:
+        click.echo(f"no models in run {summary.run_id}: the site says so on every page")
     click.echo(
         f"wrote {summary.files:,} files ({summary.bytes:,} bytes) to {summary.out}: "
         f"{summary.models:,} models from crawl run {summary.run_id}"

@@ -1,8 +1,9 @@
 """The card half of a crawl, in three resumable steps, each committing in batches:
 
-1. download: README texts, many at a time in threads (I/O-bound), stored raw;
+1. download: README texts, many at a time in threads (I/O-bound), stored raw in `card_texts`,
+   once per content hash, with a `cards` row per model naming its text;
 2. parse: stored texts not parsed yet, in worker processes (CPU-bound), giving the parsed front
-   matter and the `emissions` rows;
+   matter (once per text) and the `emissions` rows of the run's cards;
 3. sizes: `pytorch_model.bin` byte sizes of CO2 reporters by HEAD, as the paper measured size.
 
 What a step has committed is never done again: a restarted crawl picks up the cards without a
@@ -83,7 +84,8 @@ class CardStage:
 
     def reuse_unchanged(self) -> int:
         """Copy cards (with their emissions and sizes) whose commit is unchanged since the newest
-        earlier run that fetched them, instead of downloading them again."""
+        earlier run that fetched them, instead of downloading them again. The copied `cards` rows
+        name the stored text by its hash: no text is copied."""
         with transaction(self.con):
             self.con.execute(
                 f"""
@@ -92,7 +94,8 @@ class CardStage:
                 FROM models m
                 JOIN cards c ON c.model_id = m.model_id AND c.sha = m.sha
                     AND c.run_id < m.run_id AND c.fetch_status = 'ok'
-                    AND c.parse_status IS NOT NULL
+                JOIN card_texts t ON t.text_sha256 = c.text_sha256
+                    AND t.parse_status IS NOT NULL
                 WHERE m.run_id = $run AND m.sha IS NOT NULL
                     AND m.model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)
                     {self.scope_sql}
@@ -100,13 +103,14 @@ class CardStage:
                 """,
                 {"run": self.run_id},
             )
-            for table in ("cards", "emissions"):
-                self.con.execute(
-                    f"INSERT OR IGNORE INTO {table} "
-                    f"SELECT $run AS run_id, t.* EXCLUDE (run_id) FROM {table} t "
-                    "JOIN reusable r ON t.model_id = r.model_id AND t.run_id = r.from_run",
-                    {"run": self.run_id},
-                )
+            run = {"run": self.run_id}
+            copy = (
+                "SELECT $run AS run_id, t.* EXCLUDE (run_id) FROM {} t "
+                "JOIN reusable r ON t.model_id = r.model_id AND t.run_id = r.from_run"
+            )
+            # `reusable` holds no model with a card in this run, so the key of `cards` holds
+            self.con.execute("INSERT INTO cards " + copy.format("cards"), run)
+            self.con.execute("INSERT OR IGNORE INTO emissions " + copy.format("emissions"), run)
             self.con.execute(
                 "UPDATE models SET pytorch_model_bytes = old.pytorch_model_bytes "
                 "FROM (SELECT o.model_id, o.pytorch_model_bytes FROM models o "
@@ -174,8 +178,10 @@ class CardStage:
             },
             schema=pa.schema([("model_id", pa.string()), ("card_data", pa.string())]),
         )
+        texts = records.text_rows([d.fetch for d in done])
         with transaction(self.con):
-            insert_rows(self.con, "cards", records.batch(cards, records.CARD_SCHEMA))
+            insert_rows(self.con, "card_texts", records.batch(texts, records.CARD_TEXT_SCHEMA))
+            self._append_cards(records.batch(cards, records.CARD_SCHEMA))
             insert_rows(self.con, "crawl_errors", records.batch(errors, records.ERROR_SCHEMA))
             insert_rows(self.con, "emissions", records.batch(fallback, records.EMISSION_SCHEMA))
             if card_data.num_rows:
@@ -189,16 +195,37 @@ class CardStage:
                 finally:
                     self.con.unregister("fetched_card_data")
 
+    def _append_cards(self, rows: pa.Table) -> None:
+        """Insert `cards` rows of models that have none in this run yet: the table's key
+        (run_id, model_id) is kept here, not by an index (see docs/schema.md)."""
+        self.con.register("new_cards", rows)
+        try:
+            self.con.execute(
+                "INSERT INTO cards BY NAME SELECT DISTINCT ON (model_id) * FROM new_cards "
+                "WHERE model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)",
+                {"run": self.run_id},
+            )
+        finally:
+            self.con.unregister("new_cards")
+
     # -- 2. parse -------------------------------------------------------------------------------
 
     def parse(self) -> None:
+        """Parse the run's texts that no run has parsed yet, then give every fetched card of the
+        run whose text was parsed before the emissions row of that text."""
         todo = self.con.execute(
-            "SELECT model_id, raw_text FROM cards WHERE run_id = ? AND fetch_status = 'ok' "
-            "AND parse_status IS NULL ORDER BY model_id",
+            "SELECT t.text_sha256, t.raw_text FROM card_texts t WHERE t.parse_status IS NULL "
+            "AND t.text_sha256 IN (SELECT text_sha256 FROM cards "
+            "                      WHERE run_id = ? AND fetch_status = 'ok') "
+            "ORDER BY t.text_sha256",
             [self.run_id],
         ).fetchall()
-        if not todo:
-            return
+        if todo:
+            self._parse_texts(todo)
+        with transaction(self.con):
+            self.con.execute(_EMISSIONS_OF_PARSED_TEXTS, {"run": self.run_id})
+
+    def _parse_texts(self, todo: list[tuple[str, str]]) -> None:
         chunks = list(_chunked(todo, 64))
         if len(todo) < PARSE_IN_PROCESSES_FROM:
             parsed: Iterator[list[records.ParsedRow]] = map(records.parse_texts, chunks)
@@ -219,35 +246,46 @@ class CardStage:
     def _commit_parsed_chunks(self, chunks: Iterable[list[records.ParsedRow]], total: int) -> None:
         flat = (row for chunk in chunks for row in chunk)
         for done in self._batches(flat, total, "parsing cards"):
-            updates = pa.Table.from_pylist(
-                [row.card_update for row in done], schema=records.CARD_UPDATE_SCHEMA
+            updates = records.batch([row.text_update for row in done], records.TEXT_UPDATE_SCHEMA)
+            emissions = records.batch(
+                [
+                    {"text_sha256": row.text_sha256, **row.emission}
+                    for row in done
+                    if row.emission is not None
+                ],
+                records.TEXT_EMISSION_SCHEMA,
             )
-            emissions = [
-                {"run_id": self.run_id, "model_id": row.model_id, **row.emission}
-                for row in done
-                if row.emission is not None
-            ]
-            errors = [records.parse_error_row(self.run_id, row) for row in done]
+            problems = records.batch(
+                [p for row in done if (p := records.parse_problem(row)) is not None],
+                records.PARSE_PROBLEM_SCHEMA,
+            )
+            parsed = {"parsed_texts": updates, "parsed_emissions": emissions,
+                      "parse_problems": problems}  # fmt: skip
             with transaction(self.con):
-                self.con.register("parsed_cards", updates)
+                for name, table in parsed.items():
+                    self.con.register(name, table)
                 try:
                     self.con.execute(
-                        "UPDATE cards SET front_matter = p.front_matter, "
+                        "UPDATE card_texts SET front_matter = p.front_matter, "
                         "parse_status = p.parse_status, parse_error = p.parse_error "
-                        "FROM parsed_cards p "
-                        "WHERE cards.run_id = ? AND cards.model_id = p.model_id",
-                        [self.run_id],
+                        "FROM parsed_texts p WHERE card_texts.text_sha256 = p.text_sha256"
+                    )
+                    # what a text gives goes to every card of the run with that text
+                    self.con.execute(
+                        "INSERT OR IGNORE INTO emissions BY NAME "
+                        "SELECT c.run_id, c.model_id, p.* EXCLUDE (text_sha256) "
+                        f"FROM parsed_emissions p {_CARDS_OF_THE_RUN}",
+                        {"run": self.run_id},
+                    )
+                    self.con.execute(
+                        "INSERT INTO crawl_errors (run_id, model_id, stage, kind, message) "
+                        "SELECT c.run_id, c.model_id, 'parse', p.kind, p.message "
+                        f"FROM parse_problems p {_CARDS_OF_THE_RUN}",
+                        {"run": self.run_id},
                     )
                 finally:
-                    self.con.unregister("parsed_cards")
-                insert_rows(
-                    self.con, "emissions", records.batch(emissions, records.EMISSION_SCHEMA)
-                )
-                insert_rows(
-                    self.con,
-                    "crawl_errors",
-                    records.batch([e for e in errors if e], records.ERROR_SCHEMA),
-                )
+                    for name in parsed:
+                        self.con.unregister(name)
 
     # -- 3. sizes -------------------------------------------------------------------------------
 
@@ -312,6 +350,30 @@ class CardStage:
 def bars_disabled(progress: bool | None) -> bool | None:
     """tqdm's `disable` for a `--progress` choice: None draws bars only on a terminal."""
     return None if progress is None else not progress
+
+
+_CARDS_OF_THE_RUN = (
+    "JOIN cards c ON c.text_sha256 = p.text_sha256 AND c.run_id = $run AND c.fetch_status = 'ok'"
+)
+
+# A fetched card's emissions row comes from its text alone, so every fetched card with a text
+# parsed in an earlier run (or for another model) gets the row of a card with the same text.
+_EMISSIONS_OF_PARSED_TEXTS = """
+INSERT OR IGNORE INTO emissions BY NAME
+WITH pending AS (
+    SELECT model_id, text_sha256 FROM cards
+    WHERE run_id = $run AND fetch_status = 'ok'
+      AND model_id NOT IN (SELECT model_id FROM emissions WHERE run_id = $run)
+),
+known AS (
+    SELECT DISTINCT ON (s.text_sha256) s.text_sha256, e.* EXCLUDE (run_id, model_id)
+    FROM cards s JOIN emissions e ON e.run_id = s.run_id AND e.model_id = s.model_id
+    WHERE s.fetch_status = 'ok' AND s.text_sha256 IN (SELECT text_sha256 FROM pending)
+    ORDER BY s.text_sha256, s.run_id DESC
+)
+SELECT $run AS run_id, p.model_id, k.* EXCLUDE (text_sha256)
+FROM pending p JOIN known k ON k.text_sha256 = p.text_sha256
+"""
 
 
 def _in_threads(work: Callable[[T], R], jobs: list[T], concurrency: int) -> Iterator[R]:

@@ -1,39 +1,45 @@
 """The resumable crawl: list models into DuckDB page by page, then fetch and parse their cards.
 
-Each crawl is a run. The listing cursor and every finished page are committed in the same
-transaction as the page's rows, and fetched cards are committed in batches together with their
-parsed emissions, so a crawl stopped by Ctrl-C, SIGKILL or a lost network resumes where it
-stopped: no lost rows, no duplicates, no finished page fetched again. Cards whose commit is
-unchanged since an earlier run are copied from it instead of being downloaded again.
+Each crawl is a run. Listing pages are committed with their rows, their refused items and the
+cursor to the page after them (the pages waiting, in one transaction; `mining.crawl.feed`
+fetches ahead), and fetched cards are committed in batches together with their parsed
+emissions, so a crawl stopped by Ctrl-C, SIGKILL or a lost network resumes where it stopped: no
+lost rows, no duplicates, no committed page fetched again. Cards whose commit is unchanged since
+an earlier run are copied from it instead of being downloaded again. A listing request that
+fails for good is a failure of the Hub (`HubUnavailable`): the run is marked failed, its
+checkpoint kept.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
-import pyarrow as pa
 from tqdm import tqdm
 
 from hubcarbon.core.db import insert_rows, transaction
 from hubcarbon.core.errors import CrawlError
-from mining.crawl import records
+from mining.audit import run_audit
+from mining.crawl import listing, records
 from mining.crawl.cards import CardStage, bars_disabled
-from mining.crawl.daemon import DaemonThreads
-from mining.crawl.failures import HubFailure, HubUnavailable
-from mining.crawl.hubclient import HubClient, ListingQuery, Page
-from mining.snapshot.reader import embedded_snapshot_file
+from mining.crawl.failures import ErrorKind, HubFailure, HubUnavailable, RequestFailed
+from mining.crawl.feed import Fetched, PageFeed
+from mining.crawl.hubclient import HubClient, ListingQuery
 
 ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]
 
 CARD_BATCH = 256
+LISTING_AHEAD = 48  # listing pages fetched ahead of the store (files in a spool directory)
+LISTING_BATCH_LEAST, LISTING_BATCH_MOST = 8, 32  # listing pages stored in one transaction
+LISTING_BATCH_WAIT = 0.5  # seconds a batch waits for its least pages when they come slowly
+LISTING_CHECKPOINT = "1GB"  # WAL size that makes DuckDB checkpoint during the listing
 CARD_FLUSH_SECONDS = 2.0
 
 
@@ -158,6 +164,7 @@ class Crawl:
             cards.parse()
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
+        run_audit(self.con, run.run_id)
         return reused
 
     def _fail(self, run: _Run, failure: HubFailure) -> None:
@@ -210,7 +217,6 @@ class Crawl:
             page_size=self.options.page_size,
             card_data=self.options.cards == "none",
         )
-        path = run.next_path or query.first_page_path()
         listed = self._count("models", run.run_id)
         bar = tqdm(
             desc="listing models",
@@ -220,72 +226,130 @@ class Crawl:
             mininterval=1.0,
             disable=bars_disabled(self.progress),
         )
-        with bar, DaemonThreads("listing") as fetcher:
-            # The next page downloads while this one is committed; a page counts as finished
-            # only once committed together with the cursor to the page after it.
-            upcoming = fetcher.submit(self.client.list_page, path)
-            while True:
-                try:
-                    page = upcoming.result()
-                except HubUnavailable:
-                    raise
-                except HubFailure as failure:  # the listing failing for good is the Hub failing
-                    where = f"the listing at {self.client.endpoint} failed"
-                    raise HubUnavailable(failure.kind, f"{where}: {failure}") from None
-                self._pages_fetched += 1
-                take = None if self.options.limit is None else max(0, self.options.limit - listed)
-                if take is None:
-                    done = page.next_path is None
-                else:  # the page must be counted before deciding whether another one is needed
-                    try:
-                        listed += min(take, records.listing_size(self.con, page.body))
-                    except ValueError as exc:
-                        if isinstance(exc.__cause__, duckdb.InterruptException):
-                            raise KeyboardInterrupt from None
-                        raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
-                    done = page.next_path is None or listed >= (self.options.limit or 0)
-                if not done:
-                    assert page.next_path is not None
-                    upcoming = fetcher.submit(self.client.list_page, page.next_path)
-                bar.update(self._commit_page(run.run_id, page, take, done))
-                if done:
-                    return
-
-    def _commit_page(self, run_id: int, page: Page, take: int | None, done: bool) -> int:
-        """Store a page's models (at most `take`) with the cursor to the next page; returns how
-        many models were stored."""
-        with transaction(self.con):
+        # With --limit, a page is fetched only once the one before is counted (the next one
+        # downloads while this one is committed); without, the feed runs ahead and the pages
+        # waiting are stored together, in one transaction and a few statements.
+        bounded = self.options.limit is not None
+        # DuckDB checkpoints (rewriting the key index) each time the WAL passes 16 MB: over
+        # millions of listed models that is quadratic, so the listing checkpoints once, at its end
+        self.con.execute(f"SET checkpoint_threshold = '{LISTING_CHECKPOINT}'")
+        spool_dir = tempfile.TemporaryDirectory(
+            prefix="hubcarbon-listing-", ignore_cleanup_errors=True
+        )  # a feed thread stopped by Ctrl-C may still be writing its last page there
+        with bar, spool_dir as spool:
+            first = run.next_path or query.first_page_path()
+            feed = PageFeed(self.client, first, Path(spool), 1 if bounded else LISTING_AHEAD)
             try:
-                stored = records.insert_listing(self.con, run_id, page.body, take)
-            except duckdb.InterruptException:
+                done = False
+                while not done:
+                    if bounded:
+                        batch = feed.take(1, 1)
+                    else:
+                        batch = feed.take(
+                            LISTING_BATCH_LEAST, LISTING_BATCH_MOST, LISTING_BATCH_WAIT
+                        )
+                        feed.release(len(batch))
+                    stored, kept, done = self._commit_batch(run.run_id, batch, query, listed, feed)
+                    listed += kept
+                    bar.update(stored)
+            except BaseException:
+                self.client.cancel()  # the feed's request in flight stops now, not at its timeout
                 raise
-            except duckdb.Error as exc:
-                raise CrawlError(
-                    f"the listing page is not a JSON array of models ({exc}); "
-                    "the crawl is saved and can be resumed"
-                ) from exc
-            if self.options.cards == "none":  # no README will be read: cardData is all there is
-                insert_rows(self.con, "emissions", self._card_data_emissions(run_id))
+            finally:
+                feed.close()
+                self.con.execute("RESET checkpoint_threshold")
+        self.con.execute("CHECKPOINT")
+
+    def _commit_batch(
+        self,
+        run_id: int,
+        batch: list[Fetched],
+        query: ListingQuery,
+        listed: int,
+        feed: PageFeed,
+    ) -> tuple[int, int, bool]:
+        """Store fetched pages with the cursor to the page after them, in one transaction;
+        (models stored, models kept toward --limit, whether the listing is done)."""
+        pages = [f.page for f in batch if f.page is not None]
+        failure = batch[-1].error
+        errors: list[dict[str, Any]] = []
+        done = batch[-1].last
+        with transaction(self.con):
+            if self.options.limit is not None and pages:  # one page, counted before the next
+                take = max(0, self.options.limit - listed)
+                stored, kept = self._store_page(run_id, pages[0].body, query, take, errors)
+                done = done or listed + kept >= self.options.limit
+                if not done:
+                    feed.release()
+            else:
+                stored = kept = self._store_pages(run_id, [p.body for p in pages], query, errors)
+            stop = batch[-1].stop
+            if stop is not None:
+                errors.append(listing.listing_error(run_id, *stop))
+            if isinstance(failure, RequestFailed) and failure.kind is ErrorKind.TOO_LARGE:
+                message = f"{failure}; the listing stops here"
+                errors.append(listing.listing_error(run_id, ErrorKind.TOO_LARGE, message))
+                failure = None
+            listing.insert_errors(self.con, errors)
+            finished = done and failure is None
             self.con.execute(
-                "UPDATE runs SET next_page_url = ?, pages_done = pages_done + 1, "
+                "UPDATE runs SET next_page_url = CASE WHEN ? THEN NULL "
+                "ELSE coalesce(?, next_page_url) END, pages_done = pages_done + ?, "
                 "listing_done = ? WHERE run_id = ?",
-                [page.next_path, done, run_id],
+                [finished, pages[-1].next_path if pages else None, len(pages), finished, run_id],
             )
+        for page in pages:
+            page.body.unlink(missing_ok=True)
+        self._pages_fetched += len(pages)
+        if failure is not None:
+            raise self._listing_failed(failure)
+        return stored, kept, done
+
+    def _listing_failed(self, failure: BaseException) -> BaseException:
+        """What a failed listing request raises: the listing failing for good is the Hub
+        failing (`HubUnavailable`, naming the endpoint); Ctrl-C and the rest as they came."""
+        if isinstance(failure, HubUnavailable) or not isinstance(failure, HubFailure):
+            return failure
+        where = f"the listing at {self.client.endpoint} failed"
+        return HubUnavailable(failure.kind, f"{where}: {failure}")
+
+    def _store_pages(
+        self, run_id: int, files: list[Path], query: ListingQuery, errors: list[dict[str, Any]]
+    ) -> int:
+        """Store whole pages: all at once when every field has its type and every id is valid,
+        page by page (`_store_page`) for the others. Returns how many models were new."""
+        if not files:
+            return 0
+        careful = [str(f) for f in files]
+        stored = 0
+        if listing.stage_batch(self.con, files):
+            careful = listing.careful_pages(self.con, query.page_size)
+            stored += listing.insert_batch(self.con, run_id, careful)
+            if self.options.cards == "none":  # no README will be read: cardData is all there is
+                listing.batch_emissions(self.con, run_id, careful)
+        for file in careful:
+            stored += self._store_page(run_id, Path(file), query, None, errors)[0]
         return stored
 
-    def _card_data_emissions(self, run_id: int) -> pa.Table:
-        """Emissions rows from the cardData of listed models that have none yet."""
-        rows = self.con.execute(
-            "SELECT model_id, card_data FROM models WHERE run_id = $run "
-            "AND json_exists(card_data, '$.co2_eq_emissions') "
-            "AND model_id NOT IN (SELECT model_id FROM emissions WHERE run_id = $run)",
-            {"run": run_id},
-        ).fetchall()
-        found = (
-            records.emission_from_card_data(run_id, model_id, json.loads(card_data))
-            for model_id, card_data in rows
-        )
-        return records.batch([row for row in found if row is not None], records.EMISSION_SCHEMA)
+    def _store_page(
+        self,
+        run_id: int,
+        file: Path,
+        query: ListingQuery,
+        take: int | None,
+        errors: list[dict[str, Any]],
+    ) -> tuple[int, int]:
+        """Store one page read carefully (ill-typed fields NULL, invalid ids and items over the
+        limit refused and recorded in `errors`); (models new, models kept)."""
+        try:
+            staged = listing.stage(self.con, file, page_limit=query.page_size, take=take)
+        except listing.PageError as exc:
+            raise CrawlError(f"{exc}; the crawl is saved and can be resumed") from exc
+        stored = listing.insert_staged(self.con, run_id)
+        errors.extend(listing.refused_rows(self.con, run_id, staged, query.page_size))
+        if self.options.cards == "none":
+            listing.card_data_emissions(self.con, run_id)
+        return stored, staged.kept
 
     # -- cards ----------------------------------------------------------------------------------
 
@@ -325,17 +389,6 @@ class Crawl:
             errors=self._errors_by_kind(rid),
             seconds=seconds,
         )
-
-
-def snapshot_identity(path: Path | None) -> str:
-    """How runs over a snapshot are matched for resumption (the mirror's port changes between
-    invocations): the snapshot's name and the hash of its bytes."""
-    source = embedded_snapshot_file() if path is None else path
-    digest = hashlib.sha256()
-    with source.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return f"{source.name} sha256:{digest.hexdigest()[:16]}"
 
 
 def _now() -> datetime:

@@ -25,6 +25,9 @@ class ErrorKind(StrEnum):
     NETWORK = "network"
     UNREACHABLE = "unreachable"
     INVALID_ID = "invalid_id"
+    OVER_LIMIT_PAGE = "over_limit_page"
+    REPEATED_CURSOR = "repeated_cursor"
+    FOREIGN_LINK = "foreign_link"
     BAD_RESPONSE = "bad_response"
     UNPARSEABLE_METADATA = "unparseable_metadata"
     PARSE_FAILED = "parse_failed"
@@ -37,10 +40,26 @@ KIND_MEANINGS: dict[ErrorKind, str] = {
     ErrorKind.SERVER_ERROR: "a 5xx still answered after every retry",
     ErrorKind.RATE_LIMITED: "a 429, or a wait the Hub asked for beyond `--max-rate-wait`",
     ErrorKind.TIMEOUT: "no complete answer within `--request-deadline` (stalled or slow body)",
-    ErrorKind.TOO_LARGE: "a body over its byte cap (`--max-card-bytes` for a README)",
+    ErrorKind.TOO_LARGE: (
+        "a body over its byte cap (`--max-card-bytes` for a README; a listing page over its cap "
+        "is refused and the listing stops there)"
+    ),
     ErrorKind.NETWORK: "connections dropped or bodies cut short on every retry",
     ErrorKind.UNREACHABLE: "no connection to the endpoint at all (fatal)",
-    ErrorKind.INVALID_ID: "an id `huggingface_hub.utils.validate_repo_id` refuses; no request made",
+    ErrorKind.INVALID_ID: (
+        "a listed id `huggingface_hub.utils.validate_repo_id` refuses (or no id at all): "
+        "not stored, no request made"
+    ),
+    ErrorKind.OVER_LIMIT_PAGE: (
+        "a listing page with more items than the limit asked: the items past it are not read"
+    ),
+    ErrorKind.REPEATED_CURSOR: (
+        "a next-page Link to a page already fetched in this run: the listing stops there"
+    ),
+    ErrorKind.FOREIGN_LINK: (
+        "a next-page Link to another host than the endpoint: not followed (the token stays "
+        "home), the listing stops there"
+    ),
     ErrorKind.BAD_RESPONSE: "an answer that is not what the endpoint promises (e.g. not JSON)",
     ErrorKind.UNPARSEABLE_METADATA: "the README's front matter is not usable YAML metadata",
     ErrorKind.PARSE_FAILED: "the card parser itself failed on the README",

@@ -8,14 +8,16 @@ Every request goes through huggingface_hub's shared session (`get_session`) and
   `RateLimit` (parsed by `huggingface_hub.utils.parse_ratelimit_headers`) and `Retry-After`, but
   never waiting longer than `max_rate_wait`: a longer wait raises `HubUnavailable`;
 - `connect_tries` failed connections in a row raise `HubUnavailable` at once (no endpoint);
-- bodies are read as a stream against the deadline and a byte cap, and held once.
+- bodies are read as a stream against the deadline and a byte cap, and held once (a listing
+  page is not held at all: it is written to a file as it arrives, for DuckDB to read).
 
 The retry loop is ours rather than `http_backoff`'s because that one has no deadline and sleeps
 for whatever `Retry-After` says. Whatever the server sends back (error text, headers) is redacted
 (`hubcarbon.core.redact`) before it leaves this module. Ids are checked with
 `huggingface_hub.utils.validate_repo_id` before they become URLs, and every path segment is
 quoted. The listing is paged here rather than through `HfApi.list_models`, because the library
-hides the cursor and a resumable crawl must checkpoint it.
+hides the cursor and a resumable crawl must checkpoint it; a `next` Link to another host than
+the endpoint is not followed (the token goes nowhere else).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from huggingface_hub import get_hf_file_metadata
@@ -49,7 +53,7 @@ from huggingface_hub.utils import (
 )
 
 from hubcarbon.core.redact import redact, redact_exact
-from mining.crawl.budget import RequestBudget
+from mining.crawl.budget import DEFAULT_API_BUDGET, DEFAULT_RESOLVER_BUDGET, RequestBudget
 from mining.crawl.failures import Cancelled, ErrorKind, HubUnavailable, RequestFailed
 
 LISTING_EXPAND = (
@@ -72,7 +76,8 @@ DEFAULT_REQUEST_DEADLINE = 60.0
 # The Hub's rate-limit window is 5 minutes: a wait up to one window (plus a margin) is honoured.
 DEFAULT_MAX_RATE_WAIT = 330.0
 DEFAULT_MAX_CARD_BYTES = 16 << 20
-LISTING_PAGE_BYTES = 256 << 20
+# Largest listing page read (a page of 1,000 models with cardData is a few MB on the Hub).
+MAX_LISTING_BYTES = 64 << 20
 METADATA_BYTES = 16 << 20
 ERROR_BODY_BYTES = 64 << 10
 MESSAGE_CHARS = 500
@@ -103,8 +108,9 @@ class ListingQuery:
 
 @dataclass(frozen=True)
 class Page:
-    body: bytes  # the JSON array as served, parsed by DuckDB where it is stored
+    body: Path  # the file holding the JSON array as served, read by DuckDB where it is stored
     next_path: str | None  # relative to the endpoint, so a checkpoint survives a new mirror port
+    refused_link: str | None = None  # a `next` Link to another host: not followed, said why
 
 
 @dataclass(frozen=True)
@@ -132,12 +138,15 @@ class _Body:
 
 @dataclass
 class HubClient:
-    """One Hub endpoint, its token (kept in memory only) and its request budgets."""
+    """One Hub endpoint, its token (kept in memory only) and its request budgets (by default
+    below the live Hub's anonymous limits; a loopback snapshot passes `RequestBudget(None)`)."""
 
     endpoint: str
     token: str | bool = False
-    api_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
-    resolver_budget: RequestBudget = field(default_factory=lambda: RequestBudget(None))
+    api_budget: RequestBudget = field(default_factory=lambda: RequestBudget(DEFAULT_API_BUDGET))
+    resolver_budget: RequestBudget = field(
+        default_factory=lambda: RequestBudget(DEFAULT_RESOLVER_BUDGET)
+    )
     timeout: float = 30.0  # per connect and per read
     max_retries: int = 8
     base_wait: float = 1.0
@@ -145,6 +154,7 @@ class HubClient:
     request_deadline: float = DEFAULT_REQUEST_DEADLINE
     max_rate_wait: float = DEFAULT_MAX_RATE_WAIT
     max_card_bytes: int = DEFAULT_MAX_CARD_BYTES
+    max_listing_bytes: int = MAX_LISTING_BYTES
     connect_tries: int = 3
     _cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -160,17 +170,26 @@ class HubClient:
 
     # -- the listing ----------------------------------------------------------------------------
 
-    def list_page(self, path: str) -> Page:
-        """Fetch one listing page; raises `RequestFailed` or `HubUnavailable` once retries are
-        spent. The body is not parsed here: the store reads it
-        (`mining.crawl.records.insert_listing`)."""
+    def list_page(self, path: str, into: Path) -> Page:
+        """Fetch one listing page into the file `into` (written as it arrives, never held in
+        memory, at most `max_listing_bytes`: `RequestFailed(TOO_LARGE)` past that); raises
+        `RequestFailed` or `HubUnavailable` once retries are spent. The body is not parsed here:
+        the store reads the file (`mining.crawl.listing`)."""
         url = urljoin(self.endpoint + "/", path.lstrip("/"))
         try:
-            answer = self._get(url, self.api_budget, LISTING_PAGE_BYTES)
+            headers = self._download(url, self.api_budget, into, self.max_listing_bytes)
         except HfHubHTTPError as exc:
             raise self._failure(exc) from None
-        next_url = httpx.Response(200, headers=answer.headers).links.get("next", {}).get("url")
-        return Page(bytes(answer.data), _path_of(next_url) if next_url else None)
+        next_url = httpx.Response(200, headers=headers).links.get("next", {}).get("url")
+        if not next_url:
+            return Page(into, None)
+        target = urljoin(url, next_url)
+        if _origin(target) != _origin(self.endpoint):
+            scheme, host, port = _origin(target)
+            shown = self.redact(f"{scheme}://{host}:{port}")
+            refused = f"the next-page Link points at another host ({shown!a}); not followed"
+            return Page(into, None, refused_link=refused)
+        return Page(into, _path_of(target))
 
     # -- one repository -------------------------------------------------------------------------
 
@@ -245,26 +264,48 @@ class HubClient:
     # -- the bounded request --------------------------------------------------------------------
 
     def _get(self, url: str, budget: RequestBudget, max_bytes: int) -> _Body:
+        """GET `url` within the bounds (see `_retrying`); the body in memory."""
+
         def attempt(deadline: float) -> _Body:
-            with get_session().stream(
-                "GET", url, headers=self._headers(), timeout=self._timeouts(deadline)
-            ) as response:
-                if response.status_code >= 400:
-                    error_body = self._read(response, ERROR_BODY_BYTES, deadline, truncate=True)
-                    hf_raise_for_status(
-                        httpx.Response(
-                            response.status_code,
-                            headers=response.headers,
-                            content=bytes(error_body),
-                            request=response.request,
-                        )
-                    )
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise RequestFailed(ErrorKind.TOO_LARGE, _too_large(int(declared), max_bytes))
+            with self._stream(url, deadline, max_bytes) as response:
                 return _Body(response.headers, self._read(response, max_bytes, deadline))
 
         return self._retrying(attempt, budget)
+
+    def _download(
+        self, url: str, budget: RequestBudget, into: Path, max_bytes: int
+    ) -> httpx.Headers:
+        """GET `url` within the same bounds, the body written to the file `into` as it arrives
+        (rewritten from the start on a retry); the response headers."""
+
+        def attempt(deadline: float) -> httpx.Headers:
+            with self._stream(url, deadline, max_bytes) as response, into.open("wb") as sink:
+                self._read(response, max_bytes, deadline, sink=sink)
+                return response.headers
+
+        return self._retrying(attempt, budget)
+
+    @contextmanager
+    def _stream(self, url: str, deadline: float, max_bytes: int) -> Iterator[httpx.Response]:
+        """The response to GET `url`, its status checked (typed errors) and its declared size
+        against `max_bytes`; the body still to read."""
+        with get_session().stream(
+            "GET", url, headers=self._headers(), timeout=self._timeouts(deadline)
+        ) as response:
+            if response.status_code >= 400:
+                error_body = self._read(response, ERROR_BODY_BYTES, deadline, truncate=True)
+                hf_raise_for_status(
+                    httpx.Response(
+                        response.status_code,
+                        headers=response.headers,
+                        content=bytes(error_body),
+                        request=response.request,
+                    )
+                )
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise RequestFailed(ErrorKind.TOO_LARGE, _too_large(int(declared), max_bytes))
+            yield response
 
     def _retrying(self, attempt: Callable[[float], T], budget: RequestBudget) -> T:
         """Run `attempt(deadline)` until it succeeds, retrying what is worth retrying within the
@@ -319,23 +360,35 @@ class HubClient:
             backoff = min(self.max_backoff, backoff * 2)
 
     def _read(
-        self, response: httpx.Response, limit: int, deadline: float, *, truncate: bool = False
+        self,
+        response: httpx.Response,
+        limit: int,
+        deadline: float,
+        *,
+        truncate: bool = False,
+        sink: BinaryIO | None = None,
     ) -> bytearray:
         """The body, against the deadline (overall, not per read) and a byte cap (`truncate`:
-        keep the first `limit` bytes instead of failing)."""
+        keep the first `limit` bytes instead of failing). With a `sink`, every chunk is written
+        there instead of being kept (the bytearray returned stays empty)."""
         data = bytearray()
+        size = 0
         for chunk in response.iter_bytes():
-            data += chunk
-            if len(data) > limit:
+            size += len(chunk)
+            if size > limit:
                 if truncate:
-                    del data[limit:]
+                    data += chunk[: limit - len(data)]
                     return data
-                raise RequestFailed(ErrorKind.TOO_LARGE, _too_large(len(data), limit))
+                raise RequestFailed(ErrorKind.TOO_LARGE, _too_large(size, limit))
+            if sink is None:
+                data += chunk
+            else:
+                sink.write(chunk)
             if time.monotonic() >= deadline:
                 raise RequestFailed(
                     ErrorKind.TIMEOUT,
                     f"the body was not complete within {self.request_deadline:g} s "
-                    f"({len(data):,} bytes read)",
+                    f"({size:,} bytes read)",
                 )
             self._check_cancelled()
         return data
@@ -428,6 +481,16 @@ def _connect_cause(exc: BaseException) -> str:
 
 def _too_large(size: int, limit: int) -> str:
     return f"the body is over {limit:,} bytes (at least {size:,})"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:  # a port that is not a number
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def _path_of(url: str) -> str:

@@ -1,32 +1,31 @@
-"""Rows for the crawl tables, built from what the Hub returns: listing items and README texts.
+"""Rows for the crawl tables, built from what the Hub returns: README texts and cardData.
 
-One home for the mapping from Hub JSON and parsed cards to the columns of `models`, `cards`,
-`emissions` and `crawl_errors` (see mining/store/schema.py).
+One home for the mapping from parsed cards to the columns of `cards`, `card_texts`, `emissions`
+and `crawl_errors` (see mining/store/schema.py); listing pages become `models` rows in SQL
+(`mining.crawl.listing`).
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from mining.cards.card import parse_card
 from mining.cards.emission_record import card_data_record, emission_record
 from mining.crawl.failures import ErrorKind
 from mining.crawl.hubclient import CardFetch
-from mining.mirror.routes import ORIGINAL_CREATED
 
 _TEXT = pa.string()
 CARD_SCHEMA = pa.schema(
     [
         ("run_id", pa.int32()), ("model_id", _TEXT), ("sha", _TEXT), ("etag", _TEXT),
-        ("fetch_status", _TEXT), ("fetch_error", _TEXT), ("raw_text", _TEXT),
-        ("front_matter", _TEXT), ("parse_status", _TEXT), ("parse_error", _TEXT),
+        ("fetch_status", _TEXT), ("fetch_error", _TEXT), ("text_sha256", _TEXT),
     ]
 )  # fmt: skip
+CARD_TEXT_SCHEMA = pa.schema([("text_sha256", _TEXT), ("raw_text", _TEXT)])
 EMISSION_SCHEMA = pa.schema(
     [
         ("run_id", pa.int32()), ("model_id", _TEXT), ("co2_g", pa.float64()),
@@ -46,112 +45,33 @@ def batch(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-CARD_UPDATE_SCHEMA = pa.schema(
-    [("model_id", _TEXT), ("front_matter", _TEXT), ("parse_status", _TEXT), ("parse_error", _TEXT)]
+TEXT_UPDATE_SCHEMA = pa.schema(
+    [("text_sha256", _TEXT), ("front_matter", _TEXT), ("parse_status", _TEXT),
+     ("parse_error", _TEXT)]
+)  # fmt: skip
+TEXT_EMISSION_SCHEMA = pa.schema(
+    [("text_sha256", _TEXT), *(f for f in EMISSION_SCHEMA if f.name not in ("run_id", "model_id"))]
 )
 
 
 @dataclass(frozen=True)
 class ParsedRow:
-    """What parsing one stored README adds: its `cards` columns and its `emissions` row."""
+    """What parsing one stored README adds: its `card_texts` columns and the `emissions` row of
+    every card with this text."""
 
-    model_id: str
-    card_update: dict[str, Any]  # CARD_UPDATE_SCHEMA
+    text_sha256: str
+    text_update: dict[str, Any]  # TEXT_UPDATE_SCHEMA
     emission: dict[str, Any] | None  # EMISSION_SCHEMA minus run_id and model_id
 
 
-def _text(column: str) -> str:
-    """SQL: a JSON column's string value, NULL when it is not a non-empty string."""
-    return f"CASE WHEN json_type({column}) = 'VARCHAR' THEN nullif({column} ->> '$', '') END"
-
-
-def _time(column: str) -> str:
-    """SQL: an ISO-8601 UTC timestamp (`...Z` or `+00:00`) as a naive TIMESTAMP, or NULL."""
-    return f"try_cast(regexp_replace({column} ->> '$', '(Z|[+-]00:?00)$', '') AS TIMESTAMP)"
-
-
-# Columns of a listing page as DuckDB reads them: everything but the id as raw JSON, so that an
-# odd value becomes NULL below instead of failing the page.
-_LISTING_JSON = dict.fromkeys(
-    [
-        "modelId", "author", "createdAt", ORIGINAL_CREATED, "lastModified", "downloads",
-        "likes", "pipeline_tag", "library_name", "tags", "sha", "gated", "safetensors",
-        "siblings", "cardData",
-    ],
-    "JSON",
-)  # fmt: skip
-
-# One `models` row per listing item (any listing mode; missing or ill-typed fields are NULL).
-# `files` is NULL when the listing did not say (a README is then fetched to find out). The
-# snapshot mirror also serves the real creation time of repositories older than the Hub's
-# creation-date records (which show 2022-03-02T23:29:04Z); the live Hub does not.
-_INSERT_LISTING = f"""
-INSERT OR IGNORE INTO models (run_id, model_id, author, created_at, last_modified, downloads,
-    likes, pipeline_tag, library_name, tags, sha, gated, parameters, pytorch_model_bytes, files,
-    card_data)
-WITH page AS (
-    SELECT *, from_json(siblings, '["JSON"]') AS sibling_list
-    FROM listing_page
-    WHERE coalesce(id, modelId ->> '$') IS NOT NULL
-    LIMIT $take
-)
-SELECT $run, coalesce(id, modelId ->> '$') AS model_id,
-    coalesce(
-        {_text("author")},
-        CASE WHEN contains(model_id, '/') THEN split_part(model_id, '/', 1) END
-    ),
-    {_time('coalesce("' + ORIGINAL_CREATED + '", "createdAt")')},
-    {_time('"lastModified"')},
-    try_cast(downloads ->> '$' AS BIGINT),
-    try_cast(likes ->> '$' AS BIGINT),
-    {_text("pipeline_tag")},
-    {_text("library_name")},
-    coalesce(list_transform(
-        list_filter(from_json(tags, '["JSON"]'), lambda t: json_type(t) = 'VARCHAR'),
-        lambda t: t ->> '$'), []),
-    {_text("sha")},
-    lower(gated ->> '$'),
-    try_cast(safetensors ->> 'total' AS BIGINT),
-    list_extract(list_transform(
-        list_filter(sibling_list, lambda f: f ->> 'rfilename' = 'pytorch_model.bin'),
-        lambda f: try_cast(f ->> 'size' AS BIGINT)), 1),
-    list_transform(
-        list_filter(sibling_list, lambda f: (f ->> 'rfilename') IS NOT NULL),
-        lambda f: f ->> 'rfilename'),
-    CASE WHEN json_type("cardData") = 'OBJECT' THEN "cardData" END
-FROM page
-"""
-
-
-def listing_size(con: duckdb.DuckDBPyConnection, body: bytes) -> int:
-    """How many models a listing page holds; ValueError when it is not a JSON array of objects."""
-    try:
-        rows = _read_listing(con, body).aggregate("count(*)").fetchall()
-    except duckdb.Error as exc:
-        raise ValueError(f"the listing page is not a JSON array of models ({exc})") from exc
-    return int(rows[0][0])
-
-
-def insert_listing(
-    con: duckdb.DuckDBPyConnection, run_id: int, body: bytes, take: int | None
-) -> int:
-    """Insert the `models` rows of a listing page (its raw JSON body), at most `take` of them;
-    returns how many were inserted. DuckDB parses and converts the page in one statement."""
-    con.register("listing_page", _read_listing(con, body))
-    try:
-        inserted = con.execute(_INSERT_LISTING, {"run": run_id, "take": take}).fetchall()
-    finally:
-        con.unregister("listing_page")
-    return int(inserted[0][0])
-
-
-def _read_listing(con: duckdb.DuckDBPyConnection, body: bytes) -> duckdb.DuckDBPyRelation:
-    columns = {"id": "VARCHAR", **_LISTING_JSON}
-    return con.read_json(io.BytesIO(body), format="array", columns=columns)
+def text_sha256(text: str) -> str:
+    """The key of a README in `card_texts`: the hex sha256 of its UTF-8 bytes (DuckDB's
+    `sha256(raw_text)` gives the same)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def card_row(run_id: int, model_id: str, sha: str | None, fetch: CardFetch) -> dict[str, Any]:
-    """A `cards` row as downloaded; parsing fills front_matter and parse_status later."""
+    """A `cards` row as downloaded; its text goes to `card_texts` (`text_row`), once per hash."""
     return {
         "run_id": run_id,
         "model_id": model_id,
@@ -159,8 +79,14 @@ def card_row(run_id: int, model_id: str, sha: str | None, fetch: CardFetch) -> d
         "etag": fetch.etag,
         "fetch_status": fetch.status,
         "fetch_error": fetch.error,
-        "raw_text": fetch.text,
+        "text_sha256": None if fetch.text is None else text_sha256(fetch.text),
     }
+
+
+def text_rows(fetches: list[CardFetch]) -> list[dict[str, Any]]:
+    """The `card_texts` rows of downloaded READMEs, one per distinct text."""
+    texts = {text_sha256(f.text): f.text for f in fetches if f.text is not None}
+    return [{"text_sha256": key, "raw_text": text} for key, text in texts.items()]
 
 
 def error_row(run_id: int, model_id: str, fetch: CardFetch) -> dict[str, Any]:
@@ -175,44 +101,45 @@ def error_row(run_id: int, model_id: str, fetch: CardFetch) -> dict[str, Any]:
 
 
 PARSE_FAILED = "parse_failed"  # a parse_status of our own: the parser raised
+PARSE_PROBLEM_SCHEMA = pa.schema([("text_sha256", _TEXT), ("kind", _TEXT), ("message", _TEXT)])
 
 
-def parse_error_row(run_id: int, row: ParsedRow) -> dict[str, Any] | None:
-    """The `crawl_errors` row of a README whose metadata is unusable; None when it is fine."""
-    message = row.card_update.get("parse_error")
+def parse_problem(row: ParsedRow) -> dict[str, Any] | None:
+    """What goes to `crawl_errors` (stage `parse`, for every card with this text) about a README
+    whose metadata is unusable; None when it is fine."""
+    message = row.text_update.get("parse_error")
     if not message:
         return None
-    failed = row.card_update.get("parse_status") == PARSE_FAILED
+    failed = row.text_update.get("parse_status") == PARSE_FAILED
     kind = ErrorKind.PARSE_FAILED if failed else ErrorKind.UNPARSEABLE_METADATA
-    return {"run_id": run_id, "model_id": row.model_id, "stage": "parse", "kind": str(kind),
-            "message": message}  # fmt: skip
+    return {"text_sha256": row.text_sha256, "kind": str(kind), "message": message}
 
 
-def parse_texts(cards: list[tuple[str, str]]) -> list[ParsedRow]:
-    """Parse stored READMEs (model id, text); runs in worker processes, so module-level."""
-    return [_parse_or_record(model_id, text) for model_id, text in cards]
+def parse_texts(texts: list[tuple[str, str]]) -> list[ParsedRow]:
+    """Parse stored READMEs (text_sha256, text); runs in worker processes, so module-level."""
+    return [_parse_or_record(key, text) for key, text in texts]
 
 
-def _parse_or_record(model_id: str, text: str) -> ParsedRow:
-    """One card's parse; a parser failure becomes the card's status, never the batch's end."""
+def _parse_or_record(key: str, text: str) -> ParsedRow:
+    """One text's parse; a parser failure becomes the text's status, never the batch's end."""
     try:
-        return _parse_one(model_id, text)
+        return _parse_one(key, text)
     except Exception as exc:
-        update = {"model_id": model_id, "front_matter": None, "parse_status": PARSE_FAILED,
+        update = {"text_sha256": key, "front_matter": None, "parse_status": PARSE_FAILED,
                   "parse_error": f"{type(exc).__name__}: {exc}"[:500]}  # fmt: skip
-        return ParsedRow(model_id, update, None)
+        return ParsedRow(key, update, None)
 
 
-def _parse_one(model_id: str, text: str) -> ParsedRow:
+def _parse_one(key: str, text: str) -> ParsedRow:
     card = parse_card(text)
     record = emission_record(card)
     update = {
-        "model_id": model_id,
+        "text_sha256": key,
         "front_matter": card.metadata_json(),
         "parse_status": str(card.status),
         "parse_error": card.parse_error,
     }
-    return ParsedRow(model_id, update, record.as_row() if record else None)
+    return ParsedRow(key, update, record.as_row() if record else None)
 
 
 def emission_from_card_data(run_id: int, model_id: str, card_data: object) -> dict[str, Any] | None:

@@ -244,3 +244,48 @@ class HostileReadmes:
             if model_id in ids:
                 return hostility
         return None
+
+
+# --- hostile listings: repeated cursors, foreign-host Links, invalid ids, over-limit pages -----
+
+HOSTILE_IDS: tuple[object, ...] = (
+    "",
+    12345,
+    "nul\x00byte/model",
+    "../../../../etc/passwd",
+    "x" * 10_000,
+    None,  # an item without an id
+)
+"""Ids the mirror slips into listing pages with `ListingFaults(invalid_ids=True)`: none passes
+huggingface_hub's `validate_repo_id`."""
+
+
+@dataclass(frozen=True)
+class ListingFaults:
+    """A listing route that misbehaves, deterministically (no draw, no state):
+
+    - `repeat_cursor`: a page reached through a cursor links to itself again, so a client that
+      follows `next` blindly loops forever;
+    - `foreign_link_host`: every `next` Link points at this host (`evil.example:8443`) instead
+      of the mirror, which would carry the client's token elsewhere;
+    - `invalid_ids`: every page starts with one item per `HOSTILE_IDS` entry, then as many
+      real models as still fit in the `limit`;
+    - `over_limit`: every page holds this many items more than the `limit` asked for (the
+      `next` cursor still follows the first `limit` items, so nothing is skipped).
+    """
+
+    repeat_cursor: bool = False
+    foreign_link_host: str | None = None
+    invalid_ids: bool = False
+    over_limit: int = 0
+
+    def __post_init__(self) -> None:
+        if self.over_limit < 0:
+            raise ValueError("over_limit must be non-negative")
+        host = self.foreign_link_host
+        if host is not None and (not host or any(c in host for c in "/?#@ \t\r\n")):
+            raise ValueError(f"foreign_link_host must be a host[:port], got {host!r}")
+
+    @property
+    def active(self) -> bool:
+        return self != ListingFaults()

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+from mining.mirror.faults import HOSTILE_IDS, ListingFaults
 from mining.mirror.index import ModelIndex, Query, QueryError
 from mining.mirror.tree import RepoTree, git_blob_sha1, size_only_etag
 from mining.snapshot.reader import ModelRecord
@@ -101,6 +102,7 @@ class Routes:
         page_size: int = MAX_PAGE_SIZE,
         grants: frozenset[str] = frozenset(),
         renames: Mapping[str, str] | None = None,
+        listing_faults: ListingFaults | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -109,6 +111,7 @@ class Routes:
         self.page_size = page_size
         self.grants = grants
         self.renames = dict(renames or {})
+        self.listing_faults = listing_faults or ListingFaults()
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -159,6 +162,7 @@ class Routes:
         unknown = sorted(set(expand) - EXPANDABLE)
         if unknown:
             return Reply.error(400, "BadRequest", f"Invalid expand parameter: {', '.join(unknown)}")
+        faults = self.listing_faults
         try:
             size = self._page_size(request.first("limit"))
             gated = request.first("gated")
@@ -171,13 +175,19 @@ class Routes:
                 cursor=request.first("cursor"),
                 gated=None if gated is None else request.flag("gated"),
             )
-            page, cursor = self.index.page(query, size)
+            hostile = list(HOSTILE_IDS) if faults.invalid_ids else []
+            page, cursor = self.index.page(query, max(1, size - len(hostile)))
+            if faults.over_limit and cursor is not None:
+                extra, _ = self.index.page(replace(query, cursor=cursor), faults.over_limit)
+                page = page + extra
         except QueryError as exc:
             return Reply.error(400, "BadRequest", str(exc))
-        items = [
+        items = [_hostile_item(value) for value in hostile] + [
             self.expanded(r, expand) if expand else self.listing_item(r, full=full, card=card)
             for r in page
         ]
+        if faults.repeat_cursor and query.cursor is not None:
+            cursor = query.cursor
         headers = {}
         if cursor is not None:
             headers["Link"] = f'<{self._next_url(request, cursor)}>; rel="next"'
@@ -196,7 +206,8 @@ class Routes:
 
     def _next_url(self, request: Request, cursor: str) -> str:
         params = [(k, v) for k, v in request.query if k != "cursor"] + [("cursor", cursor)]
-        return f"http://{request.host}{request.raw_path}?{urlencode(params)}"
+        host = self.listing_faults.foreign_link_host or request.host
+        return f"http://{host}{request.raw_path}?{urlencode(params)}"
 
     # --- items --------------------------------------------------------------------------------
 
@@ -246,6 +257,7 @@ class Routes:
             "likes": record.likes,
             "pipeline_tag": record.pipeline_tag,
             "private": False,
+            "safetensors": record.safetensors,
             "sha": record.sha,
             "siblings": [{"rfilename": s.rfilename} for s in record.siblings],
             "spaces": [],
@@ -292,6 +304,8 @@ class Routes:
             return Reply.json(self.expanded(record, expand))
         item = self.listing_item(record, full=True, card=True)
         item["spaces"] = []
+        if record.safetensors is not None:
+            item["safetensors"] = record.safetensors
         item["hubcarbon:cardOrigin"] = record.card_origin
         item["hubcarbon:provenance"] = dict(record.provenance)
         if request.flag("blobs"):
@@ -406,6 +420,14 @@ def _split_model_route(segments: list[str]) -> tuple[str, str, list[str]] | None
 def _no_such_route(raw_path: str) -> Reply:
     """An unknown route: 404 with the Hub's `EntryNotFound` code, as it answers them."""
     return Reply.error(404, "EntryNotFound", f"Sorry, we can't find the page {unquote(raw_path)!r}")
+
+
+def _hostile_item(value: object) -> dict[str, Any]:
+    """A listing item with an id no Hub would serve (`ListingFaults.invalid_ids`)."""
+    item: dict[str, Any] = {"_id": object_id(repr(value)), "downloads": 1, "tags": []}
+    if value is not None:
+        item["id"] = value
+    return item
 
 
 def _ranged(data: bytes, header: str | None, headers: dict[str, str]) -> Reply:

@@ -20,7 +20,7 @@ import socket
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +38,7 @@ from mining.mirror.faults import (
     FaultPlan,
     HostileReadmes,
     Hostility,
+    ListingFaults,
     RateBuckets,
 )
 from mining.mirror.index import ModelIndex
@@ -45,6 +46,7 @@ from mining.mirror.routes import MAX_PAGE_SIZE, Reply, Request, Routes, parse_qu
 from mining.snapshot.reader import Snapshot, open_snapshot
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+REQUEST_LOG_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class MirrorConfig:
     seconds (None: unlimited); `gated` ids refuse downloads unless the request carries a bearer
     token from `grants`; `renames` maps old ids to new ones (answered with 307); `hostile`
     chooses READMEs that misbehave (403, 500, slow, oversized, huge Retry-After) and error
-    replies that echo the Authorization header."""
+    replies that echo the Authorization header; `listing_faults` makes the listing route
+    hostile (see `ListingFaults`)."""
 
     page_size: int = MAX_PAGE_SIZE
     faults: FaultPlan = field(default_factory=FaultPlan)
@@ -64,6 +67,7 @@ class MirrorConfig:
     grants: frozenset[str] = frozenset()
     renames: Mapping[str, str] = field(default_factory=dict)
     hostile: HostileReadmes = field(default_factory=HostileReadmes)
+    listing_faults: ListingFaults = field(default_factory=ListingFaults)
 
 
 def bucket_of(raw_path: str) -> str | None:
@@ -98,6 +102,7 @@ class MirrorServer:
                 page_size=self.config.page_size,
                 grants=self.config.grants,
                 renames=self.config.renames,
+                listing_faults=self.config.listing_faults,
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
@@ -107,6 +112,7 @@ class MirrorServer:
             window_seconds=self.config.rate_window,
         )
         self.requests: Counter[str] = Counter()
+        self.request_log: deque[str] = deque(maxlen=REQUEST_LOG_SIZE)  # "GET /path?query"
         self._request_no = 0
         self._lock = threading.Lock()
         try:
@@ -161,6 +167,7 @@ class MirrorServer:
             self._request_no += 1
             number = self._request_no
             self.requests[bucket] += 1
+            self.request_log.append(key)
         digest = hashlib.sha1(f"{number}\0{key}".encode(), usedforsecurity=False).hexdigest()
         return f"Root=1-{number:08x}-{digest[:24]}"
 

@@ -87,6 +87,7 @@ class ModelRecord:
     paper_co2: float | None
     owner_resolution: str | None
     provenance: Mapping[str, str]
+    safetensors_json: str | None = None  # optional column `safetensors`: {parameters, total}
 
     @property
     def hub_created_at(self) -> str | None:
@@ -98,6 +99,15 @@ class ModelRecord:
     @property
     def has_readme(self) -> bool:
         return any(s.rfilename == "README.md" for s in self.siblings)
+
+    @property
+    def safetensors(self) -> dict[str, Any] | None:
+        """The Hub's `safetensors` object (parameters per dtype and total), when the snapshot
+        holds it."""
+        if self.safetensors_json is None:
+            return None
+        data = json.loads(self.safetensors_json)
+        return data if isinstance(data, dict) else None
 
     @property
     def card_data(self) -> dict[str, Any] | None:
@@ -176,6 +186,7 @@ def _record(index: int, row: dict[str, Any]) -> ModelRecord:
         paper_co2=row["paper_co2"],
         owner_resolution=row["owner_resolution"],
         provenance=provenance,
+        safetensors_json=row.get("safetensors"),
     )
 
 

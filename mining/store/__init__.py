@@ -3,18 +3,24 @@
 
 from mining.store.schema import (
     CRAWL_MIGRATIONS,
+    CRAWL_TABLES,
     DEFAULT_DB,
     Migration,
     apply_migrations,
+    check_database,
     connect,
     latest_run_id,
+    reading,
 )
 
 __all__ = [
     "CRAWL_MIGRATIONS",
+    "CRAWL_TABLES",
     "DEFAULT_DB",
     "Migration",
     "apply_migrations",
+    "check_database",
     "connect",
     "latest_run_id",
+    "reading",
 ]

@@ -12,7 +12,8 @@ has finished yet).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,7 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             tags                VARCHAR[],
             sha                 VARCHAR,
             gated               VARCHAR,          -- false | auto | manual
-            parameters          BIGINT,           -- safetensors metadata total, when present
+            parameters          BIGINT,           -- the listing's safetensors.total, when present
             pytorch_model_bytes BIGINT,           -- pytorch_model.bin bytes (reporters)
             files               VARCHAR[],        -- the repository's file names (siblings)
             card_data           JSON,             -- the listing's cardData (front matter as JSON)
@@ -136,23 +137,199 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE crawl_errors_keyed RENAME TO crawl_errors;
         """,
     ),
+    Migration(
+        3,
+        "card texts stored once per content hash",
+        """
+        CREATE TABLE card_texts (
+            text_sha256   VARCHAR PRIMARY KEY,    -- sha256 of raw_text's UTF-8 bytes (hex)
+            raw_text      VARCHAR NOT NULL,       -- the README exactly as served
+            front_matter  JSON,                   -- parsed metadata mapping, when it parsed
+            parse_status  VARCHAR,                -- FrontMatterStatus, or parse_failed
+            parse_error   VARCHAR
+        );
+        INSERT INTO card_texts
+            SELECT DISTINCT ON (sha256(raw_text))
+                sha256(raw_text), raw_text, front_matter, parse_status, parse_error
+            FROM cards WHERE raw_text IS NOT NULL
+            ORDER BY sha256(raw_text), parse_status IS NULL, run_id DESC;
+        DROP VIEW latest_cards;
+        CREATE TABLE cards_by_hash (
+            run_id        INTEGER NOT NULL,
+            model_id      VARCHAR NOT NULL,
+            sha           VARCHAR,                -- commit the README was resolved at
+            etag          VARCHAR,
+            fetch_status  VARCHAR NOT NULL,       -- ok | missing | gated | not_found | error
+            fetch_error   VARCHAR,
+            text_sha256   VARCHAR                 -- the README in card_texts, when fetched
+        );  -- one row per (run_id, model_id), kept so by the writers: no index, see docs
+        INSERT INTO cards_by_hash
+            SELECT run_id, model_id, sha, etag, fetch_status, fetch_error, sha256(raw_text)
+            FROM cards ORDER BY run_id, model_id;
+        DROP TABLE cards;
+        ALTER TABLE cards_by_hash RENAME TO cards;
+        CREATE VIEW cards_with_text AS
+            SELECT c.run_id, c.model_id, c.sha, c.etag, c.fetch_status, c.fetch_error,
+                   t.raw_text, t.front_matter, t.parse_status, t.parse_error, c.text_sha256
+            FROM cards c LEFT JOIN card_texts t ON t.text_sha256 = c.text_sha256;
+        CREATE VIEW latest_cards AS
+            SELECT * FROM cards_with_text WHERE run_id = (SELECT run_id FROM latest_run);
+        """,
+    ),
+    Migration(
+        4,
+        "training runs of emissions rows (mining.audit.runs)",
+        """
+        ALTER TABLE emissions ADD COLUMN training_run VARCHAR;  -- model id of the run's origin
+        ALTER TABLE emissions ADD COLUMN copied_from VARCHAR;   -- the origin, on a copy
+        ALTER TABLE emissions ADD COLUMN copy_reason VARCHAR;   -- how the copy joined the run
+        """,
+    ),
+    Migration(
+        5,
+        "parameter counts per dtype from the listing's safetensors",
+        """
+        -- safetensors.parameters: count per dtype (BF16, F32, ...), when the listing gives it
+        ALTER TABLE models ADD COLUMN parameters_by_dtype MAP(VARCHAR, BIGINT);
+        """,
+    ),
 )
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating when allowed) the database and bring the crawl schema up to date."""
+CRAWL_TABLES: tuple[str, ...] = ("runs", "models", "cards", "emissions")
+"""What makes a database a crawl store: the stages after the crawl refuse one without them."""
+
+
+def connect(
+    path: Path | str, *, read_only: bool = False, require_crawl: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open the database and, unless `read_only`, bring the crawl schema up to date.
+
+    A missing file is created only when writing without `require_crawl` (a first crawl). An
+    existing file is first checked through a read-only connection (`check_database`), so an
+    empty, foreign, damaged or crawl-less file is refused with a StoreError before anything
+    is written into it. `read_only` implies `require_crawl`; a read-only open of a crawl in an
+    older layout migrates it first, then reopens it read-only."""
     path = Path(path)
-    if read_only and not path.exists():
+    require_crawl = require_crawl or read_only
+    if path.exists():
+        check_database(path, require_crawl=require_crawl)
+    elif require_crawl:
         raise StoreError(f"no database at {path}: run `hubcarbon crawl` (or `make crawl`) first")
-    if not read_only:
+    else:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
-    if not read_only:
-        apply_migrations(con, "mining", CRAWL_MIGRATIONS)
+    with reading(path):
+        con = _open(path, read_only=read_only)
+        if not read_only:
+            apply_migrations(con, "mining", CRAWL_MIGRATIONS)
+        elif 0 < _version(con, "mining") < CRAWL_MIGRATIONS[-1].version:
+            # a crawl of an older layout: bring it up to date once, then read it
+            con.close()
+            writer = _open(path, read_only=False)
+            try:
+                apply_migrations(writer, "mining", CRAWL_MIGRATIONS)
+            finally:
+                writer.close()
+            con = _open(path, read_only=True)
     return con
+
+
+def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "could not set lock" in str(exc).lower():  # another process writes it
+            first_line = str(exc).splitlines()[0]
+            raise StoreError(f"cannot open {path}: {first_line}") from None
+        raise
+
+
+def _version(con: duckdb.DuckDBPyConnection, namespace: str) -> int:
+    """The schema version of `namespace` reached (0 when no migration ever ran)."""
+    tables = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchall()
+    if not tables[0][0]:
+        return 0
+    rows = con.execute(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE namespace = ?", [namespace]
+    ).fetchall()
+    return int(rows[0][0])
+
+
+def check_database(path: Path, *, require_crawl: bool = True) -> None:
+    """Refuse, with a one-line StoreError, a file that is not a DuckDB database, is damaged, or
+    (with `require_crawl`) lacks the crawl tables; opens it read-only and writes nothing.
+
+    A DuckDB database with no table at all is accepted when not `require_crawl` (a new store);
+    one holding tables of something else is always refused."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a DuckDB database")
+    if path.stat().st_size == 0:
+        raise StoreError(f"{path} is an empty file, not a DuckDB database: {_CRAWL_HINT}")
+    with reading(path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            rows = con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+            tables = {str(name) for (name,) in rows}
+            if tables.issuperset(CRAWL_TABLES):
+                con.execute("SELECT count(*) FROM runs").fetchall()  # reads the catalog's blocks
+        finally:
+            con.close()
+    if not tables and not require_crawl:
+        return
+    missing = [name for name in CRAWL_TABLES if name not in tables]
+    if not tables:
+        raise StoreError(f"{path} holds no crawl yet: run `hubcarbon crawl` first")
+    if missing:
+        raise StoreError(
+            f"{path} is a DuckDB database without the crawl tables ({', '.join(missing)} "
+            f"missing): {_CRAWL_HINT}"
+        )
+
+
+_CRAWL_HINT = "point --db at a database written by `hubcarbon crawl`"
+
+_DAMAGE: tuple[type[duckdb.Error], ...] = (
+    duckdb.IOException,
+    duckdb.InternalException,
+    duckdb.SerializationException,
+    duckdb.FatalException,
+)
+
+
+@contextmanager
+def reading(path: Path | str) -> Iterator[None]:
+    """Turn what DuckDB raises on a damaged or unreadable file into a one-line StoreError, and
+    DuckDB's "Query interrupted" (its answer to Ctrl-C during a query) into KeyboardInterrupt.
+
+    Wrap every stage that reads the store in it: damage can surface at the first query that
+    reads a damaged block, long after the file opened."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if str(exc) == "Query interrupted":
+            raise KeyboardInterrupt from None
+        raise
+    except duckdb.Error as exc:
+        if not _is_damage(exc):
+            raise
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+        if "not a valid DuckDB database" in first_line:
+            raise StoreError(
+                f"{path} is not a DuckDB database (damaged, or another kind of file): {_CRAWL_HINT}"
+            ) from None
+        if "could not set lock" in first_line.lower():  # another process writes it
+            raise StoreError(f"cannot open {path}: {first_line}") from None
+        raise StoreError(f"{path} is damaged or truncated: {first_line}") from None
+
+
+def _is_damage(exc: duckdb.Error) -> bool:
+    """IO, internal, serialization and fatal errors, and a plain duckdb.Error (DuckDB raises its
+    base class for a block whose checksum does not match)."""
+    return isinstance(exc, _DAMAGE) or type(exc) is duckdb.Error
 
 
 def apply_migrations(
@@ -168,10 +345,7 @@ def apply_migrations(
         " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,"
         " PRIMARY KEY (namespace, version))"
     )
-    rows = con.execute(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE namespace = ?", [namespace]
-    ).fetchall()
-    current = int(rows[0][0])
+    current = _version(con, namespace)
     expected = 1
     for migration in migrations:
         if migration.version != expected:

@@ -96,7 +96,10 @@ def model(context: SiteContext) -> Files:
     files: Files = {}
     pairs = zip(context.reporters, context.rows, strict=True)
     for reporter, row in tqdm(
-        pairs, total=len(context.rows), desc="model pages", disable=not context.progress
+        pairs,
+        total=len(context.rows),
+        desc="model pages",
+        disable=None if context.progress is None else not context.progress,
     ):
         model_id = row["id"]
         slug = context.slugs[model_id]

@@ -10,7 +10,6 @@ snapshot through the loopback mirror with the real huggingface_hub client.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,16 +45,6 @@ class Crawled:
         return matches[0]
 
 
-@pytest.fixture(scope="session")
-def _hf_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    home = tmp_path_factory.mktemp("hf_home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HF_HOME", str(home))
-        patch.setenv("HF_HUB_CACHE", str(home / "hub"))
-        patch.delenv("HF_TOKEN", raising=False)
-        yield
-
-
 def _crawl_and_analyze(root: Path, *flags: str, crawled: Path | None = None) -> Crawled:
     if crawled is None:
         db = root / "hubcarbon.duckdb"
@@ -78,16 +67,16 @@ def _crawl_and_analyze(root: Path, *flags: str, crawled: Path | None = None) -> 
 
 @pytest.fixture(scope="session")
 def co2_crawl(
-    tmp_path_factory: pytest.TempPathFactory, _hf_home: None, co2_crawl_db: Path
+    tmp_path_factory: pytest.TempPathFactory, _session_hf_home: None, co2_crawl_db: Path
 ) -> Crawled:
     return _crawl_and_analyze(tmp_path_factory.mktemp("co2"), crawled=co2_crawl_db)
 
 
 @pytest.fixture(scope="session")
-def sample_crawl(tmp_path_factory: pytest.TempPathFactory, _hf_home: None) -> Crawled:
+def sample_crawl(tmp_path_factory: pytest.TempPathFactory, _session_hf_home: None) -> Crawled:
     return _crawl_and_analyze(tmp_path_factory.mktemp("sample"), "--limit", "5000")
 
 
 @pytest.fixture(scope="session")
-def listing_crawl(tmp_path_factory: pytest.TempPathFactory, _hf_home: None) -> Crawled:
+def listing_crawl(tmp_path_factory: pytest.TempPathFactory, _session_hf_home: None) -> Crawled:
     return _crawl_and_analyze(tmp_path_factory.mktemp("listing"), "--cards", "co2")

@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 from support import copy_db
 
+from classifiers.alternatives import hub_tasks
 from classifiers.efficiency.reference import own_performance_score
 from classifiers.stage import TABLES
 from hubcarbon.cli import main
@@ -100,7 +102,7 @@ def test_label_metrics_json_matches_the_letter(db: Path) -> None:
 def test_performance_scores_are_the_cards_own_metrics(db: Path) -> None:
     cards = query(
         db,
-        """SELECT c.model_id, c.raw_text, l.metrics FROM cards c
+        """SELECT c.model_id, c.raw_text, l.metrics FROM cards_with_text c
            JOIN efficiency_labels l ON l.model_id = c.model_id AND l.scheme = 'hubcarbon-v1'""",
     )
     expected, stored = [], []
@@ -117,38 +119,100 @@ def test_performance_scores_are_the_cards_own_metrics(db: Path) -> None:
 
 
 def test_alternatives_obey_their_rule(db: Path) -> None:
-    """The rule recomputed with pandas from the crawl tables and the stored labels."""
-    models = query(db, "SELECT model_id, pipeline_tag, tags FROM models")
-    known = set(models["pipeline_tag"].dropna())
+    """The rule recomputed with pandas from the crawl tables, the cards and the stored labels."""
+    models = query(
+        db, "SELECT model_id, pipeline_tag, tags, parameters, pytorch_model_bytes FROM models"
+    )
+    known = set(models["pipeline_tag"].dropna()) | set(hub_tasks())
     models["task"] = [
         tag if isinstance(tag, str) else next((t for t in tags if t in known), None)
         for tag, tags in zip(models["pipeline_tag"], models["tags"], strict=True)
     ]
+    models["datasets"] = [{t[8:].lower() for t in tags if t.startswith("dataset:")}
+                          for tags in models["tags"]]  # fmt: skip
+    models["auto"] = [bool({"autotrain", "autonlp"} & set(tags)) for tags in models["tags"]]
     reporters = query(
         db,
-        """SELECT e.model_id, e.co2_g, l.status, l.metrics FROM emissions e
+        """SELECT e.model_id, e.co2_g, e.copied_from, l.status, l.metrics, c.raw_text
+           FROM emissions e JOIN cards_with_text c USING (model_id)
            JOIN efficiency_labels l ON l.model_id = e.model_id AND l.scheme = 'hubcarbon-v1'""",
-    ).merge(models[["model_id", "task"]], on="model_id")
+    ).merge(models, on="model_id")
     reporters["perf"] = [json.loads(m)["performance"]["value"] for m in reporters["metrics"]]
     reporters["perf"] = reporters["perf"].astype(float)
-    candidates = reporters[reporters["status"] == "labelled"]
+    for metric in METRICS:
+        reporters[metric] = np.nan
+    for i, text in enumerate(reporters["raw_text"]):
+        card = parse_card(text)
+        meta = card.metadata if isinstance(card.metadata, dict) else {}
+        for name, value in performance_metrics(meta.get("model-index"), card.body).items():
+            reporters.loc[i, name] = value.value
+    candidates = reporters[
+        (reporters["status"] == "labelled")
+        & reporters["copied_from"].isna()
+        & (reporters["co2_g"] >= 0.01)
+    ]
+
+    def comparable(r: Any, c: Any) -> bool:
+        for column in ("parameters", "pytorch_model_bytes"):
+            mine, theirs = r[column], c[column]
+            if pd.notna(mine) and pd.notna(theirs) and mine > 0 and theirs > 0:
+                return bool(max(mine / theirs, theirs / mine) <= 5)
+        return False
+
+    def no_worse(r: Any, c: Any) -> bool:
+        if not r["datasets"] & c["datasets"]:
+            return True
+        return not any(pd.notna(r[m]) and pd.notna(c[m]) and c[m] < r[m] for m in METRICS)
+
     expected: list[tuple[str, int, str]] = []
-    for r in reporters.itertuples():
-        if r.task is None:
+    for _, r in reporters.iterrows():
+        if r["task"] is None:
             continue
         pool = candidates[
-            (candidates["task"] == r.task)
-            & (candidates["model_id"] != r.model_id)
-            & (candidates["co2_g"] < r.co2_g)
+            (candidates["task"] == r["task"])
+            & (candidates["model_id"] != r["model_id"])
+            & (candidates["co2_g"] < r["co2_g"])
         ]
-        if not math.isnan(r.perf):
-            pool = pool[pool["perf"].isna() | (pool["perf"] >= r.perf)]
+        keep = [comparable(r, c) and no_worse(r, c) for _, c in pool.iterrows()]
+        pool = pool[pd.Series(keep, index=pool.index, dtype=bool)]
         pool = pool.assign(unknown=pool["perf"].isna(), neg=-pool["perf"])
-        pool = pool.sort_values(["co2_g", "unknown", "neg", "model_id"]).head(3)
-        expected += [(r.model_id, i + 1, alt) for i, alt in enumerate(pool["model_id"])]
+        pool = pool.sort_values(["co2_g", "unknown", "neg", "model_id"])
+        pool = pool[~pool["auto"] | (pool["auto"].cumsum() <= 1)].head(3)
+        expected += [(r["model_id"], i + 1, alt) for i, alt in enumerate(pool["model_id"])]
     stored = query(db, "SELECT model_id, rank, alternative_id FROM alternatives ORDER BY ALL")
-    assert len(expected) > 1000
+    assert len(expected) > 500
     assert sorted(expected) == [tuple(row) for row in stored.itertuples(index=False)]
+
+
+def test_no_copy_no_implausible_figure_and_few_autotrain_jobs_are_proposed(db: Path) -> None:
+    rows = query(
+        db,
+        """SELECT a.model_id, a.alternative_id, a.co2_g, e.copied_from,
+                  list_contains(m.tags, 'autotrain') AS auto
+           FROM alternatives a JOIN emissions e ON e.model_id = a.alternative_id
+           JOIN models m ON m.model_id = a.alternative_id""",
+    )
+    assert len(rows) and rows["copied_from"].isna().all() and (rows["co2_g"] >= 0.01).all()
+    assert rows.groupby("model_id")["auto"].sum().max() <= 1
+    assert not len(rows[rows["model_id"] == "bigscience/bloom"])
+
+
+def test_a_copy_takes_its_origins_label_and_is_marked(db: Path) -> None:
+    labels = query(
+        db,
+        """SELECT l.model_id, l.letter, l.rating, l.status, l.inherited_from, e.copied_from
+           FROM efficiency_labels l JOIN emissions e USING (model_id)
+           WHERE l.scheme = 'hubcarbon-v1'""",
+    ).set_index("model_id")
+    copies = labels[labels["copied_from"].notna()]
+    assert len(copies) >= 5
+    assert (copies["status"] == "inherited").all()
+    assert (copies["inherited_from"] == copies["copied_from"]).all()
+    origins = labels.loc[copies["copied_from"]]
+    assert copies["letter"].tolist() == origins["letter"].tolist()
+    copy = labels.loc["Sussybaka/gpt2wilkinscoffee"]
+    assert copy["inherited_from"] == "distilgpt2"
+    assert copy["letter"] == labels.loc["distilgpt2", "letter"]
 
 
 def test_alternatives_carry_the_alternatives_figures(db: Path) -> None:

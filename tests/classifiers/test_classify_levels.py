@@ -30,7 +30,8 @@ LEVEL_CARDS: dict[str, int] = {
     "with_co2_metadata/404E__autotrain-formality-1026434913.md": 3,
     "with_co2_metadata/Ayaka__bart-base-cantonese.md": 4,
     "popular_cards/dalle-mini__dalle-mini.md": 4,
-    "co2_prose_only/CompVis__stable-diffusion-v1-2.md": 5,
+    # "Not optimized for FID scores" is negated: no evidence, so the card stays at level 4
+    "co2_prose_only/CompVis__stable-diffusion-v1-2.md": 4,
 }
 TOXICITY = "nicholasKluge/ToxicityModel"
 
@@ -145,9 +146,8 @@ def grades(db: Path, run_id: int, scheme: str = "hubcarbon-v1") -> dict[str, int
 
 def test_fixture_cards_are_the_crawled_cards(graded: Path) -> None:
     with duckdb.connect(str(graded), read_only=True) as con:
-        texts = dict(
-            con.execute("SELECT model_id, raw_text FROM cards WHERE run_id = 1").fetchall()
-        )
+        query = "SELECT model_id, raw_text FROM cards_with_text WHERE run_id = 1"
+        texts = dict(con.execute(query).fetchall())
     for relative in LEVEL_CARDS:
         assert texts[model_id(relative)] == (CARDS / relative).read_bytes().decode("utf-8-sig")
 
@@ -155,7 +155,8 @@ def test_fixture_cards_are_the_crawled_cards(graded: Path) -> None:
 def test_each_of_the_six_levels_end_to_end(graded: Path) -> None:
     expected = {model_id(r): level for r, level in LEVEL_CARDS.items()} | {TOXICITY: 6}
     assert grades(graded, 1) == expected
-    assert set(expected.values()) == {1, 2, 3, 4, 5, 6}
+    # level 5: ToxicityModel with its figure as the 2024 extract stored it (run 2)
+    assert set(expected.values()) | {grades(graded, 2)[TOXICITY]} == {1, 2, 3, 4, 5, 6}
 
 
 def test_level_two_reads_hardware_from_the_body_of_a_card_without_co2(graded: Path) -> None:
@@ -223,7 +224,7 @@ def test_non_reporters_are_level_one_or_two_by_their_context_fields(limited: Pat
     """Level 2 exactly when the parsed card gives a context field (metadata or body)."""
     with duckdb.connect(str(limited), read_only=True) as con:
         rows = con.execute(
-            """SELECT c.raw_text, g.level FROM cards c
+            """SELECT c.raw_text, g.level FROM cards_with_text c
                JOIN reporting_grades g ON g.model_id = c.model_id AND g.scheme = 'hubcarbon-v1'
                WHERE c.model_id NOT IN (SELECT model_id FROM emissions WHERE co2_g IS NOT NULL)"""
         ).fetchall()

@@ -25,6 +25,21 @@ CSVS = FIXTURES / "codecarbon"
 CARDS = FIXTURES / "cards"
 
 
+def _run_totals_kg(path: Path) -> list[float]:
+    """Each run's last row (largest duration) read independently with the csv module; rows
+    without a run_id are runs of their own; task-mode rows (tasks of a run) all count."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["emissions"]]
+    if rows and "task_name" in rows[0]:
+        return [float(r["emissions"]) for r in rows]
+    last: dict[str, dict[str, str]] = {}
+    for number, row in enumerate(rows):
+        run = row.get("run_id") or f"row {number}"
+        if run not in last or float(row["duration"] or 0) >= float(last[run]["duration"] or 0):
+            last[run] = row
+    return [float(r["emissions"]) for r in last.values()]
+
+
 def _kg_column(path: Path, **where: str) -> list[float]:
     """The emissions column read independently (csv module), filtered by column values."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -53,8 +68,24 @@ def test_every_layout_sums_kilograms_into_grams(
     assert data.layout == layout
     block = co2_block(select_runs(data))
     assert (block.rows, block.skipped) == (rows, skipped)
-    assert block.grams == pytest.approx(sum(_kg_column(CSVS / name)) * 1000, rel=1e-12)
+    assert block.grams == pytest.approx(sum(_run_totals_kg(CSVS / name)) * 1000, rel=1e-12)
     assert block.source.startswith("CodeCarbon")
+
+
+def test_a_run_counts_with_its_last_row_not_the_sum_of_its_running_totals() -> None:
+    """CodeCarbon's own example file: run 8a1d9822 is flushed six times (running totals)."""
+    example = CSVS / "codecarbon_example_31col.csv"
+    data = read_emissions_csv(example)
+    run = "8a1d9822-56c9-4c52-8497-5a2e32dd5b03"
+    block = co2_block(select_runs(data, run_ids=[run]))
+    assert (block.rows, block.runs) == (6, 1)
+    assert block.grams == pytest.approx(max(_kg_column(example, run_id=run)) * 1000, rel=1e-12)
+    assert f"{block.grams:.5f}" == "0.00115"
+    assert sum(_kg_column(example, run_id=run)) * 1000 > 3.6 * block.grams  # what summing gave
+    whole = co2_block(select_runs(data))
+    assert whole.runs == 19
+    summed = sum(_kg_column(example)) * 1000
+    assert whole.grams < summed and 1.07 < summed / whole.grams < 1.09  # overstated by 8 %
 
 
 def test_block_maps_location_and_hardware() -> None:
@@ -89,7 +120,7 @@ def test_selecting_projects_runs_and_the_last_run() -> None:
     run = "8a1d9822-56c9-4c52-8497-5a2e32dd5b03"
     chosen = co2_block(select_runs(data, run_ids=[run]))
     assert chosen.runs == 1
-    assert chosen.grams == pytest.approx(sum(_kg_column(example, run_id=run)) * 1000, rel=1e-12)
+    assert chosen.grams == pytest.approx(max(_kg_column(example, run_id=run)) * 1000, rel=1e-12)
     last = select_runs(data, last=True)
     final = data.rows[-1].get("run_id")
     assert last == [r for r in data.rows if r.get("run_id") == final] and len(last) == 1
@@ -210,7 +241,7 @@ def test_cli_prints_or_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert card.read_bytes() == before  # printing never writes
-    assert main([*argv, "--write", "--training-type", "pre-training"]) == 0
+    assert main([*argv, "--write", "--replace", "--training-type", "pre-training"]) == 0
     written = card.read_bytes().decode()
     expected = write_block(before.decode(), _block("luccioni_task_emissions_base_0c6c7cdd.csv"))
     assert written == expected.replace("training_type: fine-tuning", "training_type: pre-training")
@@ -218,3 +249,49 @@ def test_cli_prints_or_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         before.decode(), co2_block(select_runs(read_emissions_csv(csv_path)))
     )
     assert written.count("co2_eq_emissions:") == 1
+
+
+def test_location_and_hardware_options_state_what_codecarbon_could_not(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old = CSVS / "codecarbon_test_old_11col.csv"  # no hardware columns
+    assert co2_block(select_runs(read_emissions_csv(old))).hardware_used is None
+    argv = ["card", "from-codecarbon", str(old), "--hardware", "8 x A100",
+            "--location", "Oregon,  USA"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert '  geographical_location: "Oregon, USA"\n' in out
+    assert '  hardware_used: "8 x A100"\n' in out
+    assert main(["card", "from-codecarbon", str(old), "--hardware", " "]) == 2
+    assert "--hardware should be one line" in capsys.readouterr().err
+
+
+def test_write_refuses_to_replace_a_stated_figure_unless_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    card = tmp_path / "README.md"
+    shutil.copyfile(CARDS / "popular_cards" / "bigscience__bloom.md", card)
+    before = card.read_bytes()
+    old_block = parse_card(before.decode()).co2
+    assert old_block is not None and old_block.training_type == "pre-training"
+    csv_path = CSVS / "codecarbon_example_31col.csv"
+    argv = ["card", "from-codecarbon", str(csv_path), "--card", str(card), "--write"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "states co2_eq_emissions already (24700000 g)" in err and "--replace" in err
+    assert "0.19537 g" in err and "Traceback" not in err
+    assert card.read_bytes() == before  # untouched
+    assert main([*argv, "--replace"]) == 0
+    err = capsys.readouterr().err
+    assert "co2_eq_emissions.emissions: 24700000 -> 0.19537" in err
+    assert 'co2_eq_emissions.hardware_used: "384 A100 80GB GPUs" -> "1 x Apple M1"' in err
+    assert "training_type" not in err  # kept, not changed
+    after = parse_card(card.read_text())
+    assert after.co2 is not None
+    assert after.co2.training_type == "pre-training"
+    assert after.co2.emissions.grams == pytest.approx(0.19537, rel=1e-5)
+    assert after.body == parse_card(before.decode()).body
+    assert main([*argv, "--replace"]) == 0
+    assert "co2_eq_emissions unchanged" in capsys.readouterr().err
+    assert main(["card", "from-codecarbon", str(csv_path), "--replace"]) == 2
+    assert "--replace goes with --write" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
+import click
 import yaml
 from support import REPO_ROOT
 
@@ -23,7 +24,9 @@ def test_pre_commit_hooks_lint_readme_files() -> None:
         assert not files.search("README.md.orig") and not files.search("NOT_README.md")
         program, subcommand, *flags = shlex.split(hook["entry"])
         assert (program, subcommand) == ("hubcarbon", "lint")
-        options = {o for p in cli.commands["lint"].params for o in getattr(p, "opts", [])}
+        lint = cli.get_command(click.Context(cli), "lint")
+        assert lint is not None
+        options = {o for p in lint.params for o in getattr(p, "opts", [])}
         assert set(flags) <= options
 
 
@@ -33,7 +36,7 @@ def test_action_is_composite_and_runs_the_linter() -> None:
     assert set(action["inputs"]) == {"paths", "args", "python-version"}
     scripts = " ".join(step.get("run", "") for step in action["runs"]["steps"])
     assert '"$GITHUB_ACTION_PATH"' in scripts
-    assert 'hubcarbon" lint $HUBCARBON_ARGS $HUBCARBON_PATHS' in scripts
+    assert 'hubcarbon" lint "${args[@]}" -- "${paths[@]}"' in scripts
     for step in action["runs"]["steps"]:  # inputs reach the shell only through env variables
         assert "${{" not in step.get("run", "")
 

@@ -8,10 +8,12 @@ from support import FIXTURES
 
 from analysis import paperdata
 from classifiers.reporting import LEVEL_NAMES, Level, paper_inputs, reporting_grades
+from classifiers.reporting.evidence import optimisation_evidence
 from classifiers.reporting.levels import is_given
 from classifiers.reporting.paper2023 import hardware_from_card
 from mining.cards.card import parse_card
 from mining.cards.emission_record import emission_record
+from mining.snapshot.reader import open_snapshot
 
 CARDS = FIXTURES / "cards"
 
@@ -25,6 +27,7 @@ def card_row(relative: str, **extra: object) -> dict[str, object]:
         "model_id": relative.rsplit("/", 1)[-1].removesuffix(".md").replace("__", "/"),
         "tags": tags if isinstance(tags, list) else [],
         "card_text": card.body,
+        "card_text_line": card.body_start_line,
         "hardware": card.prose.hardware_type,
         "location": card.prose.compute_region,
         "hours": card.prose.hours,
@@ -106,19 +109,81 @@ def test_v1_level_4_awareness_with_hardware_and_no_optimisation() -> None:
     assert graded["level"].item() == Level.AWARENESS and graded["evidence"].item() == []
 
 
+def snapshot_row(model_id: str) -> dict[str, object]:
+    """Reporting inputs of a real card of the embedded snapshot (written to a temporary file)."""
+    snapshot = open_snapshot()
+    record = snapshot.get(model_id)
+    assert record is not None
+    text = snapshot.readme(record) or ""
+    card = parse_card(text)
+    emission = emission_record(card)
+    assert emission is not None
+    return {
+        "model_id": model_id,
+        "tags": list(record.tags),
+        "card_text": card.body,
+        "card_text_line": card.body_start_line,
+        "co2_g": emission.co2_g,
+        "hardware": emission.hardware_used,
+        "readme": text,
+    }
+
+
+def test_v1_level_5_stores_the_sentence_that_earned_it_with_its_line() -> None:
+    row = snapshot_row("distilgpt2")
+    readme = str(row.pop("readme"))
+    graded = grade(row)
+    assert graded["level"].item() == Level.OPTIMIZATION
+    (evidence,) = graded["evidence"].item()
+    assert evidence["term"] == "distillation" and evidence["where"] == "text"
+    assert evidence["match"] in str(evidence["sentence"])
+    line = readme.splitlines()[int(evidence["line"]) - 1]
+    assert str(evidence["match"]) in line and " ".join(line.split()) == evidence["sentence"]
+
+
 @pytest.mark.parametrize(
-    ("card", "term"),
+    "card",
     [
-        ("popular_cards/bigscience__bloom.md", "quantization"),
-        ("co2_prose_only/CompVis__stable-diffusion-v1-4.md", "optimized"),
+        "popular_cards/CompVis__stable-diffusion-v1-4.md",  # "Not optimized for FID scores."
+        "co2_prose_only/runwayml__stable-diffusion-v1-5.md",  # v1-5-pruned-emaonly.ckpt
+        "co2_prose_only/CompVis__stable-diffusion-v1-4.md",
+        "popular_cards/bigscience__bloom.md",  # github.com/facebookresearch/bitsandbytes
     ],
 )
-def test_v1_level_5_optimization_stores_its_evidence(card: str, term: str) -> None:
-    graded = grade(card_row(card))
-    assert graded["level"].item() == Level.OPTIMIZATION
-    evidence = graded["evidence"].item()
-    assert {"term": term, "where": "text"}.items() <= evidence[0].items()
-    assert all(item["match"] for item in evidence)
+def test_negations_file_names_and_links_are_no_evidence(card: str) -> None:
+    row = card_row(card, hardware="A100")
+    graded = grade(row)
+    assert graded["evidence"].item() == []
+    assert graded["level"].item() == Level.AWARENESS
+
+
+@pytest.mark.parametrize(
+    ("sentence", "terms"),
+    [
+        # made-up sentences for the forms no fixture card has
+        ("The weights were quantized to 8-bit with bitsandbytes.", ["quantization"]),
+        ("Install bitsandbytes and accelerate first.", []),
+        ("Load it with GPTQ.", []),
+        ("We never pruned the model.", []),
+        ("This model isn't distilled.", []),
+        ("A non-optimized baseline.", []),
+        ("See `model-pruned.safetensors` for the file.", []),
+        ("Trained with LoRA adapters (PEFT).", ["lora/peft"]),
+        ("We pruned 30% of the attention heads.", ["pruning"]),
+    ],
+)
+def test_evidence_in_the_text_needs_a_sentence_that_says_the_work_was_done(
+    sentence: str, terms: list[str]
+) -> None:
+    found = optimisation_evidence([], f"# Card\n\nIntro.\n{sentence}\n", first_line=5)
+    assert [e["term"] for e in found] == terms
+    assert all(e["line"] == 8 and e["sentence"] == sentence for e in found)
+
+
+def test_a_library_tag_still_counts() -> None:
+    assert optimisation_evidence(["gguf"], "Install bitsandbytes.") == [
+        {"term": "quantization", "where": "tags", "match": "gguf"}
+    ]
 
 
 def test_v1_level_6_certified_needs_every_condition() -> None:
@@ -144,7 +209,7 @@ def test_v1_every_level_is_reachable_and_named() -> None:
         card_row("co2_prose_only/SBB__sbb_ner.md"),
         card_row("with_co2_metadata/teacookies__autotrain-28102022-1914864930.md"),
         card_row("with_co2_metadata/Gabriel__bart-base-cnn-swe.md"),
-        card_row("popular_cards/bigscience__bloom.md"),
+        {k: v for k, v in snapshot_row("distilgpt2").items() if k != "readme"},
         toxicity_model(tags=["peft"]),
     ]
     graded = grade(*rows)

@@ -14,12 +14,13 @@ from pathlib import Path
 import duckdb
 import pytest
 from huggingface_hub.utils import get_session
-from support import REPO_ROOT
+from support import REPO_ROOT, unbudgeted
 
 from hubcarbon.cli import main
 from hubcarbon.core.redact import REDACTED, redact
 from mining import store
 from mining.crawl.cards import CardStage
+from mining.crawl.failures import KIND_MEANINGS, ErrorKind
 from mining.crawl.hubclient import HubClient, ListingQuery
 from mining.mirror.faults import FaultPlan, HostileReadmes
 from mining.mirror.server import MirrorConfig, MirrorServer
@@ -123,7 +124,9 @@ def test_failing_readmes_are_rows_and_the_crawl_goes_on(
     # every other card saved, byte for byte
     cards = {
         str(m): t
-        for m, t in query(db, "SELECT model_id, raw_text FROM cards WHERE fetch_status = 'ok'")
+        for m, t in query(
+            db, "SELECT model_id, raw_text FROM cards_with_text WHERE fetch_status = 'ok'"
+        )
     }
     assert set(cards) == set(flair_ids) - set(errors)
     for model_id, text in cards.items():
@@ -143,7 +146,7 @@ def test_a_stalled_readme_ends_at_the_deadline(tmp_path: Path, flair_ids: list[s
     stalled = flair_ids[0]
     hostile = HostileReadmes(slow=frozenset({stalled}), slow_bytes_per_second=0)
     with MirrorServer(open_snapshot(), MirrorConfig(hostile=hostile)) as server:
-        client = HubClient(endpoint=server.url, request_deadline=2, base_wait=0.1)
+        client = HubClient(endpoint=server.url, **unbudgeted(), request_deadline=2, base_wait=0.1)
         started = time.monotonic()
         fetch = client.fetch_readme(stalled, None)
         elapsed = time.monotonic() - started
@@ -200,7 +203,7 @@ def test_no_endpoint_fails_fast_in_one_line(
 def test_invalid_ids_never_become_requests(tmp_path: Path, flair_ids: list[str]) -> None:
     hostile_ids = ["../../../../etc/passwd", "", "a" * 10_000, "x\0y", "org/name/extra", "a--b"]
     with MirrorServer(open_snapshot()) as server:
-        client = HubClient(endpoint=server.url)
+        client = HubClient(endpoint=server.url, **unbudgeted())
         for model_id in hostile_ids:
             fetch = client.fetch_readme(model_id, None)
             assert (fetch.status, fetch.kind) == ("error", "invalid_id"), model_id
@@ -302,7 +305,9 @@ def test_ctrl_c_during_the_listing_exits_130_and_resumes(tmp_path: Path) -> None
         port = server.port
         child = _spawn_crawl(server.url, db, "--page-size", "1", "--cards", "none")
         deadline = time.monotonic() + 60
-        while server.requests["api"] < 5 and time.monotonic() < deadline:
+        # pages are committed a batch at a time (up to LISTING_BATCH_WAIT after the first of
+        # a batch arrives): by the 12th request of 26, some are committed, most are not
+        while server.requests["api"] < 12 and time.monotonic() < deadline:
             time.sleep(0.01)
         child.send_signal(signal.SIGINT)
         sent = time.monotonic()
@@ -327,3 +332,17 @@ def test_progress_bars_only_on_a_terminal_unless_forced(
         assert "listing models" not in capsys.readouterr().err  # stderr is not a terminal
         assert main([*argv, "--db", str(tmp_path / "b.duckdb"), "--progress"]) == 0
         assert "listing models" in capsys.readouterr().err
+
+
+def test_the_readme_kinds_table_is_the_one_vocabulary_of_error_kinds() -> None:
+    """README's `crawl_errors.kind` table lists every `ErrorKind` once, with its meaning."""
+    lines = (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| `crawl_errors.kind` | meaning |") + 2
+    table = {}
+    for line in lines[start:]:
+        if not line.startswith("| `"):
+            break
+        kind, meaning = line.removeprefix("| `").removesuffix(" |").split("` | ", 1)
+        table[kind] = meaning
+    assert table == {str(kind): meaning for kind, meaning in KIND_MEANINGS.items()}
+    assert set(table) == {str(kind) for kind in ErrorKind}

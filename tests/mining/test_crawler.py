@@ -12,6 +12,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from huggingface_hub.errors import HFValidationError
+from huggingface_hub.utils import validate_repo_id
+from support import unbudgeted
 
 from hubcarbon.cli import main
 from mining import store
@@ -22,6 +25,14 @@ from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
 from mining.snapshot.reader import Snapshot, open_snapshot
 
 TABLE_KEYS = {"models": "model_id", "cards": "model_id", "emissions": "model_id"}
+
+
+def _valid_repo_id(model_id: str) -> bool:
+    try:
+        validate_repo_id(model_id)
+    except HFValidationError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +60,7 @@ def assert_same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFr
 def run_crawl(url: str, db: Path, options: CrawlOptions, *, base_wait: float = 0.05) -> None:
     con = store.connect(db)
     try:
-        client = HubClient(endpoint=url, base_wait=base_wait, max_retries=12)
+        client = HubClient(endpoint=url, **unbudgeted(), base_wait=base_wait, max_retries=12)
         Crawl(con, client, options, progress=False).run()
     finally:
         con.close()
@@ -95,9 +106,16 @@ def test_full_crawl_has_every_model_card_and_reporter_and_reuses_cards(
     assert main(["crawl", "--db", str(db), "--no-progress"]) == 0
     first = capsys.readouterr().out
     tables = crawl_tables(db)
-    assert len(tables["models"]) == len(snapshot)
-    assert set(tables["models"]["model_id"]) == {r.id for r in snapshot}
-    with_readme = {r.id: snapshot.readme(r) for r in snapshot if snapshot.readme(r) is not None}
+    valid = {r.id for r in snapshot if _valid_repo_id(r.id)}
+    assert len(snapshot) - len(valid) == 2  # two truncated ids holding `--`: refused, recorded
+    assert set(tables["models"]["model_id"]) == valid
+    con = duckdb.connect(str(db), read_only=True)
+    refused = con.execute(
+        "SELECT stage, model_id, count(*) FROM crawl_errors WHERE kind = 'invalid_id' GROUP BY ALL"
+    ).fetchall()
+    con.close()
+    assert refused == [("listing", None, 2)]  # refused by the listing, not again by the cards
+    with_readme = {r.id: snapshot.readme(r) for r in snapshot if r.id in valid and r.has_readme}
     fetched = tables["cards"][tables["cards"]["fetch_status"] == "ok"]
     assert len(fetched) == len(with_readme)
     assert all(row.raw_text == with_readme[row.model_id] for row in fetched.itertuples())
@@ -175,7 +193,7 @@ def test_unavailable_cards_are_recorded_not_fatal(tmp_path: Path, snapshot: Snap
     reporters = sorted(r.id for r in snapshot if "co2_eq_emissions" in r.tags)[:30]
     gated = frozenset(reporters[:3])
     with MirrorServer(open_snapshot(), MirrorConfig(gated=gated)) as server:
-        client = HubClient(endpoint=server.url)
+        client = HubClient(endpoint=server.url, **unbudgeted())
         statuses = {m: client.fetch_readme(m, None).status for m in reporters[:5]}
         assert client.fetch_readme("nobody/does-not-exist", None).status == "not_found"
         record = next(r for r in snapshot if snapshot.readme(r) is None)

@@ -130,11 +130,33 @@ def _write_shared(root: Path, snapshot: Snapshot) -> dict[str, str]:
         )
     )
     paper_rows.append(_paper_row(12, "lonely", 4.5, None, text=None))
+    # A rebuilt non-AutoTrain card in the form of distilgpt2's row (source, prose debris).
+    paper_rows.append(
+        _paper_row(
+            13,
+            "hand-trained",
+            149_200.0,
+            None,
+            text="\n- **Hardware Type:** 8 16GB V100\n- **Hours used:** 168 (1 week)\n",
+        )
+        | {
+            "auto": False,
+            "is_autotrain": 0,
+            "datasets": "['openwebtext']",
+            "source": "Google Cloud Footprint",
+            "hardware_used": "** 8 16GB V100",
+        }
+    )
     (root / "paper").mkdir()
     pd.DataFrame(paper_rows).to_csv(root / "paper" / "HFStreamlit.csv", index=False)
     expected = {r.id.split("/")[-1]: r.id for r in reporters}
     expected.update(
-        {"twin": "bob/twin", "orphan-model-1": "carol/orphan-model-1", "lonely": "lonely"}
+        {
+            "twin": "bob/twin",
+            "orphan-model-1": "carol/orphan-model-1",
+            "lonely": "lonely",
+            "hand-trained": "hand-trained",
+        }
     )
     return expected
 
@@ -160,7 +182,7 @@ def test_building_twice_gives_identical_bytes(tmp_path: Path, embedded: Snapshot
     one = (tmp_path / "one" / builder.SNAPSHOT_NAME).read_bytes()
     assert one == (tmp_path / "two" / builder.SNAPSHOT_NAME).read_bytes()
     assert first["sha256"] == second["sha256"]
-    assert first["models"] == 10 and first["paper_reporters"] == 5
+    assert first["models"] == 11 and first["paper_reporters"] == 6
 
 
 def test_owners_are_recovered_from_ids_creation_times_and_card_text(
@@ -247,3 +269,90 @@ def test_tags_follow_the_hub_derivation() -> None:
         "co2_eq_emissions", "license:apache-2.0", "bert",
     ]  # fmt: skip
     assert "co2_eq_emissions" not in builder.derive_tags({"co2_eq_emissions": None}, None, None)
+
+
+def test_a_rebuilt_card_keeps_the_source_and_loses_the_debris(
+    tmp_path: Path, embedded: Snapshot
+) -> None:
+    _write_shared(tmp_path / "shared", embedded)
+    builder.build(tmp_path / "shared", tmp_path / "out")
+    built = open_snapshot(tmp_path / "out" / builder.SNAPSHOT_NAME)
+    record = built.get("hand-trained")
+    assert record is not None and record.card_data is not None
+    assert record.card_data["co2_eq_emissions"] == {
+        "emissions": 149_200.0,
+        "source": "Google Cloud Footprint",
+        "training_type": "fine-tuning",
+        "hardware_used": "8 16GB V100",
+    }
+    assert record.provenance["co2_eq_emissions.source"] == "paper2023 (harmonised source class)"
+    assert record.provenance["co2_eq_emissions.hardware_used"] == (
+        "paper2023; cleaned: markdown-emphasis"
+    )
+    assert "autotrain" not in record.tags
+    twin = built.get("bob/twin")  # an AutoTrain row: the paper's "AutoTrain" is not a card field
+    assert twin is not None and twin.card_data is not None
+    assert "source" not in twin.card_data["co2_eq_emissions"]
+
+
+@pytest.mark.parametrize(
+    ("value", "card_text", "cleaned", "rules"),
+    [
+        # the paper's own values (HFStreamlit.csv) and the card text they came from
+        (
+            "** 8 16GB V100",
+            "- **Hardware Type:** 8 16GB V100",
+            "8 16GB V100",
+            ["markdown-emphasis"],
+        ),
+        ("TTPU v3-256", "* **Hardware Type:** TPU v3-256", "TPU v3-256", ["doubled-initial"]),
+        ("RTX 2080 Ti.", "- Hardware type: RTX 2080 Ti.", "RTX 2080 Ti", ["trailing-period"]),
+        ("** GCP", "* **Cloud Provider:** GCP", "GCP", ["markdown-emphasis"]),
+        ("1 TPU v3-8 VM", None, "1 TPU v3-8 VM", []),
+        ("Oregon, U.S.", None, "Oregon, U.S.", []),
+        ("AA100 node", "AA100 node and A100 node", "AA100 node", []),  # the text has it doubled
+        ("TTPU v3-256", None, "TTPU v3-256", []),  # no text to confirm the single letter
+    ],
+)
+def test_extraction_debris_is_cleaned_by_rule(
+    value: str, card_text: str | None, cleaned: str, rules: list[str]
+) -> None:
+    assert builder.clean_extracted(value, card_text) == (cleaned, rules)
+
+
+def test_the_embedded_snapshot_has_the_rebuilt_fields_clean(embedded: Snapshot) -> None:
+    rebuilt = [r for r in embedded.reporters if r.card_origin == "reconstructed_from_paper"]
+    values = [
+        str(value)
+        for r in rebuilt
+        for key, value in ((r.card_data or {}).get("co2_eq_emissions") or {}).items()
+        if key != "emissions"
+    ]
+    assert values and not [v for v in values if v != v.strip().strip("*_") or v.endswith(".")]
+    mega = embedded.get("dalle-mini/dalle-mega")
+    assert mega is not None and mega.card_data is not None
+    assert mega.card_data["co2_eq_emissions"]["hardware_used"] == "TPU v3-256"
+    it5 = [r for r in rebuilt if r.id.startswith("it5/")]
+    assert len(it5) == 45
+    assert {r.card_data["co2_eq_emissions"]["source"] for r in it5 if r.card_data} == {
+        "Google Cloud Footprint"
+    }
+    human = [r for r in rebuilt if not {"autotrain", "autonlp"} & set(r.tags)]
+    with_source = [
+        r for r in human if "source" in ((r.card_data or {}).get("co2_eq_emissions") or {})
+    ]
+    assert len(with_source) == 66
+
+
+def test_autotrain_text_markers_flag_cards_their_tags_missed(embedded: Snapshot) -> None:
+    assert builder.autotrain_marker("# Model Trained Using AutoTrain\n") == "AutoTrain heading"
+    assert builder.autotrain_marker("- CO2 Emissions (in grams): 4.2") == "AutoTrain CO2 line"
+    assert builder.autotrain_marker("datasets:\n- me/autonlp-data-x") == "autotrain-data dataset"
+    assert builder.autotrain_marker("trained by hand, AutoTrain-free") is None
+    marked = [r for r in embedded if "autotrain" in r.provenance]
+    assert len(marked) == 27
+    for record in marked:
+        assert "autotrain" in record.tags
+        assert builder.autotrain_marker(embedded.readme(record)) in record.provenance["autotrain"]
+    meter = embedded.get("Yah216/Arabic_poem_meter_3")
+    assert meter is not None and meter.provenance["autotrain"] == "text marker: AutoTrain heading"

@@ -4,31 +4,40 @@
 - `concise`: `path:line:col: CODE [severity] message`, one line per finding;
 - `json`: `{"version": 1, "files": [...], "summary": {...}}`, a stable interface;
 - `github`: GitHub Actions annotations (chosen automatically when GITHUB_ACTIONS=true);
-- `sarif`: SARIF 2.1.0 for code scanning.
+- `sarif`: SARIF 2.1.0 for code scanning (at most 25,000 results).
+
+Every format but `sarif` writes each file's findings as soon as the file is linted.
 """
 
 from __future__ import annotations
 
-from classifiers.lint.formats.base import FileReport, Format, Report
-from classifiers.lint.formats.machine import render_github, render_json
-from classifiers.lint.formats.sarif import render_sarif
-from classifiers.lint.formats.text import render_concise, render_text
+from classifiers.lint.formats.base import FileReport, Format, Options, Report, Tally, Writer
+from classifiers.lint.formats.machine import GithubWriter, JsonWriter
+from classifiers.lint.formats.sarif import SarifWriter
+from classifiers.lint.formats.text import ConciseWriter, TextWriter
 from hubcarbon.core.registry import Registry
 
 FORMATS: Registry[Format] = Registry("output format", lambda f: f.name)
-for _name, _render in (
-    ("text", render_text),
-    ("concise", render_concise),
-    ("json", render_json),
-    ("github", render_github),
-    ("sarif", render_sarif),
+for _name, _writer in (
+    ("text", TextWriter),
+    ("concise", ConciseWriter),
+    ("json", JsonWriter),
+    ("github", GithubWriter),
+    ("sarif", SarifWriter),
 ):
-    FORMATS.register(Format(_name, _render, _render.__doc__ or ""))
+    FORMATS.register(Format(_name, _writer, _writer.__doc__ or ""))
 
 
-def render(report: Report, name: str) -> str:
-    """Render a report in the named format."""
-    return FORMATS[name].render(report)
+def writer(name: str, options: Options | None = None) -> Writer:
+    """A fresh writer of the named format."""
+    return FORMATS[name].writer(options or Options())
 
 
-__all__ = ["FORMATS", "FileReport", "Format", "Report", "render"]
+def render(report: Report, name: str, options: Options | None = None) -> str:
+    """Render a whole report in the named format."""
+    out = writer(name, options)
+    parts = [out.start(), *(out.file(file) for file in report.files)]
+    return "".join(parts) + out.finish(report.tally())
+
+
+__all__ = ["FORMATS", "FileReport", "Format", "Options", "Report", "Tally", "render", "writer"]
