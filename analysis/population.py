@@ -29,7 +29,7 @@ from analysis.vocabulary import AUTOTRAIN_TAGS, domain_map, libraries
 from hubcarbon.core.errors import StoreError
 from hubcarbon.core.registry import Registry
 from mining.cards.metrics import METRICS, performance_metrics
-from mining.crawl.crawler import snapshot_identity
+from mining.hub import snapshot_identity
 from mining.snapshot import embedded_snapshot_file
 from mining.store.schema import latest_run_id
 
