@@ -16,6 +16,7 @@ from typing import Any
 
 import matplotlib as mpl
 import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -29,7 +30,12 @@ MAX_POINTS = 2000
 """Scatter plots draw at most this many points per population (a seeded sample); the tables
 hold every row."""
 
-PALETTE = {"all": "#4c4c4c", "autotrain": "#d95f02", "human": "#1b9e77"}
+PALETTE = {
+    "all": "#4c4c4c",
+    "autotrain": "#d95f02",
+    "human": "#1b9e77",
+    "independent": "#7570b3",
+}
 SPLIT = ("autotrain", "human")
 _RC: dict[str, Any] = {
     "svg.hashsalt": "hubcarbon",
@@ -74,38 +80,60 @@ def _style() -> None:
 
 
 def trend(
-    table: pd.DataFrame, results: Mapping[str, Result], *, value: str, label: str, log: bool
+    table: pd.DataFrame,
+    results: Mapping[str, Result],
+    *,
+    value: str,
+    label: str,
+    log: bool,
+    count: str,
+    fit: tuple[str, str, str],
 ) -> Figure | None:
-    """Monthly `value`, one panel per population (own y scale), with the OLS trend line; only
-    the months of each series."""
+    """Monthly `value`, one panel per population (own y scale), each point labelled with its n
+    (`count`), and the fitted trend (`fit`, `fit`_low, `fit`_high: the line and its 95 % band,
+    computed by the statistic on the scale it was fitted on) over the months of the series
+    only. `fit` names the columns of the line and of its band's low and high edge. Shares (not
+    `log`) start at zero."""
     rows = table[table["in_series"]]
     if rows.empty:
         return None
     _style()
     names = [name for name in PALETTE if name in set(rows["population"])]
-    figure = new_figure(7.0, 1.2 + 1.6 * len(names))
+    figure = new_figure(7.0, 1.2 + 1.8 * len(names))
     panels = figure.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
     for axes, population in zip(panels, names, strict=True):
         group = rows[rows["population"] == population]
         colour = PALETTE[population]
-        sns.lineplot(
-            data=group,
-            x="month",
-            y=value,
-            color=colour,
-            marker="o",
-            markersize=3,
-            linewidth=1,
-            ax=axes,
+        axes.plot(
+            group["month"], group[value], color=colour, marker="o", markersize=3, linewidth=0.8
         )
+        for month, y, n in zip(group["month"], group[value], group[count], strict=True):
+            axes.annotate(
+                f"{int(n)}",
+                (month, y),
+                textcoords="offset points",
+                xytext=(0, 4),
+                ha="center",
+                fontsize=5,
+                color="#555555",
+            )
         result = results.get(population)
-        if result is not None and result.status == OK and result.statistic is not None:
-            fitted = result.details["intercept"] + result.statistic * group["month_index"]
-            axes.plot(group["month"], fitted, linestyle="--", linewidth=1, color=colour)
+        line, low, high = fit
+        fitted = group.dropna(subset=[line]) if line in group else group.iloc[0:0]
+        if result is not None and result.status == OK and not fitted.empty:
+            axes.plot(fitted["month"], fitted[line], linestyle="--", linewidth=1, color=colour)
+            axes.fill_between(
+                fitted["month"], fitted[low], fitted[high], color=colour, alpha=0.15, linewidth=0
+            )
         if log:
             axes.set_yscale("log")
+        else:
+            top = max(float(group[value].max()), float(fitted[high].max()) if len(fitted) else 0)
+            axes.set_ylim(0, min(100.0, top * 1.15) if top > 0 else 1.0)
         axes.set(xlabel="", ylabel=population)
-    panels[0].set_title(label)
+    panels[0].set_title(
+        f"{label}\nlabels: n per month; dashed: fitted trend; band: its 95 % interval", fontsize=8
+    )
     panels[-1].set_xlabel("creation month")
     locator = mdates.AutoDateLocator()
     panels[-1].xaxis.set_major_locator(locator)
@@ -178,13 +206,15 @@ def scatter(
     logy: bool,
 ) -> Figure | None:
     """The pairs behind a correlation, AutoTrain and human reporters in their colours (at most
-    MAX_POINTS per population)."""
+    MAX_POINTS per population). A log axis whose variable holds zeros (downloads) is symlog, so
+    that zero stays on the plot; the title gives n and how many points are zero or cannot be
+    drawn."""
     del results
     rows = _sample(table[table["population"].isin(SPLIT)])
     if rows.empty:
         return None
     _style()
-    figure = new_figure(5.5, 4.0)
+    figure = new_figure(5.5, 4.2)
     axes = figure.subplots()
     sns.scatterplot(
         data=rows,
@@ -199,25 +229,52 @@ def scatter(
         rasterized=True,
         ax=axes,
     )
-    if logx:
-        axes.set_xscale("log")
-    if logy:
-        axes.set_yscale("log")
+    shown = table[table["population"].isin(SPLIT)]
+    notes = [f"n = {len(shown):,}"]
+    for column, log, setter in ((x, logx, axes.set_xscale), (y, logy, axes.set_yscale)):
+        if not log:
+            continue
+        zeros = int((shown[column] == 0).sum())
+        negative = int((shown[column] < 0).sum())
+        if zeros:
+            setter("symlog", linthresh=1)
+            notes.append(f"{zeros:,} with {column} = 0 (symlog axis)")
+        else:
+            setter("log")
+        if negative:
+            notes.append(f"{negative:,} with {column} < 0 not drawn")
     axes.set(xlabel=xlabel, ylabel=ylabel)
+    axes.set_title("; ".join(notes), fontsize=7)
     return figure
 
 
 def boxes(
     table: pd.DataFrame, results: Mapping[str, Result], *, group: str, value: str, label: str
 ) -> Figure | None:
-    """Distributions of `value` per group and population, on a log scale (positive values)."""
+    """Distributions of `value` per group and population on a log scale (values > 0; the title
+    counts the others), with n under each box; a population with no rows, or with exactly the
+    rows of a population already drawn, is left out (and named in the title)."""
     del results
     rows = table[table[value] > 0]
     if rows.empty:
         return None
+    names: list[tuple[str, frozenset[str]]] = []
+    same: list[str] = []
+    for name in PALETTE:
+        ids = frozenset(rows.loc[rows["population"] == name, "model_id"])
+        if not ids:
+            continue
+        twin = next((kept for kept in names if kept[1] == ids), None)
+        if twin is not None:
+            same.append(f"{name} = {twin[0]}")
+            continue
+        names.append((name, ids))
+    order = [name for name, _ in names]
+    rows = rows[rows["population"].isin(order)]
     _style()
-    figure = new_figure(6.0, 4.0)
+    figure = new_figure(6.0, 4.2)
     axes = figure.subplots()
+    groups = sorted(rows[group].unique())
     with warnings.catch_warnings():  # seaborn passes matplotlib's deprecated `vert`
         warnings.simplefilter("ignore", mpl.MatplotlibDeprecationWarning)
         sns.boxplot(
@@ -225,18 +282,37 @@ def boxes(
             x=group,
             y=value,
             hue="population",
+            order=groups,
             palette=PALETTE,
-            hue_order=list(PALETTE),
+            hue_order=order,
             log_scale=True,
             fliersize=1.5,
             ax=axes,
         )
+    counts = rows.groupby([group, "population"]).size()
+    width = 0.8 / len(order)
+    for i, name in enumerate(groups):
+        for j, population in enumerate(order):
+            n = int(counts.get((name, population), 0))
+            axes.annotate(
+                f"n={n}",
+                (i - 0.4 + width * (j + 0.5), 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                fontsize=6,
+            )
+    dropped = int((table[value] <= 0).sum())
+    notes = [f"{dropped} rows with {value} <= 0 not drawn"] if dropped else []
+    axes.set_title("; ".join(notes + [f"{note} (not repeated)" for note in same]), fontsize=7)
     axes.set(xlabel="", ylabel=label)
     return figure
 
 
 def domain_ols(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | None:
-    """CO2 against model size, coloured by domain, with the fitted lines of each domain."""
+    """CO2 against model size, coloured by domain, with the fitted line of each domain at the
+    mean age, drawn over the sizes of the data only."""
     rows = _sample(table[table["population"] == "all"])
     if rows.empty:
         return None
@@ -257,18 +333,81 @@ def domain_ols(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | N
     result = results.get("all")
     if result is not None and result.status == OK:
         coefficients = result.details["coefficients"]
-        grid = np.geomspace(rows["size_bytes"].min(), rows["size_bytes"].max(), 50)
+        age = coefficients.get("age_years", 0.0) * float(rows["age_years"].mean())
         for domain, shift in (("NLP", 0.0), ("Computer Vision", coefficients["is_cv"])):
-            fitted = np.exp(coefficients["const"] + shift + coefficients["log_size"] * np.log(grid))
-            axes.plot(grid, fitted, linestyle="--", linewidth=1, label=f"fit: {domain}")
+            sizes = rows.loc[rows["domain"] == domain, "size_bytes"]
+            if sizes.empty:
+                continue
+            grid = np.geomspace(sizes.min(), sizes.max(), 50)
+            line = coefficients["const"] + shift + age + coefficients["log_size"] * np.log(grid)
+            axes.plot(grid, np.exp(line), linestyle="--", linewidth=1, label=f"fit: {domain}")
     axes.set(xscale="log", yscale="log", xlabel="pytorch_model.bin (bytes)", ylabel="CO2 (g)")
+    axes.set_title(f"n = {len(table[table['population'] == 'all']):,} (all reporters)", fontsize=7)
     axes.legend(fontsize=7)
     return figure
 
 
+def sensitivity(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | None:
+    """Each headline effect with its 95 % interval under every variant that could be formed,
+    one panel per headline, the no-effect value (1 for ratios, 0 for correlations) dashed."""
+    del results
+    rows = table[table["status"] == OK].dropna(subset=["effect"])
+    if rows.empty:
+        return None
+    _style()
+    headlines = list(dict.fromkeys(zip(rows["statistic"], rows["base_population"], strict=True)))
+    columns = 2
+    lines = (len(headlines) + columns - 1) // columns
+    figure = new_figure(8.0, 0.6 + 1.5 * lines)
+    panels = figure.subplots(lines, columns, squeeze=False).ravel()
+    for axes, (unit_id, population) in zip(panels, headlines, strict=False):
+        part = rows[(rows["statistic"] == unit_id) & (rows["base_population"] == population)]
+        positions = np.arange(len(part))
+        low = (part["effect"] - part["ci_low"]).clip(lower=0).fillna(0)
+        high = (part["ci_high"] - part["effect"]).clip(lower=0).fillna(0)
+        axes.errorbar(
+            part["effect"],
+            positions,
+            xerr=[low, high],
+            fmt="o",
+            markersize=3,
+            color=PALETTE.get(population, "#4c4c4c"),
+            linewidth=1,
+        )
+        ratio = "ratio" in str(part["effect_name"].iloc[0])
+        axes.axvline(1.0 if ratio else 0.0, linestyle="--", linewidth=0.8, color="#888888")
+        labels = [
+            f"{label} (n={int(n)})"
+            for label, n in zip(part["variant_label"], part["n"], strict=True)
+        ]
+        axes.set_yticks(positions, labels, fontsize=6)
+        axes.set_title(f"{unit_id} [{population}]: {part['effect_name'].iloc[0]}", fontsize=7)
+        if ratio:
+            axes.set_xscale("log")
+            axes.xaxis.set_major_formatter(mticker.FormatStrFormatter("%.2g"))
+            axes.xaxis.set_minor_formatter(mticker.NullFormatter())
+    for axes in panels[len(headlines) :]:
+        axes.set_visible(False)
+    return figure
+
+
 def share_trend() -> partial[Figure | None]:
-    return partial(trend, value="share_pct", label="% of models reporting CO2", log=False)
+    return partial(
+        trend,
+        value="share_pct",
+        label="% of models reporting CO2",
+        log=False,
+        count="models",
+        fit=("fit_pct", "fit_low_pct", "fit_high_pct"),
+    )
 
 
 def median_trend() -> partial[Figure | None]:
-    return partial(trend, value="median_co2_g", label="median CO2 of reporters (g)", log=True)
+    return partial(
+        trend,
+        value="median_co2_g",
+        label="median CO2 of reporters, g (log scale)",
+        log=True,
+        count="reporters_with_co2",
+        fit=("fit_g", "fit_low_g", "fit_high_g"),
+    )

@@ -15,7 +15,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from analysis.population import Units
+
 Status = Literal["ok", "insufficient_data"]
+Inference = Literal["confirmatory", "exploratory", "descriptive"]
+"""A finding's role: a declared member of the Holm family (confirmatory), a test whose raw p is
+reported without correction (exploratory), or no test at all (descriptive)."""
 OK: Status = "ok"
 INSUFFICIENT: Status = "insufficient_data"
 
@@ -36,9 +41,11 @@ class Result:
     """What a statistic computes for one population.
 
     `statistic` is the test statistic (named by `statistic_name`), `p` its two-sided p-value
-    (None for descriptive statistics), `ci` a 95 % interval of the effect size or estimate,
-    `details` any further numbers (group medians, dropped rows, fit parameters), `table` the
-    rows behind it (written to `OUT/analysis/<id>.csv` with a `population` column).
+    (None for descriptive statistics), `ci` the 95 % interval of the effect size, on the effect
+    size's own scale (a ratio's interval for a ratio), `details` any further numbers (group
+    medians, dropped rows, fit parameters, the statistic's own interval), `table` the rows
+    behind it (written to `OUT/analysis/<id>.csv` with a `population` column), `units` its
+    rows, training runs and authors (set by the statistic or from its table).
     """
 
     n: int
@@ -51,6 +58,7 @@ class Result:
     table: pd.DataFrame | None = None
     status: Status = OK
     note: str | None = None
+    units: Units | None = None
 
     def __post_init__(self) -> None:
         if self.status == OK:
@@ -85,6 +93,7 @@ class Finding:
     table: str | None
     figure: str | None
     p_holm: float | None = None
+    inference: Inference = "descriptive"
 
     def as_dict(self) -> dict[str, Any]:
         result = self.result
@@ -97,6 +106,8 @@ class Finding:
             "status": result.status,
             "note": result.note,
             "n": result.n,
+            "units": result.units.as_dict() if result.units else None,
+            "inference": self.inference,
             "statistic": result.statistic,
             "statistic_name": result.statistic_name,
             "p": result.p,

@@ -23,14 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from statsmodels.stats.multitest import multipletests
 from tqdm import tqdm
 
 from analysis.figures import save
 from analysis.findings import Finding, Result
 from analysis.jsonio import dumps
 from analysis.population import Population, load
-from analysis.statistics import STATISTICS, Statistic
+from analysis.statistics import STATISTICS, Statistic, family
 from hubcarbon.core.atomic import Staged
 from hubcarbon.core.errors import InputError
 from hubcarbon.core.registry import documentation
@@ -38,11 +37,7 @@ from mining import store
 
 VERSION = 1
 ANALYSIS_DIR = "analysis"
-HOLM_METHOD = (
-    "statsmodels.stats.multitest.multipletests(method='holm') over every p-value computed in "
-    "this document (status ok), in document order: all RQ1 trends and RQ2 tests, for every "
-    "population, form one family."
-)
+HOLM_METHOD = family.HOLM_METHOD
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ def compute(population: Population, *, progress: bool | None = False) -> Analysi
             for name, result in by_population.items()
         ]
     tables["reporters"] = reporters_table(population)
-    return Analysis(population, holm(findings), tables, results)
+    return Analysis(population, family.classify(findings), tables, results)
 
 
 def _finding(unit: Statistic, population: str, result: Result, has_table: bool) -> Finding:
@@ -104,19 +99,6 @@ def _combined_table(by_population: dict[str, Result]) -> pd.DataFrame | None:
         return None
     combined = pd.concat(parts, ignore_index=True)
     return combined[["population", *[c for c in combined.columns if c != "population"]]]
-
-
-def holm(findings: list[Finding]) -> list[Finding]:
-    """`findings` with `p_holm` set on every member of the family (inferential results)."""
-    members = [index for index, finding in enumerate(findings) if finding.result.inferential]
-    if not members:
-        return findings
-    raw = [findings[index].result.p for index in members]
-    adjusted = multipletests(raw, method="holm")[1]
-    corrected = list(findings)
-    for index, p_holm in zip(members, adjusted, strict=True):
-        corrected[index] = replace(findings[index], p_holm=float(p_holm))
-    return corrected
 
 
 def reporters_table(population: Population) -> pd.DataFrame:
@@ -188,10 +170,7 @@ def document(analysis: Analysis, tables: dict[str, Any], figures: dict[str, str]
         "version": VERSION,
         "run_id": analysis.population.run["run_id"],
         "generated_from": analysis.population.run,
-        "holm": {
-            "method": HOLM_METHOD,
-            "members": sum(1 for finding in analysis.findings if finding.p_holm is not None),
-        },
+        "holm": family.section(analysis.findings),
         "statistics": statistics,
         "tables": tables,
     }

@@ -5,9 +5,11 @@ co2`: every model listed, the cards of the models tagged co2_eq_emissions): a se
 samples whole model rows with replacement (so creation time, tags, pipeline tag, downloads and
 size keep their joint distribution), 2,970,000 from the non-reporters and 30,000 from the
 reporters, each reporter bringing its real card and emissions row (CO2 amount, provenance,
-context fields). Every row gets a new unique id. It is written straight into a DuckDB file in
-the crawl schema through Arrow, in chunks. As in a `--cards co2` crawl, only reporters have a
-card and the listing's `card_data` is empty.
+context fields). Every row gets a new unique id; the synthetic copies of one real reporter
+share its training run (`emissions.training_run`: the source's run, or its model id on a source
+crawled before the audit), so the `independent` population is analysed too. It is written
+straight into a DuckDB file in the crawl schema through Arrow, in chunks. As in a `--cards co2`
+crawl, only reporters have a card and the listing's `card_data` is empty.
 
 Measured, each in a fresh child process (wall time and peak RSS from `os.wait4`):
 - baseline: DuckDB merely scanning the crawl tables (every column of every row hashed);
@@ -104,7 +106,14 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
             position += chunk.num_rows
         reporter_ids = ids[position:]
         _insert(con, "models", _renamed(reporter_rows.take(pa.array(picks_rep)), reporter_ids))
-        _insert(con, "emissions", _renamed(emissions.take(pa.array(picks_rep)), reporter_ids))
+        copies = _renamed(emissions.take(pa.array(picks_rep)), reporter_ids)
+        source_runs = "training_run" if "training_run" in emissions.column_names else "model_id"
+        runs = emissions.column(source_runs).take(pa.array(picks_rep))
+        if "training_run" in copies.column_names:
+            copies = copies.drop_columns(["training_run"])
+        else:
+            con.execute("ALTER TABLE emissions ADD COLUMN training_run VARCHAR")
+        _insert(con, "emissions", copies.append_column("training_run", runs))
         source_ids = reporter_rows.column("model_id").to_pylist()
         with_card = [i for i, pick in enumerate(picks_rep) if source_ids[pick] in card_of]
         card_rows = cards.take(pa.array([card_of[source_ids[picks_rep[i]]] for i in with_card]))

@@ -46,6 +46,10 @@ class Statistic:
     figure: str | None
     status: str
     note: str | None
+    inference: str = ""
+    units: dict[str, Any] = field(default_factory=dict)
+    verdict: str | None = None
+    caveat: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,19 @@ def _statistic(entry: object) -> Statistic | None:
         figure=_asset_name(entry.get("figure")),
         status=str(entry.get("status") or "ok"),
         note=_optional_text(entry.get("note")),
+        inference=str(entry.get("inference") or ""),
+        units=dict(entry["units"]) if isinstance(entry.get("units"), Mapping) else {},
+        verdict=_detail_text(entry, "no_relation", "verdict"),
+        caveat=_detail_text(entry, "caveat"),
     )
+
+
+def _detail_text(entry: Mapping[str, Any], *path: str) -> str | None:
+    """A text found at `path` inside the entry's details, or None."""
+    value: Any = entry.get("details")
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value if isinstance(value, str) else None
 
 
 def _table(name: str, entry: object) -> DataTable | None:

@@ -3,7 +3,16 @@ order findings.json lists them."""
 
 from __future__ import annotations
 
-from analysis.statistics import rq1, rq1_runs, rq2
+from analysis.statistics import family, rq1, rq1_runs, rq2, sensitivity
 from analysis.statistics.unit import STATISTICS, Statistic, statistic
 
-__all__ = ["STATISTICS", "Statistic", "rq1", "rq1_runs", "rq2", "statistic"]
+__all__ = [
+    "STATISTICS",
+    "Statistic",
+    "family",
+    "rq1",
+    "rq1_runs",
+    "rq2",
+    "sensitivity",
+    "statistic",
+]

@@ -6,23 +6,25 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import figures
 from analysis.findings import Result, insufficient
-from analysis.inference import month_index, ols_trend
-from analysis.population import Population, PopulationName
+from analysis.inference import Z_95, binomial_trend, median_trend, month_index, robust_trend
+from analysis.population import MODEL_POPULATIONS, Population, PopulationName, Units
 from analysis.statistics.unit import statistic
 from analysis.vocabulary import UNSPECIFIED
 
-MIN_MODELS_PER_MONTH = 100
-"""The share series starts with the first month in which the crawl holds this many models."""
+MIN_LISTED_PER_MONTH = 100
+"""A month is covered by the listing when the crawl holds at least this many models of it that
+do not report: the listing, not the reporters' tag, brought those in."""
 
-MIN_POPULATION_MODELS = 20
-"""A month of the window enters a population's share series with at least this many models."""
+PAPER_SKIPPED_MONTHS = 34
+"""The paper's share series drops its first 34 month groups and its last one (`.iloc[34:-1]`)."""
 
 MIN_REPORTERS_PER_MONTH = 5
-"""A month enters the median-CO2 series with at least this many reporters with a value."""
+"""A month enters the median-CO2 series with at least this many reporters with an amount > 0."""
 
 CONTEXT_FIELDS = ("source", "training_type", "location", "hardware")
 
@@ -32,15 +34,44 @@ def _month_text(month: pd.Timestamp | None) -> str | None:
 
 
 def share_window(population: Population) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """First and last month of the share series (None, None when there is no such window)."""
+    """First and last month of the share series (None, None when there is no such window): the
+    months the listing covers, from the first to the last month in which the crawl holds at
+    least MIN_LISTED_PER_MONTH models that do not report (unless a sensitivity variant forces
+    another window)."""
+    if population.window is not None:
+        return population.window
     dated = population.monthly_of("all").dropna(subset=["month"])
-    large = dated[dated["models"] >= MIN_MODELS_PER_MONTH]
-    listed = dated[dated["models"] > dated["reporters"]]
-    if large.empty or listed.empty:
+    listed = dated[dated["models"] - dated["reporters"] >= MIN_LISTED_PER_MONTH]
+    if listed.empty:
         return None, None
-    start = large["month"].min()
-    end = listed["month"].max() - pd.DateOffset(months=1)
-    return (start, end) if end >= start else (None, None)
+    return listed["month"].min(), listed["month"].max()
+
+
+def paper_window(population: Population) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The paper's window on this crawl: the month groups of all dated models without the
+    first PAPER_SKIPPED_MONTHS and the last one (None when fewer remain than one month)."""
+    months = population.monthly_of("all").dropna(subset=["month"])["month"].sort_values()
+    kept = months.iloc[PAPER_SKIPPED_MONTHS:-1]
+    return (kept.iloc[0], kept.iloc[-1]) if len(kept) else None
+
+
+def after_window(population: Population, name: PopulationName) -> dict[str, Any]:
+    """Models created after the share window and the reporters among them: models the crawl
+    holds only because they are tagged reporters, once the listing has ended."""
+    _, end = share_window(population)
+    dated = population.monthly_of(name).dropna(subset=["month"])
+    later = dated[dated["month"] > end] if end is not None else dated.iloc[0:0]
+    return {
+        "models_after_window": int(later["models"].sum()),
+        "reporters_after_window": int(later["reporters"].sum()),
+    }
+
+
+SNAPSHOT_CAVEAT = (
+    "The crawl's listing ends with the window's last month; later models are in the crawl only "
+    "because their cards report emissions, so any share that includes them is a property of "
+    "how the snapshot was built, not of the Hub."
+)
 
 
 def _series_table(rows: pd.DataFrame, in_series: pd.Series) -> pd.DataFrame:
@@ -54,55 +85,67 @@ def _series_table(rows: pd.DataFrame, in_series: pd.Series) -> pd.DataFrame:
     "rq1.share_by_month",
     title="Share of models reporting CO2 by creation month, with its trend",
     question="RQ1",
-    test="OLS of the monthly share on the month index",
+    test="binomial GLM (logit) of reporting on the creation month",
+    populations=MODEL_POPULATIONS,
     figure=figures.share_trend(),
 )
 def share_by_month(population: Population, name: PopulationName) -> Result:
     """Share of models reporting CO2 by creation month. Every crawled model of the population
     (all models; AutoTrain models, tagged `autotrain` or `autonlp`; the others) is counted by the
     month of its `createdAt`, and the reporters among them (a CO2 amount in the card metadata or
-    its prose). Share = 100 × reporters / models. The series is a window of complete months
-    common to all populations: it starts with the first month in which the crawl holds at least
-    100 models, and ends with the month before the newest month holding a model that does not
-    report (later months lack the listing that gives the denominator, and that month may be
-    partial). A month of the window enters a population's series with at least 20 of its
-    models. Trend: statsmodels OLS of the monthly share on the month index (months since the
-    window's first month, gaps kept) with a constant; the slope is in percentage points per
-    month and its two-sided p-value joins the Holm family. Models without a creation date are
-    counted in the details, never dropped silently."""
+    its prose). Share = 100 × reporters / models. The window is derived from the listing's
+    coverage: from the first to the last month in which the crawl holds at least 100 models
+    that do not report (a tag search adds reporters of any month, so only non-reporters show
+    what the listing covered). Trend: a binomial GLM with logit link of reporting on the month
+    index (months since the window's first month, gaps kept), one Bernoulli trial per model
+    (fitted on the monthly counts, the same likelihood), AutoTrain and human models separately
+    because AutoTrain's arrival is a step in the pooled series; effect size: the odds ratio per
+    month with its 95 % interval. Caveat, stated with the numbers in `details`: the listing of
+    the snapshot ends with the window, so every later model in the crawl is there because it
+    reports (`models_after_window`, `reporters_after_window`), and a share over all crawled
+    models (rq1.share_by_year) overstates reporting; `share_in_window_pct` is the share inside
+    the window. Models without a creation date are counted in the details, never dropped
+    silently."""
     monthly = population.monthly_of(name)
     dated = monthly.dropna(subset=["month"]).copy()
     undated = monthly[monthly["month"].isna()]
     dated["share_pct"] = 100 * dated["reporters"] / dated["models"]
     start, end = share_window(population)
-    in_window = (
-        (dated["month"] >= start) & (dated["month"] <= end)
+    in_series = (
+        (dated["month"] >= start) & (dated["month"] <= end) & (dated["models"] > 0)
         if start is not None and end is not None
         else pd.Series(False, index=dated.index)
     )
-    in_series = in_window & (dated["models"] >= MIN_POPULATION_MODELS)
     table = _series_table(dated[["month", "models", "reporters", "share_pct"]], in_series)
     series = table[table["in_series"]]
+    models, reporters = int(series["models"].sum()), int(series["reporters"].sum())
     details: dict[str, Any] = {
         "window_first_month": _month_text(start),
         "window_last_month": _month_text(end),
-        "models_in_series": int(series["models"].sum()),
-        "reporters_in_series": int(series["reporters"].sum()),
+        "window": "forced" if population.window is not None else "derived from the listing",
+        "models_in_series": models,
+        "reporters_in_series": reporters,
         "undated_models": int(undated["models"].sum()),
         "undated_reporters": int(undated["reporters"].sum()),
+        **after_window(population, name),
+        "caveat": SNAPSHOT_CAVEAT,
     }
+    units = Units(
+        rows=models,
+        training_runs=None,
+        authors=population.model_authors(name, start, end) if start is not None else 0,
+    )
     if start is None:
-        return insufficient(0, "no window of complete months", table=table, **details)
-    result = ols_trend(series["month_index"], series["share_pct"], unit="pp", table=table)
-    if series.empty:
-        return replace(result, details={**result.details, **details})
-    details |= {
-        "overall_share_pct": 100 * int(series["reporters"].sum()) / int(series["models"].sum()),
-        "max_share_pct": float(series["share_pct"].max()),
-        "last_share_pct": float(series["share_pct"].iloc[-1]),
-        "median_share_pct": float(series["share_pct"].median()),
-    }
-    return replace(result, details={**result.details, **details})
+        return insufficient(0, "no month covered by the listing", table=table, **details)
+    if models:
+        details["share_in_window_pct"] = 100 * reporters / models
+    fitted = binomial_trend(series["month_index"], series["reporters"], series["models"])
+    if isinstance(fitted, Result):
+        return replace(fitted, table=table, units=units, details={**fitted.details, **details})
+    result, curve = fitted
+    for column in curve.columns:
+        table[column] = pd.Series(curve[column].to_numpy(), index=series.index).reindex(table.index)
+    return replace(result, table=table, units=units, details={**result.details, **details})
 
 
 @statistic(
@@ -110,13 +153,17 @@ def share_by_month(population: Population, name: PopulationName) -> Result:
     title="Share of models reporting CO2 by creation year",
     question="RQ1",
     test="descriptive",
+    populations=MODEL_POPULATIONS,
     figure=figures.years,
 )
 def share_by_year(population: Population, name: PopulationName) -> Result:
     """Share of models reporting CO2 by creation year: models and reporters of the population
     summed per calendar year of `createdAt`, plus a row "undated" for models without a creation
     date. The statistic is the overall share over every crawled model of the population, dated
-    or not (100 × reporters / models)."""
+    or not (100 × reporters / models). It is not the Hub's share: models created after the
+    listing's window (rq1.share_by_month) are in the crawl only because they report, so the
+    details give the share inside the window (`share_in_window_pct`) and the models and
+    reporters after it, with the caveat."""
     monthly = population.monthly_of(name)
     years = monthly["month"].dt.year.astype("Int64").astype("str").fillna("undated")
     years = years.where(monthly["month"].notna(), "undated")
@@ -131,12 +178,31 @@ def share_by_year(population: Population, name: PopulationName) -> Result:
     if models == 0:
         return insufficient(0, "no models crawled", table=table)
     share = 100 * reporters / models
+    start, end = share_window(population)
+    details: dict[str, Any] = {"models": models, "reporters": reporters}
+    if start is not None:
+        window = monthly[(monthly["month"] >= start) & (monthly["month"] <= end)]
+        in_window = int(window["models"].sum())
+        details |= {
+            "window_first_month": _month_text(start),
+            "window_last_month": _month_text(end),
+            "share_in_window_pct": 100 * int(window["reporters"].sum()) / in_window
+            if in_window
+            else None,
+            **after_window(population, name),
+            "caveat": SNAPSHOT_CAVEAT,
+        }
     return Result(
         n=models,
         statistic=share,
         statistic_name="% of models reporting",
-        details={"models": models, "reporters": reporters},
+        details=details,
         table=table,
+        units=Units(
+            models,
+            None,
+            population.model_authors(name, monthly["month"].min(), monthly["month"].max()),
+        ),
     )
 
 
@@ -387,33 +453,49 @@ def metadata_vs_prose(population: Population, name: PopulationName) -> Result:
     "rq1.median_co2_by_month",
     title="Monthly median CO2 of reporters, with its trend",
     question="RQ1",
-    test="OLS of the monthly median on the month index",
+    test="median regression of ln CO2 on the creation month",
     figure=figures.median_trend(),
 )
 def median_co2_by_month(population: Population, name: PopulationName) -> Result:
-    """Monthly median CO2 of reporters: reporters with a readable amount (grams after unit
-    conversion, zero kept) grouped by creation month, median per month (computed in DuckDB).
-    Months enter the series with at least 5 such reporters, up to the month before the newest
-    creation month of the crawl (that month may be partial). Trend: statsmodels OLS of the
-    monthly median (grams) on the month index (months since the series' first month, gaps
-    kept) with a constant; the slope's two-sided p-value joins the Holm family. Summaries: the
-    maximum, mean, last and median of the monthly medians."""
-    monthly = population.monthly_of(name)
+    """Monthly median CO2 of reporters: reporters with an amount > 0 (grams after unit
+    conversion; zero and negative amounts have no logarithm and are counted in `non_positive`)
+    grouped by creation month. Months enter the series with at least 5 such reporters, up to the
+    month before the newest creation month of the crawl (that month may be partial). Trend:
+    quantile (median) regression of ln CO2 on the month index (months since the series' first
+    month, gaps kept) at model level, one row per reporter of the series, with statsmodels'
+    robust sandwich errors; effect size: the ratio of the median per month, exp(slope), with its
+    95 % interval. Amounts span eight orders of magnitude, so the trend is fitted on the log
+    scale and drawn on it. Robustness (`details.robust`), on the monthly medians of ln CO2:
+    Theil-Sen with its interval, Mann-Kendall, and OLS with Newey-West (HAC) errors, since
+    months are not independent draws. Summaries: the maximum, mean, last and median of the
+    monthly medians (grams)."""
+    reporters = population.subset(name)
     all_months = population.monthly_of("all").dropna(subset=["month"])
-    dated = monthly.dropna(subset=["month"])
-    dated = dated[dated["reporters_with_co2"] > 0]
-    columns = ["month", "reporters_with_co2", "median_co2_g"]
+    rows = reporters.dropna(subset=["co2_g", "month"])
+    non_positive = int((rows["co2_g"] <= 0).sum())
+    rows = rows[rows["co2_g"] > 0]
+    monthly = (
+        rows.groupby("month", sort=True)["co2_g"]
+        .agg(reporters_with_co2="size", median_co2_g="median")
+        .reset_index()
+    )
     if all_months.empty:
-        return insufficient(0, "no dated models", table=dated[columns])
+        return insufficient(0, "no dated models", table=monthly, non_positive=non_positive)
     last = all_months["month"].max() - pd.DateOffset(months=1)
-    in_series = (dated["month"] <= last) & (dated["reporters_with_co2"] >= MIN_REPORTERS_PER_MONTH)
-    table = _series_table(dated[columns], in_series)
+    in_series = (monthly["month"] <= last) & (
+        monthly["reporters_with_co2"] >= MIN_REPORTERS_PER_MONTH
+    )
+    table = _series_table(monthly, in_series)
     series = table[table["in_series"]]
-    result = ols_trend(series["month_index"], series["median_co2_g"], unit="g", table=table)
+    used = rows[rows["month"].isin(series["month"])]
+    index = month_index(pd.concat([series["month"], used["month"]]))
+    used_index = index.iloc[len(series) :].to_numpy()
     details: dict[str, Any] = {
         "first_month": _month_text(series["month"].min()) if len(series) else None,
         "last_month": _month_text(series["month"].max()) if len(series) else None,
-        "reporters_in_series": int(series["reporters_with_co2"].sum()),
+        "months": len(series),
+        "reporters_in_series": len(used),
+        "non_positive": non_positive,
     }
     if len(series):
         medians = series["median_co2_g"]
@@ -423,4 +505,20 @@ def median_co2_by_month(population: Population, name: PopulationName) -> Result:
             "last": float(medians.iloc[-1]),
             "median": float(medians.median()),
         }
-    return replace(result, details={**result.details, **details})
+    units = population.units(used)
+    fitted = median_trend(used_index, np.log(used["co2_g"].to_numpy()))
+    if isinstance(fitted, Result):
+        return replace(fitted, table=table, units=units, details={**fitted.details, **details})
+    result, covariance = fitted
+    x = series["month_index"].to_numpy(dtype="float64")
+    design = np.column_stack([np.ones(len(x)), x])
+    line = design @ np.array([result.details["intercept"], result.statistic])
+    se = np.sqrt(np.einsum("ij,jk,ik->i", design, covariance, design))
+    for column, values in (
+        ("fit_g", np.exp(line)),
+        ("fit_low_g", np.exp(line - Z_95 * se)),
+        ("fit_high_g", np.exp(line + Z_95 * se)),
+    ):
+        table[column] = pd.Series(values, index=series.index).reindex(table.index)
+    details["robust"] = robust_trend(x, np.log(series["median_co2_g"].to_numpy()))
+    return replace(result, table=table, units=units, details={**result.details, **details})

@@ -9,16 +9,17 @@ function draws the statistic's table (all populations at once).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Literal
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.findings import Result
-from analysis.population import POPULATIONS, Population, PopulationName
+from analysis.findings import OK, Result, insufficient
+from analysis.population import POPULATIONS, Population, PopulationName, Units
 from hubcarbon.core.registry import Registry
 
-Question = Literal["RQ1", "RQ2"]
+Question = Literal["RQ1", "RQ2", "Sensitivity"]
 Compute = Callable[[Population, PopulationName], Result]
 Draw = Callable[[pd.DataFrame, Mapping[str, Result]], Figure | None]
 
@@ -47,9 +48,31 @@ class Statistic:
         self.populations = populations
         self.figure = figure
         self.__doc__ = compute.__doc__
+        self._last: dict[str, tuple[Population, Result]] = {}
 
     def __call__(self, population: Population, name: PopulationName) -> Result:
-        return self.compute(population, name)
+        """The result on population `name`: insufficient when the crawl cannot form it, and
+        with its units (from the result's table rows, else the population's reporters)."""
+        reason = population.unavailable(name)
+        if reason is not None:
+            return replace(insufficient(0, reason), units=Units(0, None, 0))
+        last = self._last.get(name)
+        if last is not None and last[0] is population:  # asked again (sensitivity: as analysed)
+            return last[1]
+        result = self._computed(population, name)
+        self._last[name] = (population, result)
+        return result
+
+    def _computed(self, population: Population, name: PopulationName) -> Result:
+        result = self.compute(population, name)
+        if result.units is not None:
+            return result
+        table = result.table
+        if table is not None and "model_id" in table:
+            return replace(result, units=population.units(table))
+        if table is None and result.status != OK:
+            return replace(result, units=population.units(population.reporters.iloc[0:0]))
+        return replace(result, units=population.subset_units(name))
 
     def __repr__(self) -> str:
         return f"Statistic({self.id!r})"

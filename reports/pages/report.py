@@ -128,9 +128,13 @@ def sections(findings: Findings) -> list[tuple[str, str, list[StatisticGroup]]]:
 def report(context: SiteContext) -> Files:
     """The study report (`report.html`): data provenance (the crawl run, the snapshot and its
     sources and dates), the RQ1 and RQ2 findings of findings.json with their figures (alt text
-    from the statistic's title), the tables behind them, each statistic's test, n, statistic, p,
-    Holm-adjusted p, effect size and confidence interval and its method text; the replication
-    table "published vs ours" from replication.json; the lint statistics over the corpus; the
+    from the statistic's title), the tables behind them, each statistic's test, n, what it rests
+    on (rows, training runs, authors), its role (confirmatory member of the declared Holm family,
+    exploratory with a raw p, or descriptive), statistic, p, Holm-adjusted p, effect size and
+    confidence interval, the reading of a "no relation" result (relation, no relation within the
+    equivalence bound, or inconclusive), the snapshot-window caveat, and its method text; the
+    replication table "published vs ours" from replication.json (constants and values not
+    computable marked); the lint statistics over the corpus; the
     method texts of the classification schemes and of the greener alternatives
     (`#method-<id>`); and the documentation of every lint rule (`#rule-<code>`)."""
     findings = context.findings

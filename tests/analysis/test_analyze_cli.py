@@ -24,9 +24,10 @@ from mining.store.schema import connect
 Crawled = Any  # tests/analysis/conftest.py: a crawled database and its analysis
 
 CONTRACT_KEYS = {
-    "id", "title", "question", "population", "test", "n", "statistic", "p", "p_holm",
-    "effect_size", "ci", "method", "table", "figure",
+    "id", "title", "question", "population", "test", "n", "units", "inference", "statistic",
+    "p", "p_holm", "effect_size", "ci", "method", "table", "figure",
 }  # fmt: skip
+QUESTIONS = {"rq1": "RQ1", "rq2": "RQ2", "sensitivity": "Sensitivity"}
 
 
 def test_document_follows_the_contract(co2_crawl: Crawled) -> None:
@@ -38,9 +39,11 @@ def test_document_follows_the_contract(co2_crawl: Crawled) -> None:
     assert [(s["id"], s["population"]) for s in doc["statistics"]] == expected
     for item in doc["statistics"]:
         assert set(item) >= CONTRACT_KEYS, item["id"]
-        assert re.fullmatch(r"rq[12]\.[a-z0-9_]+", item["id"], flags=re.IGNORECASE)
-        assert item["question"] == item["id"][:3].upper()
-        assert item["population"] in ("all", "autotrain", "human")
+        assert re.fullmatch(r"(rq[12]|sensitivity)\.[a-z0-9_]+", item["id"], flags=re.IGNORECASE)
+        assert item["question"] == QUESTIONS[item["id"].split(".")[0]]
+        assert item["population"] in ("all", "autotrain", "human", "independent")
+        assert item["inference"] in ("confirmatory", "exploratory", "descriptive")
+        assert set(item["units"]) == {"rows", "training_runs", "authors"}, item["id"]
         assert item["method"] == documentation(STATISTICS[item["id"]])
         assert item["status"] in ("ok", "insufficient_data")
         if item["effect_size"] is not None:
@@ -53,6 +56,7 @@ def test_document_follows_the_contract(co2_crawl: Crawled) -> None:
                 assert (co2_crawl.out / item[key]).is_file(), item[key]
     computed = [s for s in doc["statistics"] if s["status"] == "ok" and s["p"] is not None]
     assert len(computed) > 20
+    assert doc["holm"]["family"] and set(doc["holm"]) >= {"method", "family", "members"}
     for name, entry in doc["tables"].items():
         for key in ("csv", "parquet"):
             assert (co2_crawl.out / entry[key]).is_file(), name

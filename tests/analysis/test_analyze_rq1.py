@@ -9,21 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 Crawled = Any  # tests/analysis/conftest.py: a crawled database and its analysis
-
-
-def manual_ols(x: Any, y: Any) -> tuple[float, float, float]:
-    """Slope, intercept and two-sided p of the slope, by the textbook formulas."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    n = len(x)
-    sxx = ((x - x.mean()) ** 2).sum()
-    slope = ((x - x.mean()) * (y - y.mean())).sum() / sxx
-    intercept = y.mean() - slope * x.mean()
-    residuals = y - intercept - slope * x
-    se = math.sqrt((residuals**2).sum() / (n - 2) / sxx)
-    return slope, intercept, float(2 * stats.t.sf(abs(slope / se), n - 2))
 
 
 def _autotrain(tags: Any) -> bool:
@@ -62,45 +49,71 @@ def test_share_by_year_from_raw_tables(sample_crawl: Crawled) -> None:
         assert finding["statistic"] == pytest.approx(100 * rows["reporter"].sum() / len(rows))
 
 
-def test_share_by_month_table_and_missing_window(sample_crawl: Crawled) -> None:
-    """The newest 5,000 models: every month after 2022-09 holds reporters only, so no month
-    is complete and the trend is not computed, but the monthly table still is."""
+def _score_equations_hold(table: pd.DataFrame, finding: dict[str, Any]) -> None:
+    """The logistic MLE with a constant and a slope solves its score equations: fitted and
+    observed reporters agree in total and in their month-weighted total."""
+    series = table[table["in_series"]]
+    x = series["month_index"].to_numpy(dtype=float)
+    intercept, slope = finding["details"]["intercept"], finding["statistic"]
+    fitted = series["models"] / (1 + np.exp(-(intercept + slope * x)))
+    assert fitted.sum() == pytest.approx(series["reporters"].sum(), rel=1e-6)
+    assert (x * fitted).sum() == pytest.approx((x * series["reporters"]).sum(), rel=1e-6)
+    assert series["fit_pct"].to_numpy() == pytest.approx(100 * fitted / series["models"])
+
+
+def _listing_window(models: pd.DataFrame) -> tuple[Any, Any]:
+    monthly = models.groupby("month")["reporter"].agg(["size", "sum"])
+    listed = monthly.index[monthly["size"] - monthly["sum"] >= 100]
+    return (listed.min(), listed.max()) if len(listed) else (None, None)
+
+
+def test_share_by_month_table_and_window(sample_crawl: Crawled) -> None:
+    """The newest 5,000 models: the window is the months whose non-reporters the listing
+    brought in; the later months hold reporters only and are counted in the caveat."""
     models = _models(sample_crawl)
     expected = models.groupby("month")["reporter"].agg(["size", "sum"])
     table = _table(sample_crawl, "rq1.share_by_month")
     assert list(table["models"]) == list(expected["size"])
     assert list(table["reporters"]) == list(expected["sum"])
     assert np.allclose(table["share_pct"], 100 * expected["sum"] / expected["size"])
-    finding = sample_crawl.finding("rq1.share_by_month")
-    assert finding["status"] == "insufficient_data"
-    assert finding["statistic"] is None and finding["p"] is None and finding["p_holm"] is None
-    assert finding["note"] == "no window of complete months"
-    assert not table["in_series"].any()
+    start, end = _listing_window(models)
+    for population in ("all", "human"):
+        finding = sample_crawl.finding("rq1.share_by_month", population)
+        if start is None:
+            assert finding["status"] == "insufficient_data"
+            assert finding["note"] == "no month covered by the listing"
+            continue
+        assert finding["details"]["window_first_month"] == str(start)
+        assert finding["details"]["window_last_month"] == str(end)
+        later = models[models["month"] > end]
+        if population == "human":
+            later = later[~later["autotrain"]]
+        assert finding["details"]["models_after_window"] == len(later)
+        assert finding["details"]["reporters_after_window"] == int(later["reporter"].sum())
+        assert "listing ends" in finding["details"]["caveat"]
+        if finding["status"] == "ok":
+            _score_equations_hold(_table(sample_crawl, "rq1.share_by_month", population), finding)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("population", ["all", "human"])
+@pytest.mark.parametrize("population", ["autotrain", "human"])
 def test_share_trend_recomputed(listing_crawl: Crawled, population: str) -> None:
     models = _models(listing_crawl)
-    monthly_all = models.groupby("month")["reporter"].agg(["size", "sum"])
-    start = monthly_all.index[monthly_all["size"] >= 100].min()
-    end = monthly_all.index[monthly_all["size"] > monthly_all["sum"]].max() - 1
-    rows = models if population == "all" else models[~models["autotrain"]]
+    start, end = _listing_window(models)
+    rows = models[models["autotrain"] == (population == "autotrain")]
     monthly = rows.groupby("month")["reporter"].agg(["size", "sum"])
-    series = monthly[(monthly.index >= start) & (monthly.index <= end) & (monthly["size"] >= 20)]
-    index = [(month - series.index[0]).n for month in series.index]
-    slope, intercept, p = manual_ols(index, 100 * series["sum"] / series["size"])
+    series = monthly[(monthly.index >= start) & (monthly.index <= end)]
     finding = listing_crawl.finding("rq1.share_by_month", population)
-    assert finding["status"] == "ok"
-    assert finding["n"] == len(series) >= 20
-    assert finding["statistic"] == pytest.approx(slope)
-    assert finding["details"]["intercept"] == pytest.approx(intercept)
-    assert finding["p"] == pytest.approx(p)
-    assert finding["details"]["window_first_month"] == str(start)
-    assert finding["details"]["window_last_month"] == str(end)
+    assert finding["status"] == "ok" and finding["inference"] == "confirmatory"
+    assert finding["n"] == int(series["size"].sum()) == finding["units"]["rows"]
+    assert finding["details"]["months"] == len(series)
     assert finding["details"]["undated_models"] == int(rows["created_at"].isna().sum())
+    assert finding["details"]["share_in_window_pct"] == pytest.approx(
+        100 * series["sum"].sum() / series["size"].sum()
+    )
+    _score_equations_hold(_table(listing_crawl, "rq1.share_by_month", population), finding)
     low, high = finding["ci"]
-    assert low < slope < high
+    assert low < finding["effect_size"]["value"] < high
 
 
 @pytest.mark.parametrize("population", ["all", "autotrain", "human"])
@@ -110,24 +123,28 @@ def test_median_co2_trend_recomputed(co2_crawl: Crawled, population: str) -> Non
     merged = co2_crawl.emissions.merge(models, on="model_id")
     if population != "all":
         merged = merged[merged["autotrain"] == (population == "autotrain")]
-    merged = merged[merged["co2_g"].notna()]
+    merged = merged[merged["co2_g"] > 0]
     medians = merged.groupby("month")["co2_g"].agg(["median", "size"])
     series = medians[(medians.index <= last) & (medians["size"] >= 5)]
     finding = co2_crawl.finding("rq1.median_co2_by_month", population)
-    assert finding["n"] == len(series)
+    assert finding["details"]["months"] == len(series)
+    assert finding["n"] == int(series["size"].sum()) == finding["units"]["rows"]
     if len(series) < 6:
         assert finding["status"] == "insufficient_data"
         return
-    index = [(month - series.index[0]).n for month in series.index]
-    slope, _, p = manual_ols(index, series["median"])
-    assert finding["statistic"] == pytest.approx(slope)
-    assert finding["p"] == pytest.approx(p)
+    assert finding["statistic_name"] == "slope of median ln CO2 per month"
+    assert finding["effect_size"]["value"] == pytest.approx(math.exp(finding["statistic"]))
     details = finding["details"]
     assert details["max"] == pytest.approx(series["median"].max())
     assert details["mean"] == pytest.approx(series["median"].mean())
     assert details["last"] == pytest.approx(series["median"].iloc[-1])
     assert details["median"] == pytest.approx(series["median"].median())
     assert details["first_month"] == str(series.index[0])
+    assert details["robust"]["months"] == len(series)
+    table = _table(co2_crawl, "rq1.median_co2_by_month", population)
+    fitted = table[table["in_series"]]
+    assert (fitted["fit_low_g"] <= fitted["fit_g"]).all()
+    assert (fitted["fit_g"] <= fitted["fit_high_g"]).all()
 
 
 def test_autotrain_share_and_sources(sample_crawl: Crawled) -> None:

@@ -128,10 +128,13 @@ def test_spearman_metrics_from_cards_parsed_again(co2_crawl: Crawled, metric: st
     assert rows["metric"].between(0.0, 1.0).all()
 
 
-def test_ols_domain_hc3_by_hand(co2_crawl: Crawled) -> None:
+def test_paper_specification_hc3_by_hand(co2_crawl: Crawled) -> None:
+    """The paper's two-variable model (is_cv, ln size; HC3), kept beside the clustered one, on
+    the same rows (CV and NLP reporters with positive amounts and sizes and a creation date)."""
     rows = _reporters(co2_crawl)
     rows = rows[rows["domain"].isin(["Computer Vision", "NLP"])]
     rows = rows[(rows["co2_g"] > 0) & (rows["pytorch_model_bytes"] > 0)]
+    rows = rows[rows["created_at"].notna()]
     x = np.column_stack(
         [
             np.ones(len(rows)),
@@ -147,12 +150,14 @@ def test_ols_domain_hc3_by_hand(co2_crawl: Crawled) -> None:
     meat = x.T @ (x * (residuals**2 / (1 - leverage) ** 2)[:, None])
     se = math.sqrt((bread @ meat @ bread)[1, 1])
     finding = co2_crawl.finding("rq2.ols_domain_size_controlled")
+    paper = finding["details"]["paper_specification"]
     assert finding["n"] == len(rows)
-    assert finding["statistic"] == pytest.approx(beta[1])
-    assert finding["p"] == pytest.approx(2 * stats.norm.sf(abs(beta[1] / se)), rel=1e-6)
-    assert finding["ci"] == pytest.approx([beta[1] - Z * se, beta[1] + Z * se])
-    assert finding["effect_size"]["value"] == pytest.approx(math.exp(beta[1]))
-    assert finding["details"]["coefficients"]["log_size"] == pytest.approx(beta[2])
+    assert paper["coefficient"] == pytest.approx(beta[1])
+    assert paper["p"] == pytest.approx(2 * stats.norm.sf(abs(beta[1] / se)), rel=1e-6)
+    assert paper["ratio"] == pytest.approx(math.exp(beta[1]))
+    assert paper["ratio_ci"] == pytest.approx(
+        [math.exp(beta[1] - Z * se), math.exp(beta[1] + Z * se)]
+    )
     assert -1 < finding["details"]["cross_validated_r2"] < 1
 
 
@@ -214,12 +219,18 @@ def test_split_populations_add_up(co2_crawl: Crawled) -> None:
 
 @pytest.mark.parametrize("crawl_name", ["co2_crawl", "sample_crawl"])
 def test_holm_step_down_by_hand(crawl_name: str, request: pytest.FixtureRequest) -> None:
+    """Holm over the computed members of the declared family only."""
     crawl = request.getfixturevalue(crawl_name)
     family = [item for item in crawl.findings["statistics"] if item["p_holm"] is not None]
     others = [item for item in crawl.findings["statistics"] if item["p_holm"] is None]
-    assert all(item["status"] == OK and item["p"] is not None for item in family)
-    assert all(item["status"] != OK or item["p"] is None for item in others)
-    assert crawl.findings["holm"]["members"] == len(family) > 20
+    assert all(item["status"] == OK and item["inference"] == "confirmatory" for item in family)
+    assert all(
+        item["inference"] != "confirmatory" or item["status"] != OK or item["p"] is None
+        for item in others
+    )
+    assert crawl.findings["holm"]["members"] == len(family)
+    declared = len(crawl.findings["holm"]["family"])
+    assert len(family) + len(crawl.findings["holm"]["not_computed"]) == declared
     raw = [item["p"] for item in family]
     m = len(raw)
     order = sorted(range(m), key=lambda i: raw[i])

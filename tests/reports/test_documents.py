@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from analysis.replication.published import CONSTANT, NOT_COMPUTABLE
 from reports.documents import Findings, comparison, load_findings, load_replication
 from reports.inputs import Missing
 from reports.site import build_site
@@ -77,5 +78,7 @@ def test_the_comparison_lists_published_values_first(replication_json: Path) -> 
     rows = comparison(results)
     assert rows[0].quantity == "models with a CO2 value"
     assert (rows[0].published, rows[0].ours, rows[0].match) == ("1,417", "1,417", "yes")
-    assert all(row.match in ("yes", "") for row in rows)
+    assert all(row.match in ("yes", "", CONSTANT, NOT_COMPUTABLE) for row in rows)
+    marked = {row.quantity: row.match for row in rows if row.match in (CONSTANT, NOT_COMPUTABLE)}
+    assert marked["reporting share trend: p (published constant)"] == CONSTANT
     assert any(row.quantity.startswith("reporting level: ") for row in rows)
