@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from hubcarbon.core.db import transaction
 from hubcarbon.core.errors import StoreError
 
 DEFAULT_DB = Path("out") / "hubcarbon.duckdb"
@@ -481,17 +482,12 @@ def apply_migrations(
         expected += 1
         if migration.version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(migration.sql)
             con.execute(
                 "INSERT INTO schema_migrations (namespace, version, description) VALUES (?, ?, ?)",
                 [namespace, migration.version, migration.description],
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         current = migration.version
     return current
 
