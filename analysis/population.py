@@ -80,12 +80,14 @@ TRAINING_CLASS = """CASE
 """The one training-type mapping: both words → both; fine-tun… → fine-tuning; pre-train… →
 pre-training; any other text → other; none → unspecified."""
 
-_METRIC_COLUMNS = ", ".join(f'f."{metric}"' for metric in METRICS)
+_METRIC_COLUMNS = ", ".join(f'"{metric}"' for metric in METRICS)
+_STORED_METRICS = ", ".join(f'k."{metric}"' for metric in METRICS)
 
 REPORTERS_SQL = f"""
 WITH m AS (SELECT * FROM models WHERE run_id = $run),
 e AS (SELECT * FROM emissions WHERE run_id = $run),
 f AS (SELECT * FROM card_facts WHERE run_id = $run),
+k AS (SELECT model_id, domain, domain_candidates, {_METRIC_COLUMNS}, metric_sources FROM f),
 c AS (SELECT model_id, front_matter FROM cards_with_text WHERE run_id = $run),
 ds AS (
     SELECT model_id, dataset_bytes, measure AS dataset_size_measure,
@@ -107,7 +109,7 @@ r AS (
 SELECT r.* EXCLUDE (tags_normal),
        {SOURCE_CLASS} AS source_class,
        {TRAINING_CLASS} AS training_class,
-       f.domain, coalesce(f.domain_candidates, []::VARCHAR[]) AS domain_candidates,
+       k.domain, coalesce(k.domain_candidates, []::VARCHAR[]) AS domain_candidates,
        list_distinct(list_filter(
            list_prepend(lower(trim(r.library_name)), list_filter(r.tags_normal,
                         lambda x: list_contains($libraries, x))),
@@ -116,8 +118,8 @@ SELECT r.* EXCLUDE (tags_normal),
             WHEN 'ARRAY' THEN json_array_length(c.front_matter -> 'datasets')
             WHEN 'VARCHAR' THEN 1 ELSE 0 END AS n_datasets,
        ds.dataset_bytes, ds.dataset_size_measure, ds.dataset_size_provenance,
-       {_METRIC_COLUMNS}, f.metric_sources
-FROM r LEFT JOIN f USING (model_id) LEFT JOIN c USING (model_id) LEFT JOIN ds USING (model_id)
+       {_STORED_METRICS}, k.metric_sources
+FROM r LEFT JOIN k USING (model_id) LEFT JOIN c USING (model_id) LEFT JOIN ds USING (model_id)
 ORDER BY r.model_id
 """
 
@@ -469,7 +471,8 @@ def _run_info(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
 
 
 def _with_metric_types(reporters: pd.DataFrame) -> pd.DataFrame:
-    """The stored metrics as float64 (NaN: not stated) and their sources as objects."""
+    """The stored metrics as float64 (NaN: not stated), their sources as text (None: none)."""
     frame = reporters.astype(dict.fromkeys(METRICS, "float64"))
-    frame["metric_sources"] = frame["metric_sources"].astype("object")
+    sources = frame["metric_sources"].astype("object")
+    frame["metric_sources"] = sources.where(sources.notna(), None)
     return frame
