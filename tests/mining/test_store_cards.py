@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
+from support import unbudgeted
 
 from hubcarbon.cli import main
 from mining import store
@@ -43,7 +44,8 @@ def snapshot() -> Snapshot:
 def _crawl(url: str, db: Path, options: CrawlOptions) -> None:
     con = store.connect(db)
     try:
-        Crawl(con, HubClient(endpoint=url, base_wait=0.05), options, progress=False).run()
+        client = HubClient(endpoint=url, base_wait=0.05, **unbudgeted())
+        Crawl(con, client, options, progress=False).run()
     finally:
         con.close()
 
