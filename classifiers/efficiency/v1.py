@@ -65,7 +65,9 @@ class HubcarbonV1(LabelScheme):
     - Compound: weighted mean of the available ratings, an exact half rounded to the worse
       class (2.5 -> D), never flattering.
     - Evidence rules: models are keyed by full owner/name id (duplicate ids are an error); CO2
-      is in grams with units normalised upstream; a model without a positive CO2 figure gets no
+      is in grams with units normalised upstream, the study's figure (`co2_g_audited`, the
+      card reader's audited figure, where the crawl has it; else `co2_g`); a model without a
+      positive CO2 figure (the audit withheld it: implausible, an unsettled conflict) gets no
       label (status `no-co2`). AutoTrain reports (flag or autotrain/autonlp tag) are labelled
       and flagged (`autotrain`). A model whose figure repeats the one of a model it copies
       is marked `inherited_from` with status `inherited`, takes the origin's label (letter,
