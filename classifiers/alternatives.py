@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from analysis import paperdata
 from analysis.vocabulary import normal_tag
+from classifiers.efficiency.figure import is_flagged
 from mining.cards.emission_record import implausible_training_figure
 from mining.cards.metrics import METRICS
 
@@ -109,7 +110,7 @@ def alternative_pool(
             "candidate": (
                 np.asarray(candidate, dtype=bool)
                 & copied.isna().to_numpy()
-                & ~flags.map(_flagged).to_numpy(dtype=bool)
+                & ~flags.map(is_flagged).to_numpy(dtype=bool)
                 & ~figure.map(implausible_training_figure).to_numpy(dtype=bool)
             ),
             "performance_score": np.asarray(performance, dtype="float64"),
@@ -118,11 +119,6 @@ def alternative_pool(
     for metric in METRICS:
         frame[metric] = _numbers(inputs, metric)
     return frame
-
-
-def _flagged(flags: object) -> bool:
-    """Does the row carry an audit flag? (None: not audited, a crawl before the audit.)"""
-    return isinstance(flags, list | tuple | np.ndarray) and len(flags) > 0
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -5,6 +5,7 @@ crawl has it, else `co2_g` (a database from before the audit columns)."""
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 
 from analysis.population import co2_figure
 
@@ -29,3 +30,9 @@ def study_figure_sql(columns: set[str], emissions: str = "e") -> str:
 def flags_sql(columns: set[str], emissions: str = "e") -> str:
     """SQL for the audit flags of the row (NULL, i.e. unknown, before the audit columns)."""
     return f"{emissions}.{AUDIT_FLAGS}" if AUDIT_FLAGS in columns else "NULL::VARCHAR[]"
+
+
+def is_flagged(flags: object) -> bool:
+    """Does a row's `flags` value (as a frame holds it) carry an audit flag? NULL (a crawl
+    before the audit columns, a row the reader never audited) carries none."""
+    return isinstance(flags, list | tuple | np.ndarray) and len(flags) > 0

@@ -202,6 +202,40 @@ def test_no_copy_no_implausible_figure_and_few_autotrain_jobs_are_proposed(db: P
     assert not len(rows[rows["model_id"] == "bigscience/bloom"])
 
 
+def test_bloom_gets_no_alternative_under_a_kilogram(db: Path) -> None:
+    """bloom (24.7 t) was offered AutoTrain jobs of 10 g: its size is not listed, so no reporter
+    is comparable, and it gets none; it is graded level 4, not 5 (its "bitsandbytes" is a link)."""
+    [(figure, flags)] = query(
+        db, "SELECT co2_g_audited, flags FROM emissions WHERE model_id = 'bigscience/bloom'"
+    ).itertuples(index=False)
+    assert figure == 24_700_000 and not len(flags)
+    offered = query(db, "SELECT co2_g FROM alternatives WHERE model_id = 'bigscience/bloom'")
+    assert not (offered["co2_g"] < 1000).any()
+    assert offered.empty
+    levels = query(db, "SELECT level FROM reporting_grades WHERE model_id = 'bigscience/bloom'")
+    assert levels["level"].tolist() == [4, 4]
+
+
+def test_level_five_evidence_is_a_sentence_without_negation_or_file_name(db: Path) -> None:
+    rows = query(
+        db,
+        """SELECT g.evidence, c.raw_text FROM reporting_grades g
+           JOIN cards_with_text c USING (model_id)
+           WHERE g.scheme = 'hubcarbon-v1' AND g.level = 5""",
+    )
+    assert len(rows)
+    for evidence, text in rows.itertuples(index=False):
+        lines = text.splitlines()
+        for found in json.loads(evidence):
+            if found["where"] != "text":
+                continue
+            sentence, match = found["sentence"], found["match"]
+            assert match in sentence and match in lines[found["line"] - 1]
+            before = sentence[: sentence.index(match)].lower().split()[-3:]
+            assert not {"not", "no", "never", "without"} & set(before)
+            assert not any(f"{match}{end}" in sentence for end in (".ckpt", ".bin", ".safetensors"))
+
+
 def test_a_copy_takes_its_origins_label_and_is_marked(db: Path) -> None:
     labels = query(
         db,
@@ -329,6 +363,17 @@ def test_the_closing_summary_counts_levels_and_letters(
     )
     shown = ", ".join(f"{letter} {n:,}" for letter, n in letters.itertuples(index=False))
     assert f"efficiency labels (hubcarbon-v1): {shown}\n" in out
+    audit = query(
+        db,
+        """SELECT count(*) AS reporters, count(DISTINCT coalesce(training_run, model_id)) AS runs,
+                  count(*) FILTER (WHERE len(flags) > 0) AS flagged
+           FROM emissions WHERE co2_g IS NOT NULL OR co2_g_audited IS NOT NULL""",
+    ).iloc[0]
+    assert 0 < audit["flagged"] < audit["runs"] < audit["reporters"]
+    assert (
+        f"audit: {audit['reporters']:,} reporters, {audit['runs']:,} training runs, "
+        f"{audit['flagged']:,} flagged figures\n"
+    ) in out
 
 
 def test_no_crawl_is_one_line_and_exit_two(

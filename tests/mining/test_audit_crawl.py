@@ -22,18 +22,23 @@ def _rows(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[
 
 
 @pytest.mark.parametrize(
-    ("model_id", "stated", "audited"),
-    [("d4data/biomedical-ner-all", 0.0279399890043426, 27.94), ("Afreen/test1", 0.1069, 106.9)],
+    ("model_id", "stated", "audited", "origin"),
+    [
+        ("d4data/biomedical-ner-all", 0.0279399890043426, 27.94, None),
+        # a near-copy of d4data's card: unit-suspect as its origin, and copied from it
+        ("Afreen/test1", 0.1069, 106.9, "d4data/environmental-due-diligence-model"),
+    ],
 )
 def test_kilograms_stored_as_grams_are_unit_suspect(
-    co2_crawl_db: Path, model_id: str, stated: float, audited: float
+    co2_crawl_db: Path, model_id: str, stated: float, audited: float, origin: str | None
 ) -> None:
-    [(co2_g, co2_g_audited, flags)] = _rows(
+    [(co2_g, co2_g_audited, flags, copied_from)] = _rows(
         co2_crawl_db,
-        "SELECT co2_g, co2_g_audited, flags FROM latest_emissions WHERE model_id = ?",
+        "SELECT co2_g, co2_g_audited, flags, copied_from FROM latest_emissions WHERE model_id = ?",
         [model_id],
     )
-    assert co2_g == stated and flags == ["unit-suspect"]
+    assert co2_g == stated and copied_from == origin
+    assert flags == (["unit-suspect"] if origin is None else ["unit-suspect", "copied"])
     assert co2_g_audited == pytest.approx(audited, rel=1e-3)
 
 
