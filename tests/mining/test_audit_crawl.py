@@ -99,3 +99,25 @@ def test_the_crawl_counts_its_flagged_figures(co2_crawl_db: Path) -> None:
     assert rows >= 1400 and 0 < flagged < rows and per_flag["unit-suspect"] >= 2
     assert flagged == listed and sum(per_flag.values()) >= flagged
     assert {"unit-suspect", "conflict", "implausible"} <= set(per_flag)
+
+
+def test_every_copy_shares_its_origins_run_and_figure(co2_crawl_db: Path) -> None:
+    """On the crawl: a copy's run is its origin's, the origin heads its own run, both state the
+    same figure (four significant digits), and the copy says why and is flagged `copied`."""
+    rows = {
+        model_id: (co2_g, run, origin, reason, flags)
+        for model_id, co2_g, run, origin, reason, flags in _rows(
+            co2_crawl_db,
+            "SELECT model_id, co2_g, training_run, copied_from, copy_reason, flags"
+            " FROM latest_emissions",
+        )
+    }
+    copies = {m: row for m, row in rows.items() if row[2] is not None}
+    assert len(copies) >= 10
+    for co2_g, run, origin, reason, flags in copies.values():
+        assert run == origin and rows[origin][1] == origin and rows[origin][2] is None
+        assert f"{co2_g:.3e}" == f"{rows[origin][0]:.3e}"
+        assert reason in {"autotrain-model-id", "base-model", "fine-tuned-from", "near-copy"}
+        assert flags[-1] == "copied"
+    runs = {row[1] for row in rows.values()}
+    assert len(runs) == len(rows) - len(copies)
