@@ -12,7 +12,7 @@ from reports.database import Row
 from reports.inputs import Missing
 from reports.pages.base import Files, page
 from reports.render import render
-from reports.safety import hub_url
+from reports.safety import hub_url, is_legacy_id
 
 PROVENANCE = {
     "metadata": "card metadata (co2_eq_emissions)",
@@ -131,6 +131,7 @@ def model(context: SiteContext) -> Files:
             notices=context.notices,
             model_id=model_id,
             hub=hub_url(model_id),
+            legacy=is_legacy_id(model_id),
             slug=slug,
             row=row,
             emissions=emission_fields(reporter),
