@@ -42,6 +42,7 @@ def environment() -> Environment:
     env.filters.update(
         integer=formats.integer,
         grams=formats.grams,
+        mass=formats.mass,
         size=formats.size_bytes,
         number=formats.number,
         day=formats.day,

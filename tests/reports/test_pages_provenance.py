@@ -97,7 +97,7 @@ def test_every_page_header_states_when_and_where(site: Path) -> None:
     for path in pages:
         text = path.read_text("utf-8")
         assert re.search(
-            r'<p class="run" id="provenance-line">Hub data as of April 2023, crawled on '
+            r'<p class="run">Hub data as of April 2023, crawled on '
             r"\d{4}-\d{2}-\d{2} from the embedded snapshot\. Crawl run \d+ \(finished\)\.</p>",
             text,
         ), path
