@@ -103,7 +103,7 @@ def _card(reporter: Row) -> str | None:
 def _data_provenance(reporter: Row) -> str:
     measure = reporter.get("dataset_size_measure")
     provenance = reporter.get("dataset_size_provenance")
-    return f"{measure} ({provenance})" if provenance else str(measure)
+    return f"{measure}, {provenance}" if provenance else str(measure)
 
 
 def figure(reporter: Row, pages: dict[str, str]) -> dict[str, Any]:

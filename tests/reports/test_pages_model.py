@@ -37,7 +37,8 @@ def test_every_flag_is_documented() -> None:
 
 def test_a_conflicting_card_shows_stated_audited_flags_and_quotes(site: Path) -> None:
     text = page_text(site, "dalle-mini/dalle-mega")
-    assert "Stated: 450 kg CO₂eq (450,300 g), in the card metadata (co2_eq_emissions)." in text
+    stated = "Stated: <strong>450 kg</strong> CO₂eq (450,300 g), in the card metadata"
+    assert f"{stated} (co2_eq_emissions)." in text
     assert "Audited: none: the study leaves this figure out." in text
     assert '<span class="flag">conflict</span> two training figures' in text
     assert "<q>18013.47 kg CO2 eq.</q> line 144, a labelled line" in text
