@@ -99,12 +99,44 @@ def reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Row]:
         row["last_modified"] = _timestamp(row["last_modified"])
         row["tags"] = sorted(str(tag) for tag in row["tags"])
         row["autotrain"] = bool(AUTOTRAIN_TAGS.intersection(row["tags"]))
+    audits = _audits(con, run_id)
+    for row in rows:
+        row.update(audits.get(row["model_id"], NO_AUDIT))
     sizes = _dataset_sizes(con, run_id)
     for row in rows:
         row["dataset_bytes"], row["dataset_size_measure"], row["dataset_size_provenance"] = (
             sizes.get(row["model_id"], (None, None, None))
         )
     return rows
+
+
+AUDIT_COLUMNS = ("co2_g_audited", "flags", "statements", "training_run", "copied_from")
+NO_AUDIT: Row = {"co2_g_audited": None, "flags": [], "statements": None, "training_run": None,
+                 "copied_from": None}  # fmt: skip
+
+
+def _audits(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Row]:
+    """The audit of each reporter's figure (flags, audited figure, the statements read, its
+    training run), by model; empty on a database older than those columns."""
+    present = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'emissions'"
+        ).fetchall()
+    }
+    columns = [c for c in AUDIT_COLUMNS if c in present]
+    if not columns:
+        return {}
+    found = con.execute(
+        f"SELECT model_id, {', '.join(columns)} FROM emissions WHERE run_id = ?", [run_id]
+    ).fetchall()
+    out: dict[str, Row] = {}
+    for model_id, *values in found:
+        row = {**NO_AUDIT, **dict(zip(columns, values, strict=True))}
+        row["flags"] = sorted(str(flag) for flag in row["flags"] or [])
+        row["statements"] = _json(row["statements"])
+        out[str(model_id)] = row
+    return out
 
 
 def _dataset_sizes(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, tuple[Any, ...]]:

@@ -57,3 +57,21 @@ def number(value: Any) -> str:
 def day(timestamp: str | None) -> str:
     """`YYYY-MM-DD` of a stored timestamp; a dash when unknown."""
     return timestamp[:10] if timestamp else DASH
+
+
+def mass(value: Any) -> str:
+    """CO2 mass for reading: g, kg or t with three significant digits (`450 kg`, `24.7 t`,
+    `1.23 g`, `0.00773 g`); a dash when unknown. The exact grams go alongside (`grams`)."""
+    if value is None or isinstance(value, bool) or not math.isfinite(float(value)):
+        return DASH
+    number = float(value)
+    for unit, scale in (("t", 1e6), ("kg", 1e3)):
+        if abs(number) >= scale:
+            return f"{_significant(number / scale)} {unit}"
+    return f"{_significant(number)} g"
+
+
+def _significant(number: float) -> str:
+    if abs(number) >= 100:
+        return f"{number:,.0f}"
+    return f"{number:.3g}"

@@ -192,6 +192,8 @@ def test_a_model_page_opens_from_the_leaderboard(site: Path, page: Any, artifact
     assert page.page.locator(".badge img").evaluate("img => img.naturalWidth") > 0
     page.page.screenshot(path=str(artifacts / "model.png"), full_page=True)
     page.page.goto((site / "report.html").as_uri())
+    page.page.eval_on_selector_all("img", "imgs => imgs.forEach(i => { i.loading = 'eager'; })")
+    page.page.wait_for_function("() => [...document.images].every(i => i.complete)")
     broken = page.page.eval_on_selector_all(
         "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
     )

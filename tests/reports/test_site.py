@@ -172,6 +172,7 @@ def test_missing_inputs_are_shown_and_the_site_still_builds(bare_site: Path) -> 
     assert "lint statistics over the crawled cards: not computed" in report
     assert len(embedded(bare_site)["rows"]) == 1418
     assert sorted(p.name for p in (bare_site / "data").iterdir()) == [
+        "SHA256SUMS",
         "leaderboard.csv",
         "leaderboard.json",
         "leaderboard.parquet",
@@ -274,14 +275,15 @@ def test_a_model_page_lists_lint_findings_labels_and_alternatives(
     row = next(r for r in data["rows"] if r[index("id")] == model_id)
     doc = parse(site / row[index("page")])
     captions = " ".join(doc.text)
-    assert "hubcarbon-v1: the label per metric" in captions
-    assert "paper2023: the label per metric" in captions
+    html = (site / row[index("page")]).read_text("utf-8")
+    for scheme in ("hubcarbon-v1", "paper2023"):
+        assert f'<a href="../report.html#method-efficiency.{scheme}">{scheme}</a>: ' in html
     for alternative in alternatives:
         assert alternative in captions
     links = [a["href"] for t, a in doc.tags if t == "a" and a.get("href")]
     assert any(link.endswith(".html") and "/" not in link for link in links)  # sibling pages
-    lint_rows = [a for t, a in doc.tags if t == "th" and a.get("scope") == "row"]
-    assert findings > 0 and len(lint_rows) >= findings
+    lint_section = html.split('<ul id="lint-findings">', 1)[1].split("</ul>", 1)[0]
+    assert findings > 0 and lint_section.count("<li>") == findings
 
 
 def test_findings_downloads_match_findings_json(site: Path, pipeline: tuple[Path, Path]) -> None:
