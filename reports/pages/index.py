@@ -12,7 +12,7 @@ from reports.pages.base import Files, page
 from reports.render import render
 
 PAGE_SIZE = 50
-PAGE_SIZES = (25, 50, 100, 250, 1000)
+PAGE_SIZES = (25, 50, 100, 250, 1000, 0)  # 0: all rows, rendered as the table scrolls
 FACETS = (
     ("task", "Task"),
     ("domain", "Domain"),

@@ -327,15 +327,64 @@
     return tr;
   }
 
+  // one page of rows, or with "all" (size 0) a window of the rows around the table's scroll
+  // position between two spacer rows: the DOM holds about a hundred rows for any row count
+  var wrap = table.parentNode;
+  var rowHeight = 0, windowFirst = -1, windowLast = -1;
+  function spacer(height) {
+    var tr = el("tr", "spacer");
+    tr.setAttribute("aria-hidden", "true");
+    var td = el("td");
+    td.colSpan = headers.length;
+    td.style.height = height + "px";
+    tr.appendChild(td);
+    return tr;
+  }
+  function renderWindow(force) {
+    var guess = rowHeight || 30;
+    var first = Math.max(0, Math.floor(wrap.scrollTop / guess) - 20);
+    var last = Math.min(visible.length, first + Math.ceil(wrap.clientHeight / guess) + 40);
+    if (!force && first === windowFirst && last === windowLast) return;
+    windowFirst = first; windowLast = last;
+    var fragment = document.createDocumentFragment();
+    fragment.appendChild(spacer(first * guess));
+    var rendered = [];
+    for (var r = first; r < last; r++) {
+      var tr = renderRow(visible[r]);
+      rendered.push(tr);
+      fragment.appendChild(tr);
+    }
+    fragment.appendChild(spacer((visible.length - last) * guess));
+    tbody.replaceChildren(fragment);
+    if (!rowHeight && rendered.length) {
+      var height = rendered[rendered.length - 1].getBoundingClientRect().bottom -
+        rendered[0].getBoundingClientRect().top;
+      rowHeight = Math.max(16, height / rendered.length);
+      renderWindow(true);
+    }
+  }
+  var scrolling = false;
+  wrap.addEventListener("scroll", function () {
+    if (size !== 0 || scrolling) return;
+    scrolling = true;
+    window.requestAnimationFrame(function () { scrolling = false; renderWindow(false); });
+  });
+
   function render() {
-    var pages = Math.max(1, Math.ceil(visible.length / size));
+    var all = size === 0;
+    var pages = all ? 1 : Math.max(1, Math.ceil(visible.length / size));
     if (page >= pages) page = pages - 1;
     if (page < 0) page = 0;
-    var start = page * size, end = Math.min(visible.length, start + size);
-    var fragment = document.createDocumentFragment();
-    for (var r = start; r < end; r++) fragment.appendChild(renderRow(visible[r]));
-    tbody.replaceChildren(fragment);
-    pageInfo.textContent = "Page " + (page + 1) + " of " + pages;
+    var start = all ? 0 : page * size;
+    var end = all ? visible.length : Math.min(visible.length, start + size);
+    if (all) {
+      renderWindow(true);
+    } else {
+      var fragment = document.createDocumentFragment();
+      for (var r = start; r < end; r++) fragment.appendChild(renderRow(visible[r]));
+      tbody.replaceChildren(fragment);
+    }
+    pageInfo.textContent = all ? "All rows (scroll the table)" : "Page " + (page + 1) + " of " + pages;
     prev.disabled = page === 0;
     next.disabled = page >= pages - 1;
     status.setAttribute("data-matching", String(visible.length));
@@ -397,17 +446,23 @@
     copiesBox.checked = params.get("copies") === "show";
     var flagged = params.get("flagged");
     flaggedMode = flagged === "hide" || flagged === "show" ? flagged : "auto";
-    var wanted = Number(params.get("size"));
+    var wanted = params.get("size");
     size = Array.prototype.some.call(sizeSelect.options, function (o) {
-      return Number(o.value) === wanted;
-    }) ? wanted : DEFAULT_SIZE;
+      return o.value === wanted;
+    }) ? Number(wanted) : DEFAULT_SIZE;
     sizeSelect.value = String(size);
     applyFilters();
     page = Math.max(0, (parseInt(params.get("page"), 10) || 1) - 1);
     render();
   }
 
-  function refresh() { applyFilters(); page = 0; render(); writeState(); }
+  function refresh() {
+    applyFilters();
+    page = 0;
+    if (size === 0) wrap.scrollTop = 0;
+    render();
+    writeState();
+  }
 
   headers.forEach(function (th) {
     th.querySelector("button").addEventListener("click", function () {
@@ -436,7 +491,9 @@
   });
   next.addEventListener("click", function () { page++; render(); writeState(); });
   sizeSelect.addEventListener("change", function () {
-    size = Number(sizeSelect.value) || DEFAULT_SIZE; page = 0; render(); writeState();
+    size = Number(sizeSelect.value);
+    if (!(size >= 0)) size = DEFAULT_SIZE;
+    page = 0; wrap.scrollTop = 0; render(); writeState();
   });
 
   var copyButton = document.getElementById("copy-link");
