@@ -51,11 +51,18 @@ def co2(value: Any) -> str:
 
 
 def exact_grams(value: Any) -> str:
-    """The figure in grams as stored (`450,300 g`, `0.000589 g`), for a hover text."""
+    """The figure in grams as stored, to 12 significant digits (`450,300 g`, `0.000589 g`,
+    `106.9 g` for a stored 106.89999999999999), for a hover text; a dash when unknown."""
     if value is None or isinstance(value, bool) or not math.isfinite(float(value)):
         return DASH
-    number_ = float(value)
+    number_ = significant(float(value))
     return f"{int(number_):,} g" if number_.is_integer() else f"{number_!r} g"
+
+
+def significant(value: float, digits: int = 12) -> float:
+    """`value` to `digits` significant digits: what a card states, without the binary noise of
+    a unit conversion (0.1069 kg is 106.89999999999999 g)."""
+    return float(f"{value:.{digits}g}")
 
 
 def fixed(value: float, digits: int) -> str:

@@ -8,6 +8,7 @@ copies of a training run counted from the crawl audit's `copied_from`.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -98,24 +99,24 @@ LABEL_MEANINGS: tuple[tuple[str, str], ...] = (
 )
 
 # the embedded columns: short key -> (row field, encoding); `dict` columns are codes into a
-# sorted dictionary (so a code is also the sort rank), -1 when missing
+# sorted dictionary (so a code is also the sort rank), -1 when missing; `sparse` holds only the
+# rows whose value differs from the audited figure's column `c` ({row index: value}); the Hub
+# link is not embedded: an id has one when it is well formed (reports.safety.hub_url)
 ENCODING: tuple[tuple[str, str, str], ...] = (
     ("i", "id", "text"),
     ("p", "page", "page"),
-    ("h", "hub", "bool"),
     ("a", "author", "dict"),
     ("t", "task_shown", "dict"),
     ("tg", "task_from_tag", "bool"),
     ("d", "domain", "dict"),
     ("l", "library", "dict"),
     ("c", "co2_audited", "num"),
-    ("cs", "co2_g", "num"),
+    ("cs", "co2_g", "sparse"),
     ("pv", "provenance", "dict"),
     ("tt", "training_type", "dict"),
     ("f", "flags", "flags"),
     ("k", "copy_of", "index"),
     ("pf", "performance", "num"),
-    ("pm", "performance_metric", "dict"),
     ("pa", "params", "num"),
     ("sb", "size_bytes", "num"),
     ("db", "data_bytes", "num"),
@@ -127,6 +128,10 @@ ENCODING: tuple[tuple[str, str, str], ...] = (
     ("at", "autotrain", "bool"),
     ("cr", "created", "day"),
 )
+
+
+ROUNDED = frozenset({"c"})
+"""Figures embedded to 12 significant digits (formats.significant): the stated precision."""
 
 
 def rows(
@@ -151,7 +156,7 @@ def rows(
         paper = _scheme(derived.labels.get(model_id), PAPER)
         flags = row_flags(reporter, derived.lint.get(model_id, ()))
         audited = reporter.get("co2_g_audited")
-        metric, score = _performance(label)
+        score = _performance(label)
         origin = reporter.get("copied_from")
         out.append(
             {
@@ -177,8 +182,7 @@ def rows(
                 "copy_of": str(origin) if origin in ids else None,
                 "copies": copies.get(model_id, 0),
                 "performance": score,
-                "performance_metric": metric,
-                "performance_text": _score_text(metric, score),
+                "performance_text": formats.DASH if score is None else formats.fixed(score, 2),
                 "params": reporter["parameters"],
                 "size_bytes": reporter["pytorch_model_bytes"],
                 "size_text": formats.size_bytes(reporter["pytorch_model_bytes"]),
@@ -218,7 +222,7 @@ def embedded(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     low-cardinality text as codes into sorted dictionaries, dates as days since 1970."""
     index = {row["id"]: i for i, row in enumerate(rows)}
     dictionaries: dict[str, list[str]] = {}
-    columns: dict[str, list[Any]] = {}
+    columns: dict[str, Any] = {}
     for key, name, kind in ENCODING:
         values = [row[name] for row in rows]
         if kind == "dict":
@@ -233,12 +237,22 @@ def embedded(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             columns[key] = [code[" ".join(v)] if v else -1 for v in values]
         elif kind == "page":
             columns[key] = [_page_key(row["id"], row["page"]) for row in rows]
+        elif kind == "sparse":
+            base = (row["co2_audited"] for row in rows)
+            pairs = enumerate(zip(values, base, strict=True))
+            columns[key] = {
+                str(i): None if v is None else formats.significant(v)
+                for i, (v, audited) in pairs
+                if v != audited
+            }
         elif kind == "bool":
             columns[key] = [1 if v else 0 for v in values]
         elif kind == "index":
             columns[key] = [-1 if v is None else index[v] for v in values]
         elif kind == "day":
             columns[key] = [None if v is None else _days(v) for v in values]
+        elif kind == "num" and key in ROUNDED:
+            columns[key] = [None if v is None else formats.significant(v) for v in values]
         else:
             columns[key] = list(values)
     return {
@@ -254,19 +268,21 @@ def embedded(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 def decode(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The rows of embedded `data`, by row field (the inverse of `embedded` for ENCODING's
-    fields, and `grade`; pages as site paths, hub as the Hub URL or None)."""
+    fields, `hub` and `grade`; pages as site paths, hub as the Hub URL or None)."""
     columns, dictionaries, n = data["cols"], data["dicts"], data["n"]
     out: list[dict[str, Any]] = [{} for _ in range(n)]
     for key, name, kind in ENCODING:
         values = columns[key]
         for i, row in enumerate(out):
-            value = values[i]
+            value = values.get(str(i)) if kind == "sparse" else values[i]
             if kind == "dict":
                 row[name] = None if value < 0 else dictionaries[key][value]
             elif kind == "flags":
                 row[name] = [] if value < 0 else dictionaries[key][value].split(" ")
             elif kind == "page":
                 row[name] = _page_path(columns["i"][i], value)
+            elif kind == "sparse":
+                row[name] = values.get(str(i), columns["c"][i])
             elif kind == "bool":
                 row[name] = bool(value)
             elif kind == "index":
@@ -281,7 +297,7 @@ def decode(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 row[name] = value
     grades = data["grades"]
     for row in out:
-        row["hub"] = hub_url(row["id"]) if row["hub"] else None
+        row["hub"] = hub_url(row["id"])
         row["grade"] = None if row["grade_level"] is None else grades[str(row["grade_level"])]
     return out
 
@@ -344,23 +360,16 @@ def _short(value: Any, limit: int = 40) -> str | None:
     return text or None
 
 
-def _performance(label: Row | None) -> tuple[str | None, float | None]:
-    """(metric, score 0-1) of the hubcarbon-v1 label's performance input, when the card has one."""
+def _performance(label: Row | None) -> float | None:
+    """The hubcarbon-v1 label's performance input (the card's own score, 0-1, to 4 decimals:
+    what the page shows and sorts on), when the card states a metric."""
     metrics = label.get("metrics") if label else None
-    if not isinstance(metrics, Mapping):
-        return None, None
-    value = metrics.get("performance")
+    value = metrics.get("performance") if isinstance(metrics, Mapping) else None
     if isinstance(value, Mapping):
         value = value.get("value")
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None, None
-    return "score", float(value)
-
-
-def _score_text(metric: str | None, score: float | None) -> str:
-    if score is None:
-        return formats.DASH
-    return formats.fixed(score, 2)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return None
+    return round(float(value), 4)
 
 
 def _scheme(entries: list[Row] | None, scheme: str) -> Row | None:

@@ -7,7 +7,10 @@
   var source = document.getElementById("leaderboard-data");
   var table = document.getElementById("leaderboard");
   if (!source || !table) return;
+  var marks = window.performance && performance.mark ? performance : null;
+  if (marks) marks.mark("leaderboard-start");
   var data = JSON.parse(source.textContent);
+  if (marks) marks.mark("leaderboard-parsed");
   var C = data.cols, D = data.dicts, n = data.n;
   var tbody = table.tBodies[0];
   var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
@@ -41,18 +44,41 @@
     label_paper: "lp"
   };
   var CODED = { a: 1, t: 1, d: 1, l: 1, tt: 1, lb: 1, lp: 1, pv: 1 };
-  var keyCache = {};
-  function sortKeys(name) {
-    if (keyCache[name]) return keyCache[name];
+  // each column's dense ranks (equal values share one), -1 when missing: built once per
+  // column from a native typed-array sort and a binary search, no comparator calls
+  var rankCache = {};
+  function ranksOf(name) {
+    if (rankCache[name]) return rankCache[name];
     var column = C[SORT[name]], coded = CODED[SORT[name]] === 1;
-    var keys = new Float64Array(n);
+    var keys = new Float64Array(n), count = 0;
     for (var i = 0; i < n; i++) {
       var v = column[i];
       keys[i] = v === null || (coded && v < 0) ? NaN : v;
+      if (v === null || (coded && v < 0)) continue;
+      count++;
     }
-    keyCache[name] = keys;
-    return keys;
+    var values = new Float64Array(count);
+    for (var j = 0, k = 0; j < n; j++) if (keys[j] === keys[j]) values[k++] = keys[j];
+    values.sort();
+    var distinct = 0;
+    for (var d = 0; d < count; d++) {
+      if (d === 0 || values[d] !== values[distinct - 1]) values[distinct++] = values[d];
+    }
+    var ranks = new Int32Array(n);
+    for (var r = 0; r < n; r++) {
+      var x = keys[r];
+      if (x !== x) { ranks[r] = -1; continue; }
+      var lo = 0, hi = distinct - 1;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (values[mid] < x) lo = mid + 1; else hi = mid;
+      }
+      ranks[r] = lo;
+    }
+    rankCache[name] = { ranks: ranks, distinct: distinct, present: count };
+    return rankCache[name];
   }
+  var SHIFT = 4194304;  // 2^22: rank * SHIFT + row index stays an exact integer below 2^53
 
   // each flag combination once: its names, whether "hide flagged" hides it, its reasons
   var flagSets = (D.f || []).map(function (set) {
@@ -73,15 +99,29 @@
     if (el.name) fields[el.name] = el;
   });
 
-  var haystack = null;  // lower-cased search text per row, built on the first search
-  function searchText() {
-    if (haystack) return haystack;
-    haystack = new Array(n);
-    for (var i = 0; i < n; i++) {
+  // lower-cased search text per row: built in slices while the browser is idle, finished on
+  // the first search if that comes sooner
+  var haystack = new Array(n), searchable = 0;
+  function searchUpTo(end) {
+    for (; searchable < end; searchable++) {
+      var i = searchable;
       haystack[i] = [C.i[i], word("a", i), word("t", i), word("d", i), word("l", i)]
         .filter(function (v) { return v !== null; }).join(" ").toLowerCase();
     }
-    return haystack;
+  }
+  function searchText() { searchUpTo(n); return haystack; }
+  // while the browser is idle: the search text, then each column's sort ranks (CO2 first)
+  var idleRanks = ["co2_g", "label", "grade_level", "downloads", "likes", "created",
+    "performance", "size_bytes", "params", "data_bytes", "task", "domain", "library",
+    "training_type", "author", "label_paper"];
+  function prepareWhileIdle(deadline) {
+    while (searchable < n && deadline.timeRemaining() > 2) {
+      searchUpTo(Math.min(n, searchable + 2000));
+    }
+    while (searchable === n && idleRanks.length && deadline.timeRemaining() > 10) {
+      ranksOf(idleRanks.shift());
+    }
+    if (searchable < n || idleRanks.length) window.requestIdleCallback(prepareWhileIdle);
   }
   function word(key, i) { var code = C[key][i]; return code < 0 ? null : D[key][code]; }
 
@@ -100,13 +140,18 @@
         for (var r = 0; r < n; r++) order[r] = n - 1 - r;
       }
     } else {
-      var keys = sortKeys(name);
-      var present = [], missing = [];
-      for (var i = 0; i < n; i++) (keys[i] !== keys[i] ? missing : present).push(i);
-      present.sort(dir > 0
-        ? function (a, b) { return keys[a] - keys[b] || a - b; }
-        : function (a, b) { return keys[b] - keys[a] || a - b; });
-      order = present.concat(missing);  // missing values last, in both directions
+      // pack (rank, row) into one number so that a native sort orders by value, ties by row
+      var ranked = ranksOf(name), ranks = ranked.ranks, top = ranked.distinct - 1;
+      var packed = new Float64Array(ranked.present), missing = [], p = 0;
+      for (var i = 0; i < n; i++) {
+        var rank = ranks[i];
+        if (rank < 0) missing.push(i);
+        else packed[p++] = (dir > 0 ? rank : top - rank) * SHIFT + i;
+      }
+      packed.sort();
+      order = new Array(n);
+      for (var q = 0; q < p; q++) order[q] = packed[q] % SHIFT;
+      for (var m = 0; m < missing.length; m++) order[p + m] = missing[m];  // missing last
     }
     headers.forEach(function (th) {
       var on = th.dataset.key === name && dir !== 0;
@@ -199,10 +244,12 @@
   }
   function exact(value) {
     if (value === null || !isFinite(value)) return "—";
-    return (Number.isInteger(value) ? group(value) : String(value)) + " g";
+    // as Python writes a float: a two-digit exponent (5e-07)
+    var text = Number.isInteger(value) ? group(value) : String(value).replace(/e([+-])(\d)$/, "e$10$2");
+    return text + " g";
   }
   function exactText(i) {
-    var audited = C.c[i], stated = C.cs[i];
+    var audited = C.c[i], stated = i in C.cs ? C.cs[i] : audited;
     if (audited === null) return "no audited figure; stated " + exact(stated);
     if (stated === null || stated === audited) return exact(audited);
     return exact(audited) + " audited; stated " + exact(stated);
@@ -275,7 +322,7 @@
     th.scope = "row";
     var id = C.i[i], path = pagePath(i);
     th.appendChild(path ? link(path, id) : document.createTextNode(id));
-    if (C.h[i] === 1 && isModelId(id)) {
+    if (isModelId(id)) {
       th.appendChild(document.createTextNode(" "));
       var hub = link(HUB + id, "↗");
       hub.className = "hub";
@@ -517,6 +564,11 @@
     form.classList.toggle("open", open);
   });
   document.documentElement.classList.add("js");
+  // on a phone the legend starts folded, so the table is on the first screens
+  var legend = document.getElementById("legend");
+  if (legend && window.matchMedia && window.matchMedia("(max-width: 700px)").matches) {
+    legend.open = false;
+  }
 
   // Back and Forward: a page restored from the cache keeps its state; one loaded again (or
   // whose form the browser refilled) takes the view from its URL
@@ -524,6 +576,7 @@
   window.addEventListener("popstate", readState);
 
   readState();
+  if (window.requestIdleCallback) window.requestIdleCallback(prepareWhileIdle);
   document.documentElement.dataset.leaderboard = "ready";
-  if (window.performance && performance.mark) performance.mark("leaderboard-ready");
+  if (marks) marks.mark("leaderboard-ready");
 })();

@@ -114,7 +114,9 @@ def test_implausible_figures_have_no_audited_value(site: Path, page: Any) -> Non
     open_index(page, (site / "index.html").as_uri() + "?q=pcoloc/autotrain-dragino-7-7")
     cell = page.page.locator("#leaderboard tbody tr:first-child td.co2")
     assert str(cell.inner_text()).startswith("— metadata")
-    assert cell.get_attribute("title") == "no audited figure; stated 0.0005889255577470637 g"
+    stated = formats.exact_grams(0.0005889255577470637)
+    assert stated == "0.000588925557747 g"  # to 12 significant digits
+    assert cell.get_attribute("title") == f"no audited figure; stated {stated}"
 
 
 def test_the_co2_column_shows_the_audited_figure(

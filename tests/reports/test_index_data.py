@@ -25,8 +25,17 @@ def rows(pipeline: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) 
 def test_the_embedded_data_gives_back_every_value(rows: list[dict]) -> None:
     data = embedded(rows)
     back = decode(json.loads(script_json(data)))
-    fields = [name for _, name, _ in ENCODING] + ["grade"]
-    assert [{f: r[f] for f in fields} for r in back] == [{f: r[f] for f in fields} for r in rows]
+    fields = [name for _, name, _ in ENCODING] + ["grade", "hub"]
+    figures = ("co2_g", "co2_audited")  # embedded to 12 significant digits
+
+    def embedded_value(row: dict, name: str) -> object:
+        value = row[name]
+        return formats.significant(value) if name in figures and value is not None else value
+
+    assert [{f: r[f] for f in fields} for r in back] == [
+        {f: embedded_value(r, f) for f in fields} for r in rows
+    ]
+    assert sum(r["co2_g"] != formats.significant(r["co2_g"]) for r in rows if r["co2_g"]) > 0
     assert len(script_json(data)) / len(rows) < 250  # bytes per row, short keys and codes
 
 
