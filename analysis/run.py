@@ -190,6 +190,10 @@ class Summary:
     tables: int
     figures: int
     findings_path: Path
+    training_runs: int | None = None
+    emissions_rows: int = 0
+    flagged: int = 0
+    flag_counts: tuple[tuple[str, int], ...] = ()
 
     def lines(self) -> list[str]:
         empty = [f"no models in run {self.run_id}: every statistic is insufficient_data"]
@@ -200,8 +204,18 @@ class Summary:
             f"insufficient data); {self.significant_holm} significant after Holm (p < 0.05)",
             f"tables: {self.tables}, figures: {self.figures} in {self.findings_path.parent}/"
             f"{ANALYSIS_DIR}",
+            self.audit_line(),
             f"wrote {self.findings_path}",
         ]
+
+    def audit_line(self) -> str:
+        """The training runs behind the reporters and the figures the audit flagged."""
+        runs = "unknown" if self.training_runs is None else f"{self.training_runs:,}"
+        detail = ", ".join(f"{flag} {count:,}" for flag, count in self.flag_counts)
+        return (
+            f"training runs: {runs}; flagged figures: {self.flagged:,} of {self.emissions_rows:,} "
+            "emissions rows" + (f" ({detail}; see docs/classifications.md)" if detail else "")
+        )
 
 
 def analyze(
@@ -219,6 +233,7 @@ def analyze(
             echo(f"loading the latest crawl from {db}")
         with store.reading(db):
             population = load(con)
+            rows, flagged, flag_counts = store.flagged_figures(con)
     finally:
         con.close()
     analysis = compute(population, progress=progress)
@@ -231,11 +246,15 @@ def analyze(
             staged.write(findings_path, dumps(document(analysis, tables, figures)))
     except OSError as exc:
         raise InputError(f"cannot write into {out}: {exc.strerror or exc}") from exc
-    return _summary(analysis, len(tables), len(figures), findings_path)
+    summary = _summary(analysis, len(tables), len(figures), findings_path)
+    return replace(
+        summary, emissions_rows=rows, flagged=flagged, flag_counts=tuple(flag_counts.items())
+    )
 
 
 def _summary(analysis: Analysis, tables: int, figures: int, path: Path) -> Summary:
     results = [finding.result for finding in analysis.findings]
+    population = analysis.population
     return Summary(
         run_id=int(analysis.population.run["run_id"]),
         models=int(analysis.population.run["models"]),
@@ -247,6 +266,7 @@ def _summary(analysis: Analysis, tables: int, figures: int, path: Path) -> Summa
         tables=tables,
         figures=figures,
         findings_path=path,
+        training_runs=population.units(population.reporters).training_runs,
     )
 
 

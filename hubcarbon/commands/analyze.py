@@ -49,16 +49,3 @@ def command(db: Path, out: Path, progress: bool | None) -> None:
     summary = analyze(db, out, progress=progress, echo=click.echo if progress else None)
     for line in summary.lines():
         click.echo(line)
-    click.echo(_flagged_line(db))
-
-
-def _flagged_line(db: Path) -> str:
-    con = store.connect(db, read_only=True)
-    try:
-        rows, flagged, per_flag = store.flagged_figures(con)
-    finally:
-        con.close()
-    detail = ", ".join(f"{flag} {count:,}" for flag, count in per_flag.items())
-    return f"flagged figures: {flagged:,} of {rows:,} emissions rows" + (
-        f" ({detail}; see docs/classifications.md)" if detail else ""
-    )

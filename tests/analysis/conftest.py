@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from support import copy_db
 
-from analysis.population import Population, load
+from analysis.population import Population, co2_figure, load
 from hubcarbon.cli import main
 
 
@@ -57,12 +57,19 @@ def _crawl_and_analyze(root: Path, *flags: str, crawled: Path | None = None) -> 
     try:
         population = load(con)
         models = con.execute("SELECT * FROM latest_models").df()
-        emissions = con.execute("SELECT * FROM latest_emissions").df()
+        emissions = _as_analysed(con.execute("SELECT * FROM latest_emissions").df())
         cards = con.execute("SELECT * FROM latest_cards").df()
     finally:
         con.close()
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     return Crawled(db, out, population, findings, models, emissions, cards)
+
+
+def _as_analysed(emissions: pd.DataFrame) -> pd.DataFrame:
+    """The emissions rows with `co2_g` the figure the statistics use (the audited one when the
+    crawl has it, analysis.population.co2_figure) and the figure as stated in `co2_g_stated`."""
+    figure = co2_figure(set(emissions.columns))
+    return emissions.assign(co2_g_stated=emissions["co2_g"], co2_g=emissions[figure])
 
 
 @pytest.fixture(scope="session")

@@ -92,6 +92,15 @@ def test_closing_summary(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "run 1: 1,418 models, 1,418 CO2 reporters"
     assert lines[-1] == f"wrote {out / 'findings.json'}"
+    audit = re.fullmatch(
+        r"training runs: ([\d,]+); flagged figures: ([\d,]+) of 1,418 emissions rows \((.+); "
+        r"see docs/classifications\.md\)",
+        lines[-2],
+    )
+    assert audit, lines[-2]
+    runs, flagged = (int(group.replace(",", "")) for group in audit.groups()[:2])
+    assert 0 < runs < 1418 and 0 < flagged < 1418  # copies share runs; some figures flagged
+    assert "unit-suspect" in audit.group(3) and "conflict" in audit.group(3)
     doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     holm = sum(1 for s in doc["statistics"] if s["p_holm"] is not None and s["p_holm"] < 0.05)
     assert f"{holm} significant after Holm" in lines[1]
