@@ -91,12 +91,13 @@ LEVEL_MEANINGS: dict[Level, str] = {
 }
 
 LABEL_MEANINGS: tuple[tuple[str, str], ...] = (
-    ("A", "most efficient: far below the reference model's CO2 for its size, data and score"),
-    ("B", "better than the reference"),
-    ("C", "about the reference (distilgpt2)"),
-    ("D", "worse than the reference"),
-    ("E", "least efficient"),
+    ("A", "the most efficient rating band"),
+    ("B", "more efficient than the middle band"),
+    ("C", "the middle band"),
+    ("D", "less efficient than the middle band"),
+    ("E", "the least efficient rating band"),
 )
+"""The labels' one-line meanings; the bands are hubcarbon-v1's frozen boundaries."""
 
 # the embedded columns: short key -> (row field, encoding); `dict` columns are codes into a
 # sorted dictionary (so a code is also the sort rank), -1 when missing; `sparse` holds only the
