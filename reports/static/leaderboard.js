@@ -30,7 +30,7 @@
     return ID.test(id) && id.indexOf("..") === -1 && id.indexOf("--") === -1;
   }
   var PAGE_KEY = /^[A-Za-z0-9._-]{1,200}$/;
-  var AMOUNT = /^\s*(\d{1,15}(?:\.\d{1,15})?)\s*(g|kg|t)?\s*$/i;
+  var AMOUNT = /^(\d{1,15}(?:\.\d{1,15})?)\s{0,3}(g|kg|t)?$/i;  // on trimmed text
   var UNIT = { g: 1, kg: 1e3, t: 1e6 };
   var DEFAULT_SIZE = Number(sizeSelect.value) || 50;
   var UNHIDDEN = {};
@@ -171,7 +171,7 @@
   }
 
   function amount(text) {
-    var m = AMOUNT.exec(text || "");
+    var m = AMOUNT.exec((text || "").slice(0, 40).trim());
     return m ? Number(m[1]) * UNIT[(m[2] || "g").toLowerCase()] : NaN;
   }
   function day(text) {
