@@ -57,6 +57,7 @@ def index(context: SiteContext) -> Files:
             notices=context.notices,
             rows=rows,
             runs=runs,
+            folded=len(rows) - len(runs),
             first_page=runs[:PAGE_SIZE],
             page_size=PAGE_SIZE,
             page_sizes=PAGE_SIZES,

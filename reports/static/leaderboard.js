@@ -129,7 +129,7 @@
   var visible = [];     // matching rows, in sort order
   var sortKey = null, sortDir = 0, page = 0, size = DEFAULT_SIZE;
   var flaggedMode = "auto";  // auto: hidden while sorted by CO2 ascending
-  var hiddenFlagged = 0;
+  var hiddenFlagged = 0, foldedCopies = 0;
 
   function sortBy(name, dir) {
     sortKey = name; sortDir = dir;
@@ -210,14 +210,15 @@
     flaggedBox.checked = flagged;
     visible = [];
     hiddenFlagged = 0;
+    foldedCopies = 0;
     var t = tests.length;
     for (var r = 0; r < n; r++) {
       var i = order === null ? r : order[r];
-      if (!copies && C.k[i] >= 0) continue;
       if (texts && texts[i].indexOf(q) === -1) continue;
       var ok = true;
       for (var w = 0; w < t && ok; w++) ok = tests[w](i);
       if (!ok) continue;
+      if (!copies && C.k[i] >= 0) { foldedCopies++; continue; }
       if (flagged && C.f[i] >= 0 && flagSets[C.f[i]].hidden) { hiddenFlagged++; continue; }
       visible.push(i);
     }
@@ -437,6 +438,9 @@
     status.setAttribute("data-matching", String(visible.length));
     status.textContent = "Showing " + group(end - start) + " of " + group(visible.length) +
       " matching models (" + group(n) + " in all)." +
+      (foldedCopies ? " " + group(foldedCopies) + (foldedCopies === 1
+        ? " copy folded into its training run." : " copies folded into their training runs.")
+        : "") +
       (hiddenFlagged ? " " + group(hiddenFlagged) + " with flagged figures hidden." : "");
     flaggedNote.textContent = flaggedMode === "auto" && hideFlagged()
       ? "(hidden while sorted by CO₂ ascending)" : "";

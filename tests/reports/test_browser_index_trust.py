@@ -149,8 +149,12 @@ def test_copies_are_folded_into_their_training_run(
     rows = all_rows(site)
     open_index(page, (site / "index.html").as_uri() + "?size=1000")
     assert matching(page) == len(rows) - len(copies)
+    assert "12 copies folded into their training runs." in str(page.page.text_content("#status"))
     assert page.page.locator("#leaderboard tbody tr[data-copy-of]").count() == 0
     open_index(page, (site / "index.html").as_uri() + "?q=distilgpt2")
+    # a search that finds copies says so, and "show copies" lists them
+    status = str(page.page.text_content("#status"))
+    assert "1 copy folded into its training run." in status  # model-attribution-challenge's
     origin = page.page.locator("#leaderboard tbody tr").first
     assert origin.locator("th a").first.text_content() == "distilgpt2"
     assert origin.locator(".copies").text_content() == "+2 copies"

@@ -66,6 +66,7 @@ def test_loads_from_file_with_the_first_page_and_no_errors(
     assert len(everything) > len(rows)  # the copies are folded into their training run
     assert status(page) == (
         f"Showing 50 of {len(rows):,} matching models ({len(everything):,} in all)."
+        f" {len(everything) - len(rows):,} copies folded into their training runs."
     )
     assert page.page.text_content("#page-info") == f"Page 1 of {-(-len(rows) // 50)}"
     page.page.screenshot(path=str(artifacts / "leaderboard.png"))
