@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from classifiers.alternatives import hub_tasks, inferred_task_sql, task_vocabulary_sql
 from classifiers.efficiency.core import AUTOTRAIN_TAGS
 from mining.store.schema import latest_run_id
 from reports.inputs import Missing
@@ -51,18 +52,22 @@ class Derived:
     missing: dict[str, Missing] = field(default_factory=dict)
 
 
-REPORTERS_SQL = """
+REPORTERS_SQL = f"""
+WITH known AS (SELECT {task_vocabulary_sql()} AS tasks)
 SELECT e.model_id, m.author, m.pipeline_tag, m.library_name,
+       {inferred_task_sql("m", "known.tasks")} AS task,
        e.co2_g, e.raw_value, e.unit, e.provenance, e.source, e.training_type,
        e.geographical_location, e.hardware_used, e.hours, e.cloud_provider,
+       e.co2_g_audited, coalesce(e.flags, []) AS flags, e.training_run, e.copied_from,
+       e.copy_reason,
        m.parameters, m.pytorch_model_bytes, m.downloads, m.likes,
        m.created_at, m.last_modified, m.sha, m.gated, coalesce(m.tags, []) AS tags,
        c.fetch_status AS card_fetch_status, c.parse_status AS card_parse_status,
        c.parse_error AS card_parse_error, c.sha AS card_sha
-FROM emissions e
+FROM known, emissions e
 LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
 LEFT JOIN cards_with_text c ON c.run_id = e.run_id AND c.model_id = e.model_id
-WHERE e.run_id = ?
+WHERE e.run_id = $run
 ORDER BY e.model_id
 """
 
@@ -91,13 +96,14 @@ def run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
 
 def reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Row]:
     """Every model of the run that states emissions, by id, with its listing and card fields."""
-    cursor = con.execute(REPORTERS_SQL, [run_id])
+    cursor = con.execute(REPORTERS_SQL, {"run": run_id, "tasks": list(hub_tasks())})
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:
         row["created_at"] = _timestamp(row["created_at"])
         row["last_modified"] = _timestamp(row["last_modified"])
         row["tags"] = sorted(str(tag) for tag in row["tags"])
+        row["flags"] = [str(flag) for flag in row["flags"]]
         row["autotrain"] = bool(AUTOTRAIN_TAGS.intersection(row["tags"]))
     audits = _audits(con, run_id)
     for row in rows:
