@@ -272,7 +272,7 @@ def test_a_model_page_lists_lint_findings_labels_and_alternatives(
     row = next(r for r in decode(embedded(site)) if r["id"] == model_id)
     doc = parse(site / row["page"])
     captions = " ".join(doc.text)
-    html = (site / row[index("page")]).read_text("utf-8")
+    html = (site / row["page"]).read_text("utf-8")
     for scheme in ("hubcarbon-v1", "paper2023"):
         assert f'<a href="../report.html#method-efficiency.{scheme}">{scheme}</a>: ' in html
     for alternative in alternatives:
