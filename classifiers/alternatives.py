@@ -14,6 +14,8 @@ import pyarrow as pa
 
 from analysis import paperdata
 from analysis.vocabulary import normal_tag
+from classifiers.efficiency.figure import is_flagged
+from mining.cards.emission_record import implausible_training_figure
 from mining.cards.metrics import METRICS
 
 MAX_ALTERNATIVES = 3
@@ -21,8 +23,6 @@ MAX_AUTOTRAIN = 1
 """AutoTrain jobs kept per list: at most one (they are small jobs on their own data sets)."""
 SIZE_FACTOR = 5.0
 """An alternative's size is within this factor of the model's, either way."""
-IMPLAUSIBLE_BELOW_G = 0.01
-"""A figure below 0.01 g is not a plausible training run; it is never proposed."""
 
 COLUMNS: tuple[str, ...] = (
     "model_id",
@@ -92,10 +92,11 @@ def alternative_pool(
     inputs: pd.DataFrame, candidate: pd.Series | np.ndarray, performance: pd.Series | np.ndarray
 ) -> pd.DataFrame:
     """The reporters as the query reads them. `inputs`: the label inputs (model_id, task,
-    co2_g, parameters, size_bytes, tags, copied_from, and the METRICS columns); `candidate`:
+    co2_g, parameters, size_bytes, tags, copied_from, flags, and the METRICS columns); `candidate`:
     may be proposed (hubcarbon-v1 status `labelled`); `performance`: the hubcarbon-v1 score."""
     tags = inputs["tags"].map(lambda t: [str(x) for x in t] if isinstance(t, list) else [])
     copied = inputs.get("copied_from", pd.Series([None] * len(inputs), index=inputs.index))
+    flags = inputs.get("flags", pd.Series([None] * len(inputs), index=inputs.index))
     figure = pd.to_numeric(inputs["co2_g"], errors="coerce").astype("float64")
     frame = pd.DataFrame(
         {
@@ -109,7 +110,8 @@ def alternative_pool(
             "candidate": (
                 np.asarray(candidate, dtype=bool)
                 & copied.isna().to_numpy()
-                & (figure >= IMPLAUSIBLE_BELOW_G).to_numpy()
+                & ~flags.map(is_flagged).to_numpy(dtype=bool)
+                & ~figure.map(implausible_training_figure).to_numpy(dtype=bool)
             ),
             "performance_score": np.asarray(performance, dtype="float64"),
         }
@@ -194,7 +196,10 @@ def greener_alternatives(
       about performance is made, and none is needed.
     - Only figures that are evidence of their own are proposed: hubcarbon-v1 label status
       `labelled` (not a copy: no `copied_from` from the crawl audit and no inherited figure),
-      and at least 0.01 g (below that, not a plausible training run).
+      no audit flag (`emissions.flags` empty: not unit-suspect, a conflict, a range, an
+      approximation, implausible or copied), and a plausible training run (0.01 g to 5e10 g,
+      `mining.cards.emission_record.implausible_training_figure`, also on a crawl without
+      the audit). The figure is the study's (`co2_g_audited` where the crawl has it).
     - At most one AutoTrain job per list. Ranked by figure ascending, then performance score
       descending (unknown last), then id; the first three are kept. When nothing comparable
       exists, a model gets none. One DuckDB query over all reporters of the run.

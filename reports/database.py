@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from classifiers.alternatives import hub_tasks, inferred_task_sql, task_vocabulary_sql
 from mining.store.schema import latest_run_id
 from reports.inputs import Missing
 
@@ -50,20 +51,24 @@ class Derived:
     missing: dict[str, Missing] = field(default_factory=dict)
 
 
-REPORTERS_SQL = """
+REPORTERS_SQL = f"""
+WITH known AS (SELECT {task_vocabulary_sql()} AS tasks)
 SELECT e.model_id, m.author, m.pipeline_tag, m.library_name,
+       {inferred_task_sql("m", "known.tasks")} AS task,
        e.co2_g, e.raw_value, e.unit, e.provenance, e.source, e.training_type,
        e.geographical_location, e.hardware_used, e.hours, e.cloud_provider,
+       e.co2_g_audited, coalesce(e.flags, []) AS flags, e.training_run, e.copied_from,
+       e.copy_reason,
        m.parameters, m.pytorch_model_bytes, m.downloads, m.likes,
        m.created_at, m.last_modified, m.sha, m.gated, coalesce(m.tags, []) AS tags,
        c.fetch_status AS card_fetch_status, c.parse_status AS card_parse_status,
        c.parse_error AS card_parse_error, c.sha AS card_sha,
        coalesce(f.autotrain, false) AS autotrain
-FROM emissions e
+FROM known, emissions e
 LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
 LEFT JOIN cards_with_text c ON c.run_id = e.run_id AND c.model_id = e.model_id
 LEFT JOIN card_facts f ON f.run_id = e.run_id AND f.model_id = e.model_id
-WHERE e.run_id = ?
+WHERE e.run_id = $run
 ORDER BY e.model_id
 """
 
@@ -92,19 +97,52 @@ def run_info(con: duckdb.DuckDBPyConnection) -> RunInfo:
 
 def reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Row]:
     """Every model of the run that states emissions, by id, with its listing and card fields."""
-    cursor = con.execute(REPORTERS_SQL, [run_id])
+    cursor = con.execute(REPORTERS_SQL, {"run": run_id, "tasks": list(hub_tasks())})
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:
         row["created_at"] = _timestamp(row["created_at"])
         row["last_modified"] = _timestamp(row["last_modified"])
         row["tags"] = sorted(str(tag) for tag in row["tags"])
+        row["flags"] = [str(flag) for flag in row["flags"]]
+    audits = _audits(con, run_id)
+    for row in rows:
+        row.update(audits.get(row["model_id"], NO_AUDIT))
     sizes = _dataset_sizes(con, run_id)
     for row in rows:
         row["dataset_bytes"], row["dataset_size_measure"], row["dataset_size_provenance"] = (
             sizes.get(row["model_id"], (None, None, None))
         )
     return rows
+
+
+AUDIT_COLUMNS = ("co2_g_audited", "flags", "statements", "training_run", "copied_from")
+NO_AUDIT: Row = {"co2_g_audited": None, "flags": [], "statements": None, "training_run": None,
+                 "copied_from": None}  # fmt: skip
+
+
+def _audits(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Row]:
+    """The audit of each reporter's figure (flags, audited figure, the statements read, its
+    training run), by model; empty on a database older than those columns."""
+    present = {
+        str(name)
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'emissions'"
+        ).fetchall()
+    }
+    columns = [c for c in AUDIT_COLUMNS if c in present]
+    if not columns:
+        return {}
+    found = con.execute(
+        f"SELECT model_id, {', '.join(columns)} FROM emissions WHERE run_id = ?", [run_id]
+    ).fetchall()
+    out: dict[str, Row] = {}
+    for model_id, *values in found:
+        row = {**NO_AUDIT, **dict(zip(columns, values, strict=True))}
+        row["flags"] = sorted(str(flag) for flag in row["flags"] or [])
+        row["statements"] = _json(row["statements"])
+        out[str(model_id)] = row
+    return out
 
 
 def _dataset_sizes(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, tuple[Any, ...]]:

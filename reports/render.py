@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from reports import formats
 from reports.safety import script_json, stable_json
+from reports.snapshot import collected, public_endpoint, public_source
 
 # C0 controls other than tab, LF and CR, DEL and C1 controls: parse errors in HTML, shown as U+FFFD
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -41,11 +42,15 @@ def environment() -> Environment:
     env.filters.update(
         integer=formats.integer,
         grams=formats.grams,
+        mass=formats.mass,
         size=formats.size_bytes,
         number=formats.number,
         day=formats.day,
         script_json=script_json,
         pretty_json=lambda value: stable_json(value, indent=2),
+        collected=collected,
+        public_endpoint=public_endpoint,
+        public_source=public_source,
     )
     return env
 

@@ -37,6 +37,12 @@ def is_model_id(value: str) -> bool:
     return MODEL_ID.fullmatch(value) is not None and "--" not in value and ".." not in value
 
 
+def is_legacy_id(model_id: str) -> bool:
+    """True for a well-formed id without an owner (`gpt2`): the Hub has since moved most such
+    repositories under an owner, so its page at the bare name may not exist."""
+    return is_model_id(model_id) and "/" not in model_id
+
+
 def hub_url(model_id: str) -> str | None:
     """`https://huggingface.co/<id>` for a well-formed id; None for anything else."""
     if not is_model_id(model_id):

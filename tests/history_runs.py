@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from support import FIXTURES
+from support import FIXTURES, unbudgeted
 
 from mining import store
 from mining.crawl.crawler import Crawl, CrawlOptions
@@ -32,7 +32,7 @@ def changes() -> list[dict[str, Any]]:
 
 
 def crawl(con: Any, url: str, options: CrawlOptions | None = None) -> int:
-    client = HubClient(endpoint=url, base_wait=0.05, max_retries=12)
+    client = HubClient(endpoint=url, base_wait=0.05, max_retries=12, **unbudgeted())
     return Crawl(con, client, options or CrawlOptions(), progress=False).run().run_id
 
 

@@ -166,8 +166,9 @@ def variants(population: Population, name: PopulationName) -> Result:
     training run (the `independent` population); without copies (`emissions.copied_from` set);
     without flagged figures (`emissions.flags` not empty). One row per statistic and variant
     with its n, rows, training runs, authors, effect size, interval and raw p; a variant this
-    crawl cannot form is a row saying why. Statistic: the number of rows computed. These are
-    robustness checks, not further tests: none joins the Holm family."""
+    crawl cannot form is a row saying why; a run without reporters gives an empty table.
+    Statistic: the number of rows computed. These are robustness checks, not further tests:
+    none joins the Holm family."""
     del name
     rows = []
     for unit, base in HEADLINES:
@@ -183,6 +184,8 @@ def variants(population: Population, name: PopulationName) -> Result:
             result = unit(varied, varied_name) if varied_name in unit.populations else None
             rows.append(_row(unit, base, variant, result or "not defined on this population"))
     table = pd.DataFrame(rows)
+    if population.reporters.empty:
+        return insufficient(0, "no reporters in this run", table=table.iloc[0:0])
     computed = int((table["status"] == OK).sum())
     if computed == 0:
         return insufficient(0, "no headline result could be computed", table=table)

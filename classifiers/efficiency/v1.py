@@ -65,11 +65,14 @@ class HubcarbonV1(LabelScheme):
     - Compound: weighted mean of the available ratings, an exact half rounded to the worse
       class (2.5 -> D), never flattering.
     - Evidence rules: models are keyed by full owner/name id (duplicate ids are an error); CO2
-      is in grams with units normalised upstream; a model without a positive CO2 figure gets no
+      is in grams with units normalised upstream, the study's figure (`co2_g_audited`, the
+      card reader's audited figure, where the crawl has it; else `co2_g`); a model without a
+      positive CO2 figure (the audit withheld it: implausible, an unsettled conflict) gets no
       label (status `no-co2`). AutoTrain reports (flag or autotrain/autonlp tag) are labelled
       and flagged (`autotrain`). A model whose figure repeats the one of a model it copies
       is marked `inherited_from` with status `inherited`, takes the origin's label (letter,
-      rating, compound; its per-metric values stay its own) and must not be counted as
+      rating, compound; also when the audit withholds the copy's own figure; its per-metric
+      values stay its own) and must not be counted as
       evidence (rankings, statistics and greener alternatives leave it out). The copy is the
       crawl audit's `copied_from` (one training run, mining.audit.runs) where there is one,
       else the copy rules of `detect_inherited` (base_model, GGUF/quantised re-upload,
@@ -106,10 +109,10 @@ class HubcarbonV1(LabelScheme):
             self.id, frame, index, rating_frame, spec["weights"], round_half_to_worse
         )
         out["inherited_from"] = pd.Series(inherited_origins(frame).to_numpy(), dtype=object)
-        inherit_origin_labels(out)
+        took_origin = inherit_origin_labels(out)
         out["status"] = np.select(
-            [~has_co2, out["inherited_from"].notna().to_numpy()],
-            ["no-co2", "inherited"],
+            [took_origin, ~has_co2, out["inherited_from"].notna().to_numpy()],
+            ["inherited", "no-co2", "inherited"],
             default="labelled",
         )
         return out
@@ -123,9 +126,10 @@ def inherited_origins(frame: pd.DataFrame) -> pd.Series:
     return audited.where(audited.notna(), detect_inherited(frame)).astype(object)
 
 
-def inherit_origin_labels(out: pd.DataFrame) -> None:
+def inherit_origin_labels(out: pd.DataFrame) -> np.ndarray:
     """A copy takes its origin's label (letter, rating, compound) when the origin is labelled in
-    the same frame; its per-metric indices and ratings stay its own."""
+    the same frame, also when the audit withholds the copy's own figure (the run's figure is the
+    origin's); its per-metric indices and ratings stay its own. The rows that took it."""
     position = {model_id: i for i, model_id in enumerate(out["model_id"])}
     letters = out["letter"].tolist()
     copies = [
@@ -140,6 +144,9 @@ def inherit_origin_labels(out: pd.DataFrame) -> None:
         for i, j in copies:
             values[i] = values[j]
         out[column] = pd.Series(values, index=out.index, dtype=out[column].dtype)
+    took = np.zeros(len(out), dtype=bool)
+    took[[i for i, _ in copies]] = True
+    return took
 
 
 HUBCARBON_V1 = LABEL_SCHEMES.register(HubcarbonV1())

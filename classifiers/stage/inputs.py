@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from classifiers.alternatives import hub_tasks, inferred_task_sql, task_vocabulary_sql
-from classifiers.efficiency.figure import study_figure_sql
+from classifiers.efficiency.figure import emissions_columns, flags_sql, study_figure_sql
 from hubcarbon.core.db import registered
 
 REPORTING_SQL = """
@@ -40,13 +40,16 @@ WHERE c.run_id = $run AND c.fetch_status = 'ok'
 ORDER BY c.model_id
 """
 
-# The label and alternative inputs: the study's figure (classifiers.efficiency.figure), the
-# crawl audit's training run, and the task (classifiers.alternatives.inferred_task_sql).
+# The label and alternative inputs: the study's figure and the audit flags
+# (classifiers.efficiency.figure, `{figure}` and `{flags}`), the crawl audit's training run,
+# and the task (classifiers.alternatives.inferred_task_sql). Every row with a figure as stated
+# is a reporter; one whose figure the audit withholds has co2_g NULL (no label).
 LABEL_SQL = f"""
 WITH known AS (SELECT {task_vocabulary_sql()} AS tasks)
 SELECT
     e.model_id,
-    {study_figure_sql("e")}       AS co2_g,
+    {{figure}}                    AS co2_g,
+    {{flags}}                     AS flags,
     m.pytorch_model_bytes::DOUBLE AS size_bytes,
     m.parameters::DOUBLE          AS parameters,
     NULL::DOUBLE                  AS dataset_bytes,
@@ -65,7 +68,7 @@ FROM emissions AS e
 CROSS JOIN known
 LEFT JOIN models AS m ON m.run_id = e.run_id AND m.model_id = e.model_id
 LEFT JOIN card_facts AS f ON f.run_id = e.run_id AND f.model_id = e.model_id
-WHERE e.run_id = $run AND {study_figure_sql("e")} IS NOT NULL
+WHERE e.run_id = $run AND (e.co2_g IS NOT NULL OR {{figure}} IS NOT NULL)
 ORDER BY e.model_id
 """
 
@@ -93,7 +96,11 @@ def reporting_inputs(
 
 def label_inputs(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:
     """Label-scheme inputs (plus task and raw metrics): one row per CO2 reporter of the run."""
-    frame = con.execute(LABEL_SQL, {"run": run_id, "tasks": list(hub_tasks())}).df()
+    columns = emissions_columns(con)
+    sql = LABEL_SQL.replace("{figure}", study_figure_sql(columns)).replace(
+        "{flags}", flags_sql(columns)
+    )
+    frame = con.execute(sql, {"run": run_id, "tasks": list(hub_tasks())}).df()
     frame["tags"] = frame["tags"].map(_as_list)
     frame["base_model"] = frame["base_model"].map(_names)
     return frame

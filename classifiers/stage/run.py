@@ -16,6 +16,7 @@ import pandas as pd
 from classifiers.alternatives import alternative_pool, greener_alternatives
 from classifiers.efficiency import METRIC_NAMES, efficiency_labels
 from classifiers.efficiency.core import metric_values, normalise_inputs
+from classifiers.efficiency.figure import is_flagged
 from classifiers.reporting import LEVEL_NAMES, reporting_grades
 from classifiers.stage import linting
 from classifiers.stage.cardfacts import read_card_facts
@@ -56,6 +57,7 @@ class ClassifySummary:
     seconds: float
     statuses: Mapping[str, int] = field(default_factory=dict)
     training_runs: int = 0
+    flagged: int = 0
 
     def lines(self) -> list[str]:
         out = [f"no models in run {self.run_id}: every table is empty"] if not self.models else []
@@ -78,7 +80,10 @@ class ClassifySummary:
             f"{self.reporters_with_alternatives:,} reporters"
         )
         out.append(f"lint findings: {self.lint_findings:,} (table lint_findings)")
-        out.append(f"audit: {self.reporters:,} reporters, {self.training_runs:,} training runs")
+        out.append(
+            f"audit: {self.reporters:,} reporters, {self.training_runs:,} training runs, "
+            f"{self.flagged:,} flagged figures"
+        )
         return out
 
 
@@ -122,6 +127,7 @@ def classify(
         seconds=time.monotonic() - started,
         statuses={str(k): int(v) for k, v in v1["status"].value_counts().sort_index().items()},
         training_runs=int(inputs["training_run"].fillna(inputs["model_id"]).nunique()),
+        flagged=int(inputs["flags"].map(is_flagged).sum()),
     )
 
 

@@ -20,7 +20,7 @@ a card names, so the work grows with the text, not with the square of the group.
 Each connected set of rows is one run; its origin is the member the others point at most, then
 the oldest `created_at` (unknown last), then the id. Every other member gets `copied_from` = the
 origin and `copy_reason` = how it joined the run (the link by which a breadth-first walk from the
-origin reached it).
+origin reached it), and `copied` joins its `flags` (mining.cards.emission_record.Flag).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ import pyarrow as pa
 from hubcarbon.core.db import transaction
 from mining.audit.stage import audit_stage
 from mining.cards.card import parse_card
+from mining.cards.emission_record import Flag
 
 FIGURE_DIGITS = 4
 """Figures are the same when equal to four significant digits (a copy that rounded still
@@ -318,13 +319,34 @@ def _base_models(metadata: object) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in values if isinstance(v, str) and v.strip())
 
 
+# The flags keep the card reader's order (Flag: `copied` is last): the reader's own flags, less
+# `copied`, then `copied` on a copy. A row the reader has not audited (NULL flags, crawled before
+# the audit columns) stays NULL unless it is a copy.
+_UPDATE_SQL = """
+UPDATE emissions SET
+    training_run = a.training_run,
+    copied_from = a.copied_from,
+    copy_reason = a.copy_reason,
+    flags = CASE
+        WHEN emissions.flags IS NULL AND a.copied_from IS NULL THEN NULL
+        ELSE list_concat(
+            list_filter(coalesce(emissions.flags, []::VARCHAR[]), lambda f: f <> $copied),
+            CASE WHEN a.copied_from IS NULL THEN []::VARCHAR[] ELSE [$copied] END)
+    END
+FROM audit_runs a
+WHERE emissions.run_id = $run AND emissions.model_id = a.model_id
+"""
+
+
 @audit_stage("training-runs")
 def audit_training_runs(con: duckdb.DuckDBPyConnection, run_id: int) -> str:
     """Training runs: every `emissions` row gets `training_run` (the model id of the run's
     origin; rows reporting the same run share it), and a copy gets `copied_from` (the origin)
     and `copy_reason` (autotrain-model-id, base-model, fine-tuned-from or near-copy). Same
     figure to four significant digits, and a base model, a "fine-tuned version of", the same
-    AutoTrain Model ID, or a near-copy body that names the other model. See mining.audit.runs."""
+    AutoTrain Model ID, or a near-copy body that names the other model. A copy's `flags` gain
+    `copied` in the same transaction (and lose it when a later audit finds no origin). See
+    mining.audit.runs."""
     runs = training_runs(load_reporters(con, run_id))
     table = pa.Table.from_pylist(
         [
@@ -341,12 +363,7 @@ def audit_training_runs(con: duckdb.DuckDBPyConnection, run_id: int) -> str:
     with transaction(con):
         con.register("audit_runs", table)
         try:
-            con.execute(
-                "UPDATE emissions SET training_run = a.training_run, "
-                "copied_from = a.copied_from, copy_reason = a.copy_reason "
-                "FROM audit_runs a WHERE emissions.run_id = ? AND emissions.model_id = a.model_id",
-                [run_id],
-            )
+            con.execute(_UPDATE_SQL, {"run": run_id, "copied": str(Flag.COPIED)})
         finally:
             con.unregister("audit_runs")
     copies = sum(run.copied_from is not None for run in runs)

@@ -34,7 +34,8 @@ from mining.cards.prose import NOTHING_READ, ProseEmissions
 from mining.cards.quantities import GRAMS_PER_UNIT
 from mining.cards.statements import Scope, Statement, Where
 
-# Thresholds of `implausible` (grams of CO2-eq for one training run). 0.01 g is a third of what
+# Thresholds of `implausible` (grams of CO2-eq for one training run), the project's only ones:
+# the lint rule HC103 and the greener alternatives read them from here. 0.01 g is a third of what
 # one CodeCarbon measurement interval (15 s) of a single 20 W CPU emits on a 400 g/kWh grid
 # (about 0.03 g), so no measured training run is below it; 5e10 g (50,000 t) is over four
 # times the largest training footprint published so far (Meta's Llama 3.1 family card: 11,390
@@ -143,7 +144,7 @@ def card_data_record(card_data: Mapping[Any, Any]) -> EmissionRecord | None:
         return None
     value = meta.emissions
     base = _context(meta, NOTHING_READ, None)
-    flags = (Flag.IMPLAUSIBLE,) if _implausible(value.grams) else ()
+    flags = (Flag.IMPLAUSIBLE,) if implausible_training_figure(value.grams) else ()
     return EmissionRecord(
         co2_g=value.grams,
         raw_value=value.raw,
@@ -294,7 +295,7 @@ class _Choice:
         if co2_g is None and chosen is None and energy is None and family:
             self.flags.append(Flag.FAMILY_TOTAL)
             self.reasons.append("family-total: the card states no figure for this model")
-        if _implausible(audited if audited is not None else co2_g):
+        if implausible_training_figure(audited if audited is not None else co2_g):
             self.flags.append(Flag.IMPLAUSIBLE)
             self.reasons.append(
                 f"implausible: outside {MIN_TRAINING_G} g to {MAX_TRAINING_G:.0e} g for a "
@@ -355,7 +356,10 @@ def _agree(first: Statement, second: Statement) -> bool:
     return abs(first.amount - second.amount) <= CONFLICT_TOLERANCE * top
 
 
-def _implausible(grams: float | None) -> bool:
+def implausible_training_figure(grams: float | None) -> bool:
+    """Is `grams` outside what one training run can emit (MIN_TRAINING_G to MAX_TRAINING_G)?
+    The one home of the thresholds: the audit's `implausible` flag, the linter's HC103 and the
+    greener alternatives read them here. None (no figure) is not implausible."""
     return grams is not None and not MIN_TRAINING_G <= grams <= MAX_TRAINING_G
 
 

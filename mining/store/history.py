@@ -9,8 +9,9 @@ Runs are compared only with runs of the same source and scope:
   crawled with `--endpoint URL`, which may serve one snapshot after another at the same URL
   (`mining.mirror.server.MirrorServer.load`, or `hubcarbon mirror serve` restarted on the same
   `--port` with the next file);
-- the **scope** is the crawl options without `page_size` (which models and cards, `--limit`,
-  `--author`): a crawl of the CO2-tagged models is never compared with a crawl of all models.
+- the **scope** is the crawl options without `page_size` (which models, cards and datasets,
+  `--limit`, `--author`): a crawl of the CO2-tagged models is never compared with a crawl of
+  all models.
 
 By default `diff_runs` compares the newest finished run with the finished run before it on the
 same source and scope (`run_pairs`); explicit runs may be any two finished runs.

@@ -12,7 +12,7 @@ from reports.safety import stable_json
 # shields.io named colours and the hex the SVG uses for them
 COLORS = {
     "A": ("brightgreen", "#1a7f37"),
-    "B": ("green", "#4c9a2a"),
+    "B": ("green", "#3f7f22"),
     "C": ("yellow", "#9a6700"),
     "D": ("orange", "#bc4c00"),
     "E": ("red", "#cf222e"),
@@ -37,12 +37,19 @@ def badge(row: dict[str, Any]) -> dict[str, Any]:
     return {"schemaVersion": 1, "label": "carbon", "message": co2, "color": NO_LABEL[0]}
 
 
+def widths(document: dict[str, Any]) -> tuple[int, int]:
+    """(label, message) widths in px of the badge of `document`; their sum is the SVG's width."""
+    return (
+        len(str(document["label"])) * CHAR_WIDTH + PADDING,
+        len(str(document["message"])) * CHAR_WIDTH + PADDING,
+    )
+
+
 def svg(document: dict[str, Any], model_id: str) -> bytes:
     """The badge as a standalone SVG (text escaped by the template)."""
     label, message = str(document["label"]), str(document["message"])
     hex_color = next((h for name, h in COLORS.values() if name == document["color"]), NO_LABEL[1])
-    label_width = len(label) * CHAR_WIDTH + PADDING
-    message_width = len(message) * CHAR_WIDTH + PADDING
+    label_width, message_width = widths(document)
     return render(
         "badge.svg.j2",
         model_id=model_id,

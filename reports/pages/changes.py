@@ -10,6 +10,7 @@ from reports.context import SiteContext
 from reports.pages.base import Files, page
 from reports.render import render
 from reports.safety import stable_json
+from reports.snapshot import public_source
 from reports.tables import Field, to_csv
 
 CHANGES_FIELDS: tuple[Field, ...] = (
@@ -40,14 +41,29 @@ NO_PAIR = (
 
 def changes_files(context: SiteContext) -> Files:
     """The diff as downloads: `data/changes.json` (the document `hubcarbon diff --format json`
-    prints) and `data/changes.csv` (one row per change); none without a pair of runs."""
+    prints, with a local mirror's address replaced by "a local mirror") and `data/changes.csv` (one
+    row per change); none without a pair of runs."""
     diff = context.history.diff
     if diff is None:
         return {}
     return {
-        "data/changes.json": (stable_json(diff.as_json(), indent=1) + "\n").encode("utf-8"),
+        "data/changes.json": (stable_json(_public(diff.as_json()), indent=1) + "\n").encode(),
         "data/changes.csv": to_csv(CHANGES_FIELDS, diff.rows()),
     }
+
+
+def _public(value: Any) -> Any:
+    """The diff document with every crawl source as the site may print it (no loopback URL)."""
+    if isinstance(value, dict):
+        return {
+            key: public_source(item)
+            if key == "crawl_source" and isinstance(item, str)
+            else _public(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_public(item) for item in value]
+    return value
 
 
 @page("changes")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from importlib.metadata import version
 from typing import Any
 
 from reports.context import SiteContext
@@ -10,6 +12,7 @@ from reports.inputs import Missing
 from reports.pages.base import Files, page
 from reports.pages.changes import CHANGES_FIELDS, changes_files
 from reports.render import render
+from reports.snapshot import collected, snapshot_licences
 from reports.tables import Field, to_csv, to_json, to_parquet
 
 LEADERBOARD_FIELDS: tuple[Field, ...] = (
@@ -20,6 +23,10 @@ LEADERBOARD_FIELDS: tuple[Field, ...] = (
     Field("domain", "string", "domain from the tags (the crawl's rule, mining.facts)"),
     Field("library_name", "string", "library, from the Hub listing"),
     Field("co2_g", "float64", "stated emissions in grams CO2-eq after unit normalisation"),
+    Field("co2_g_audited", "float64", "the audited figure the study uses (empty: none)"),
+    Field("flags", "string", "why the figure needs care, space-separated (the audit's flags)"),
+    Field("training_run", "string", "model id of the training run the figure belongs to"),
+    Field("copied_from", "string", "the model whose figure this one copies, on a copy"),
     Field("provenance", "string", "where the card states them: metadata or prose"),
     Field("raw_value", "string", "the value exactly as written"),
     Field("unit", "string", "the unit recognised"),
@@ -71,6 +78,10 @@ def leaderboard_records(context: SiteContext) -> list[dict[str, Any]]:
                 "domain": row["domain"],
                 "library_name": row["library"],
                 "co2_g": row["co2_g"],
+                "co2_g_audited": reporter["co2_g_audited"],
+                "flags": " ".join(reporter["flags"]),
+                "training_run": reporter["training_run"],
+                "copied_from": reporter["copied_from"],
                 "provenance": row["provenance"],
                 "raw_value": reporter["raw_value"],
                 "unit": reporter["unit"],
@@ -138,6 +149,9 @@ def downloads(context: SiteContext) -> Files:
         files["data/findings.parquet"] = to_parquet(FINDINGS_FIELDS, stats)
     files.update(changes_files(context))
     sizes = {name: len(content) for name, content in files.items()}
+    digests = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
+    sums = (f"{digests[name]}  {name.removeprefix('data/')}\n" for name in sorted(files))
+    files[SUMS] = "".join(sums).encode()
     files["downloads.html"] = render(
         "downloads.html.j2",
         root="",
@@ -150,8 +164,43 @@ def downloads(context: SiteContext) -> Files:
         changes_fields=CHANGES_FIELDS,
         findings_missing=findings.message if isinstance(findings, Missing) else "",
         models=len(records),
+        digests=digests,
+        sums=SUMS,
+        citation=citation(context),
+        licences=snapshot_licences(context.run.snapshot),
     )
     return files
+
+
+SUMS = "data/SHA256SUMS"
+PAPER = """@inproceedings{castano2023carbon,
+  author = {Casta{\\~n}o, Joel and Mart{\\'\\i}nez-Fern{\\'a}ndez, Silverio and Franch, Xavier and
+            Bogner, Justus},
+  title = {Exploring the Carbon Footprint of Hugging Face's {ML} Models: A Repository Mining Study},
+  booktitle = {2023 ACM/IEEE International Symposium on Empirical Software Engineering and
+               Measurement (ESEM)},
+  year = {2023},
+  doi = {10.1109/ESEM56168.2023.10304801},
+  eprint = {2305.11164},
+  archivePrefix = {arXiv}
+}"""
+
+
+def citation(context: SiteContext) -> str:
+    """BibTeX for this data set (hubcarbon's version, the crawl run, when and where it was
+    collected) and for the study whose methods it re-implements."""
+    where = collected(context.run)
+    year = context.run.started_at[:4] or "n.d."
+    release = f"hubcarbon {version('hubcarbon')}, crawl run {context.run.run_id}"
+    own = (
+        "@misc{hubcarbon_leaderboard,\n"
+        "  title = {hubcarbon: carbon-emissions reporting on the Hugging Face Hub},\n"
+        "  howpublished = {\\url{https://github.com/hubcarbon/hubcarbon}},\n"
+        f"  note = {{{release}; {where.sentence}}},\n"
+        f"  year = {{{year}}}\n"
+        "}"
+    )
+    return f"{own}\n\n{PAPER}\n"
 
 
 def _number(value: Any) -> float | None:

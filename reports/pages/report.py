@@ -9,6 +9,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from PIL import Image, UnidentifiedImageError
 
 from classifiers.lint import RULES
 from classifiers.methods import methods
@@ -58,6 +59,19 @@ def _preview(name: str, source: Path) -> TablePreview | None:
     if not lines:
         return None
     return TablePreview(name, lines[0], lines[1 : PREVIEW_ROWS + 1], len(lines) - 1)
+
+
+def image_size(findings: Findings, name: str) -> tuple[int, int] | None:
+    """(width, height) in pixels of a PNG figure findings.json names, read from its header (so
+    the page reserves its space before it loads); None for another or unreadable file."""
+    source = findings.assets.get(name)
+    if source is None or not name.endswith(".png"):
+        return None
+    try:
+        with Image.open(source) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,7 @@ def report(context: SiteContext) -> Files:
             findings_missing=findings.message if isinstance(findings, Missing) else "",
             sections=sections(present) if present else [],
             preview=(lambda name: preview(present, name)) if present else None,
+            image_size=(lambda name: image_size(present, name)) if present else None,
             method_html=method_html,
             replication=comparison(replication) if isinstance(replication, dict) else [],
             replication_missing=(replication.message if isinstance(replication, Missing) else ""),

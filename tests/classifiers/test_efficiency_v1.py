@@ -211,3 +211,26 @@ def test_freeze_tool_refuses_to_overwrite() -> None:
         cwd=REPO_ROOT,
     )
     assert result.returncode == 1 and "--force" in result.stderr
+
+
+def test_a_copy_whose_own_figure_is_withheld_takes_its_origins_label() -> None:
+    """Made-up rows: the origin's unit-suspect figure is audited (27.94 g) but its re-upload
+    lost the text that shows the unit, so the audit withholds the copy's 0.0279 g: the copy is
+    still the origin's run, labelled as the origin, marked inherited. A copy of a model without
+    a label keeps its own letter, marked too."""
+    frame = pd.DataFrame(
+        {
+            "model_id": ["d4data/biomedical-ner-all", "x/biomedical-ner-all", "a/none", "b/copy"],
+            "co2_g": [27.94, np.nan, np.nan, 12.0],
+            "size_bytes": [4.3e8, 4.3e8, 1e8, 1e8],
+            "copied_from": [None, "d4data/biomedical-ner-all", None, "a/none"],
+        }
+    )
+    labels = efficiency_labels(frame).set_index("model_id")
+    origin, copy = labels.loc["d4data/biomedical-ner-all"], labels.loc["x/biomedical-ner-all"]
+    assert (copy["status"], copy["inherited_from"]) == ("inherited", "d4data/biomedical-ner-all")
+    assert (copy["letter"], copy["rating"]) == (origin["letter"], origin["rating"])
+    assert isinstance(origin["letter"], str)
+    assert labels.loc["a/none", "status"] == "no-co2"
+    assert labels.loc["b/copy", "status"] == "inherited"
+    assert isinstance(labels.loc["b/copy", "letter"], str)

@@ -242,3 +242,46 @@ def test_untrusted_text_never_breaks_grading() -> None:
         {"model_id": "x/4", "co2_g": 1.0, "hardware": "T4", "card_text": "prune " * 300_000},
     ]
     assert grade(*rows)["level"].tolist() == [4, 5, 5, 5]
+
+
+@pytest.fixture(scope="module")
+def stable_diffusion_rows() -> list[dict[str, object]]:
+    """Reporting inputs of every embedded-snapshot card stating Stable Diffusion's figures
+    (11,250 kg for v1, 15,000 kg for v2): the originals, their re-uploads and fine-tunes,
+    read as the crawl reads them (the card reader's record, the listing's tags)."""
+    snapshot = open_snapshot()
+    rows: list[dict[str, object]] = []
+    for record in snapshot:
+        text = snapshot.readme(record)
+        if not text or not any(n in text for n in ("11250", "11,250", "15000", "15,000")):
+            continue
+        card = parse_card(text)
+        emission = emission_record(card, record.id)
+        if emission is None or emission.co2_g not in (11_250_000.0, 15_000_000.0):
+            continue
+        rows.append(
+            {
+                "model_id": record.id,
+                "tags": list(record.tags),
+                "card_text": card.body,
+                "card_text_line": card.body_start_line,
+                "co2_g": emission.co2_g,
+                "hardware": emission.hardware_used,
+                "location": emission.geographical_location,
+                "training_type": emission.training_type,
+                "source": emission.source,
+                "hours": emission.hours,
+            }
+        )
+    return rows
+
+
+def test_no_stable_diffusion_copy_is_graded_energy_optimization(
+    stable_diffusion_rows: list[dict[str, object]],
+) -> None:
+    """Before the evidence rules, 44 of the 49 level-5 grades came from these cards' "Not
+    optimized for FID scores" or a `...-pruned-emaonly.ckpt` file name."""
+    assert len(stable_diffusion_rows) == 31 + 14
+    graded = grade(*stable_diffusion_rows)
+    assert (graded["level"] == Level.AWARENESS).all()
+    assert graded["evidence"].map(len).sum() == 0

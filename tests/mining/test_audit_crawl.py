@@ -21,18 +21,23 @@ def _rows(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[
 
 
 @pytest.mark.parametrize(
-    ("model_id", "stated", "audited"),
-    [("d4data/biomedical-ner-all", 0.0279399890043426, 27.94), ("Afreen/test1", 0.1069, 106.9)],
+    ("model_id", "stated", "audited", "origin"),
+    [
+        ("d4data/biomedical-ner-all", 0.0279399890043426, 27.94, None),
+        # a near-copy of d4data's card: unit-suspect as its origin, and copied from it
+        ("Afreen/test1", 0.1069, 106.9, "d4data/environmental-due-diligence-model"),
+    ],
 )
 def test_kilograms_stored_as_grams_are_unit_suspect(
-    co2_crawl_db: Path, model_id: str, stated: float, audited: float
+    co2_crawl_db: Path, model_id: str, stated: float, audited: float, origin: str | None
 ) -> None:
-    [(co2_g, co2_g_audited, flags)] = _rows(
+    [(co2_g, co2_g_audited, flags, copied_from)] = _rows(
         co2_crawl_db,
-        "SELECT co2_g, co2_g_audited, flags FROM latest_emissions WHERE model_id = ?",
+        "SELECT co2_g, co2_g_audited, flags, copied_from FROM latest_emissions WHERE model_id = ?",
         [model_id],
     )
-    assert co2_g == stated and flags == ["unit-suspect"]
+    assert co2_g == stated and copied_from == origin
+    assert flags == (["unit-suspect"] if origin is None else ["unit-suspect", "copied"])
     assert co2_g_audited == pytest.approx(audited, rel=1e-3)
 
 
@@ -94,3 +99,25 @@ def test_the_crawl_counts_its_flagged_figures(co2_crawl_db: Path) -> None:
     assert rows >= 1400 and 0 < flagged < rows and per_flag["unit-suspect"] >= 2
     assert flagged == listed and sum(per_flag.values()) >= flagged
     assert {"unit-suspect", "conflict", "implausible"} <= set(per_flag)
+
+
+def test_every_copy_shares_its_origins_run_and_figure(co2_crawl_db: Path) -> None:
+    """On the crawl: a copy's run is its origin's, the origin heads its own run, both state the
+    same figure (four significant digits), and the copy says why and is flagged `copied`."""
+    rows = {
+        model_id: (co2_g, run, origin, reason, flags)
+        for model_id, co2_g, run, origin, reason, flags in _rows(
+            co2_crawl_db,
+            "SELECT model_id, co2_g, training_run, copied_from, copy_reason, flags"
+            " FROM latest_emissions",
+        )
+    }
+    copies = {m: row for m, row in rows.items() if row[2] is not None}
+    assert len(copies) >= 10
+    for co2_g, run, origin, reason, flags in copies.values():
+        assert run == origin and rows[origin][1] == origin and rows[origin][2] is None
+        assert f"{co2_g:.3e}" == f"{rows[origin][0]:.3e}"
+        assert reason in {"autotrain-model-id", "base-model", "fine-tuned-from", "near-copy"}
+        assert flags[-1] == "copied"
+    runs = {row[1] for row in rows.values()}
+    assert len(runs) == len(rows) - len(copies)

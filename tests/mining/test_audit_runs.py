@@ -183,3 +183,38 @@ def test_an_old_database_gains_the_columns(tmp_path: Path) -> None:
     assert {"training_run", "copied_from", "copy_reason"} <= columns
     assert run_audit(con, 1) == ["training runs: 1 for 1 reporters (0 copies)"]
     con.close()
+
+
+def test_a_copy_is_flagged_copied_in_the_same_write(co2_crawl_db: Path, tmp_path: Path) -> None:
+    """`copied` is in `flags` exactly on the rows with `copied_from`, after the card reader's
+    own flags (d4data's re-upload keeps its `unit-suspect`); a row that stops being a copy loses
+    it and keeps the rest; a row the reader never audited (NULL flags) stays NULL."""
+    query = "SELECT model_id, copied_from, flags FROM latest_emissions ORDER BY model_id"
+    rows = _crawl_rows(co2_crawl_db, query)
+    copies = {model_id for model_id, origin, _ in rows if origin is not None}
+    flagged = {model_id for model_id, _, flags in rows if "copied" in flags}
+    assert copies == flagged and len(copies) >= 10
+    by_id = {model_id: flags for model_id, _, flags in rows}
+    assert by_id["biomedical-ner-all"] == ["unit-suspect", "copied"]
+    assert by_id["d4data/biomedical-ner-all"] == ["unit-suspect"]
+    assert by_id["Sussybaka/gpt2wilkinscoffee"] == ["copied"]
+
+    db = copy_db(co2_crawl_db, tmp_path)
+    con = connect(db)
+    # the origin leaves the run: its re-upload is alone in its run again, no longer a copy
+    con.execute("UPDATE emissions SET co2_g = 1 WHERE model_id = 'd4data/biomedical-ner-all'")
+    con.execute("UPDATE emissions SET flags = NULL WHERE model_id = 'distilgpt2'")
+    run_audit(con, 1)
+    again = {m: (origin, flags) for m, origin, flags in con.execute(query).fetchall()}
+    con.close()
+    assert again["biomedical-ner-all"] == (None, ["unit-suspect"])
+    assert again["distilgpt2"] == (None, None)
+    assert again["Sussybaka/gpt2wilkinscoffee"] == ("distilgpt2", ["copied"])
+
+
+def _crawl_rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()

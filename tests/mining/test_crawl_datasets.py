@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+from support import unbudgeted
 
 from mining import store
 from mining.crawl.crawler import Crawl, CrawlOptions
@@ -84,7 +85,7 @@ def test_gated_missing_broken_and_invalid_datasets_are_rows(tmp_path: Path) -> N
             api.dataset_info("gsarti/change_it")
         db = tmp_path / "it5.duckdb"
         con = store.connect(db)
-        client = HubClient(endpoint=server.url, base_wait=0.01, max_retries=1)
+        client = HubClient(endpoint=server.url, base_wait=0.01, max_retries=1, **unbudgeted())
         Crawl(
             con, client, CrawlOptions(models="co2", author="it5"), snapshot="it5", progress=False
         ).run()
@@ -109,9 +110,8 @@ def test_gated_dataset_sizes_are_read_and_marked(tmp_path: Path) -> None:
     db = tmp_path / "gated.duckdb"
     with serve_snapshot(gated_datasets=frozenset({"squad_it"})) as url:
         con = store.connect(db)
-        Crawl(
-            con, HubClient(endpoint=url), CrawlOptions(models="co2", author="it5"), progress=False
-        ).run()
+        options = CrawlOptions(models="co2", author="it5")
+        Crawl(con, HubClient(endpoint=url, **unbudgeted()), options, progress=False).run()
         con.close()
     row = _query(
         db,
@@ -132,7 +132,7 @@ def test_datasets_none_skips_the_stage(tmp_path: Path) -> None:
     with serve_snapshot() as url:
         con = store.connect(db)
         options = CrawlOptions(models="co2", author="it5", datasets="none")
-        Crawl(con, HubClient(endpoint=url), options, progress=False).run()
+        Crawl(con, HubClient(endpoint=url, **unbudgeted()), options, progress=False).run()
         con.close()
     assert _query(db, "SELECT count(*) FROM model_datasets") == [(0,)]
     assert _query(db, "SELECT count(*) FROM datasets") == [(0,)]
@@ -172,7 +172,7 @@ def test_sigkill_in_the_dataset_stage_then_resume(tmp_path: Path) -> None:
         before = server.requests["api"]
         con = store.connect(db)
         options = CrawlOptions(models="co2", limit=limit, page_size=page_size)
-        Crawl(con, HubClient(endpoint=server.url), options, progress=False).run()
+        Crawl(con, HubClient(endpoint=server.url, **unbudgeted()), options, progress=False).run()
         con.close()
         assert server.requests["api"] - before == linked - committed  # none fetched twice
     assert _query(db, "SELECT count(*), min(status) FROM runs") == [(1, "finished")]

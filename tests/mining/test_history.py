@@ -228,7 +228,13 @@ def test_the_views(history_db: Path) -> None:
     [(first, second, source, scope)] = pairs
     assert (first, second) == (1, 2)
     assert source.startswith("http://127.0.0.1:")
-    assert json.loads(scope) == {"author": None, "cards": "all", "limit": None, "models": "all"}
+    assert json.loads(scope) == {
+        "author": None,
+        "cards": "all",
+        "datasets": "reporters",
+        "limit": None,
+        "models": "all",
+    }
     assert [row[:4] for row in per_run] == [(1, 80, 40, 80), (2, 79, 40, 79)]
     for _, _, reporters, _, audited, flagged in per_run:  # every row audited (migration 7)
         assert flagged == reporters and 0 < audited <= reporters

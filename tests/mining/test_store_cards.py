@@ -44,7 +44,7 @@ def snapshot() -> Snapshot:
 def _crawl(url: str, db: Path, options: CrawlOptions) -> None:
     con = store.connect(db)
     try:
-        client = HubClient(endpoint=url, base_wait=0.05, **unbudgeted())  # the mirror has no limits
+        client = HubClient(endpoint=url, base_wait=0.05, **unbudgeted())
         Crawl(con, client, options, progress=False).run()
     finally:
         con.close()

@@ -123,7 +123,11 @@ def test_the_markup_holds_no_script_or_handler_of_theirs(
         tags = tags_of(page)
         scripts = [attrs for tag, attrs in tags if tag == "script"]
         assert scripts in ([], ALLOWED_SCRIPTS), (page, scripts)
-        assert not [t for t, _ in tags if t in ("iframe", "svg", "object", "embed", "base")]
+        # the index draws its two figures as inline SVG (from counts, never from card text)
+        banned = {"iframe", "object", "embed", "base", "foreignobject"}
+        if page.name != "index.html":
+            banned.add("svg")
+        assert not [t for t, _ in tags if t in banned]
         for tag, attrs in tags:
             assert not [name for name in attrs if name.startswith("on")], (page, tag, attrs)
             for name in ("href", "src"):
@@ -137,7 +141,7 @@ def test_the_markup_holds_no_script_or_handler_of_theirs(
     data = (site / "index.html").read_text("utf-8")
     embedded = data.split('id="leaderboard-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in embedded and ">" not in embedded
-    assert json.loads(embedded)["rows"]
+    assert json.loads(embedded)["n"] > 0
 
 
 def _visit(page: Any, url: str) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from reports.leaderboard import COLUMNS, FIELDS
+from reports import formats
+from reports.leaderboard import COLUMNS, ENCODING, decode
 from reports.pages import PAGES
 from reports.site import MARKER, build_site
 
@@ -70,9 +71,13 @@ def test_the_leaderboard_embeds_every_reporter_of_the_crawl(site: Path, co2_db: 
     data = embedded(site)
     reporters = db_reporters(co2_db)
     assert len(reporters) == 1418  # every co2-tagged model of the snapshot states a value
-    assert data["fields"] == list(FIELDS)
-    rows = [dict(zip(data["fields"], row, strict=True)) for row in data["rows"]]
-    assert [(r["id"], r["co2_g"], r["provenance"]) for r in rows] == reporters
+    assert sorted(data["cols"]) == sorted(key for key, _, _ in ENCODING)
+    rows = decode(data)
+    embedded_figures = [  # to 12 significant digits, the stated precision
+        (model_id, None if co2 is None else formats.significant(co2), provenance)
+        for model_id, co2, provenance in reporters
+    ]
+    assert [(r["id"], r["co2_g"], r["provenance"]) for r in rows] == embedded_figures
     for row in rows:
         assert row["page"].startswith("models/") and (site / row["page"]).is_file()
         assert row["hub"] is None or row["hub"] == f"https://huggingface.co/{row['id']}"
@@ -115,15 +120,14 @@ def test_a_model_page_shows_its_fields_with_provenance(site: Path, co2_db: Path)
             "SELECT model_id, raw_value, hardware_used FROM latest_emissions"
             " WHERE hardware_used IS NOT NULL ORDER BY model_id LIMIT 1"
         ).fetchone()  # type: ignore[misc]
-    data = embedded(site)
-    index = data["fields"].index
-    row = next(r for r in data["rows"] if r[index("id")] == model_id)
-    text = " ".join(parse(site / row[index("page")]).text)
+    rows = decode(embedded(site))
+    row = next(r for r in rows if r["id"] == model_id)
+    text = " ".join(parse(site / row["page"]).text)
     assert model_id in text and raw in text and hardware in text
     assert "card metadata (co2_eq_emissions)" in text
-    assert row[index("co2_text")] in text
+    assert formats.grams(row["co2_g"]) in text
     assert "HEAD of pytorch_model.bin" in text
-    assert len(list((site / "models").iterdir())) == len(data["rows"])
+    assert len(list((site / "models").iterdir())) == len(rows)
 
 
 def test_badges_are_shields_endpoints_and_svg(site: Path) -> None:
@@ -163,15 +167,15 @@ def test_missing_inputs_are_shown_and_the_site_still_builds(bare_site: Path) -> 
     for table in ("reporting_grades", "efficiency_labels", "alternatives", "lint_findings"):
         assert f"table {table}: not computed: run `hubcarbon classify`" in index
     assert "Domain column" not in index  # the analysis layer's mapping needs only the crawl
-    data = embedded(bare_site)
-    domain = data["fields"].index("domain")
-    assert {"NLP", "Computer Vision"} <= {r[domain] for r in data["rows"]}
+    rows = decode(embedded(bare_site))
+    assert {"NLP", "Computer Vision"} <= {r["domain"] for r in rows}
     report = " ".join(parse(bare_site / "report.html").text)
     assert "not computed: run `hubcarbon analyze`" in report
     assert "not computed: run `hubcarbon replicate`" in report
     assert "lint statistics over the crawled cards: not computed" in report
-    assert len(embedded(bare_site)["rows"]) == 1418
+    assert len(rows) == 1418
     assert sorted(p.name for p in (bare_site / "data").iterdir()) == [
+        "SHA256SUMS",
         "leaderboard.csv",
         "leaderboard.json",
         "leaderboard.parquet",
@@ -190,12 +194,11 @@ def test_grades_and_labels_come_from_the_classifiers_tables(
             " LEFT JOIN efficiency_labels l ON l.run_id = e.run_id AND l.model_id = e.model_id"
             "  AND l.scheme = 'hubcarbon-v1' ORDER BY e.model_id"
         ).fetchall()
-    data = embedded(site)
-    index = data["fields"].index
-    shown = [(r[index("id")], r[index("grade")], r[index("label")]) for r in data["rows"]]
+    shown = [(r["id"], r["grade"], r["label"]) for r in decode(embedded(site))]
     assert shown == expected
     assert {grade for _, grade, _ in shown} >= {"Basic Energy Reporting", "Energy Awareness"}
-    assert {label for _, _, label in shown} == set("ABCDE")
+    # None: a reporter whose figure the audit withholds (implausible, conflict) has no label
+    assert {label for _, _, label in shown} == {*"ABCDE", None}
 
 
 def test_domains_are_the_analysis_layers(site: Path, pipeline: tuple[Path, Path]) -> None:
@@ -207,9 +210,7 @@ def test_domains_are_the_analysis_layers(site: Path, pipeline: tuple[Path, Path]
                 [str(findings.parent / "analysis" / "reporters.parquet")],
             ).fetchall()
         )
-    data = embedded(site)
-    index = data["fields"].index
-    shown = {r[index("id")]: r[index("domain")] for r in data["rows"]}
+    shown = {r["id"]: r["domain"] for r in decode(embedded(site))}
     assert shown == expected
     assert {"NLP", "Computer Vision"} <= set(shown.values())
 
@@ -268,19 +269,18 @@ def test_a_model_page_lists_lint_findings_labels_and_alternatives(
                 [model_id],
             ).fetchall()
         ]
-    data = embedded(site)
-    index = data["fields"].index
-    row = next(r for r in data["rows"] if r[index("id")] == model_id)
-    doc = parse(site / row[index("page")])
+    row = next(r for r in decode(embedded(site)) if r["id"] == model_id)
+    doc = parse(site / row["page"])
     captions = " ".join(doc.text)
-    assert "hubcarbon-v1: the label per metric" in captions
-    assert "paper2023: the label per metric" in captions
+    html = (site / row["page"]).read_text("utf-8")
+    for scheme in ("hubcarbon-v1", "paper2023"):
+        assert f'<a href="../report.html#method-efficiency.{scheme}">{scheme}</a>: ' in html
     for alternative in alternatives:
         assert alternative in captions
     links = [a["href"] for t, a in doc.tags if t == "a" and a.get("href")]
     assert any(link.endswith(".html") and "/" not in link for link in links)  # sibling pages
-    lint_rows = [a for t, a in doc.tags if t == "th" and a.get("scope") == "row"]
-    assert findings > 0 and len(lint_rows) >= findings
+    lint_section = html.split('<ul id="lint-findings">', 1)[1].split("</ul>", 1)[0]
+    assert findings > 0 and lint_section.count("<li>") == findings
 
 
 def test_findings_downloads_match_findings_json(site: Path, pipeline: tuple[Path, Path]) -> None:
@@ -345,12 +345,10 @@ def test_model_pages_link_to_methods_and_rules_that_exist(
             " ORDER BY model_id LIMIT 1"
         ).fetchone()[0]  # type: ignore[index]
     anchors = {a["id"] for _, a in parse(site / "report.html").tags if a.get("id")}
-    data = embedded(site)
-    index = data["fields"].index
-    row = next(r for r in data["rows"] if r[index("id")] == model_id)
+    row = next(r for r in decode(embedded(site)) if r["id"] == model_id)
     targets = [
         str(a["href"]).split("#", 1)[1]
-        for t, a in parse(site / row[index("page")]).tags
+        for t, a in parse(site / row["page"]).tags
         if t == "a" and str(a.get("href", "")).startswith("../report.html#")
     ]
     assert {t.split("-", 1)[0] for t in targets} == {"method", "rule"}

@@ -10,9 +10,12 @@ from classifiers.lint.numbers import human_grams
 from classifiers.lint.registry import rule
 from classifiers.lint.rules.common import emissions_label
 from mining.cards.card import ParsedCard
+from mining.cards.emission_record import (
+    MAX_TRAINING_G,
+    MIN_TRAINING_G,
+    implausible_training_figure,
+)
 
-MIN_GRAMS = 0.001
-MAX_GRAMS = 1e9
 MAX_FACTOR = 10.0
 
 
@@ -27,6 +30,7 @@ MAX_FACTOR = 10.0
     ),
     fails=(
         "cards/with_co2_metadata/abhishek__autotrain-iris-logistic-regression.md",
+        "cards/with_co2_metadata/EricPeter__comments-text-classification-model.md",  # 0.0067 g
         "lint_cases/HC103_kilograms_estimate.md",
     ),
 )
@@ -34,7 +38,9 @@ def co2_implausible(card: ParsedCard) -> Iterator[Problem]:
     """The emissions amount is implausible.
 
     ## What it does
-    Fires when the amount in grams is below 0.001 g (1 mg) or above 1e9 g (1,000 t), or, when
+    Fires when the amount in grams is below 0.01 g or above 5e10 g (50,000 t), the bounds of
+    a training run the card reader's audit uses (`implausible`, docs/classifications.md,
+    "Audited emissions": `mining.cards.emission_record.MIN_TRAINING_G`, `MAX_TRAINING_G`), or, when
     the card names its hardware (`hardware_used` or the body's `Hardware Type`), hours (the
     body's `Hours used`) and location (`geographical_location` or `Compute Region`), when the
     amount is more than 10 times away from power x hours x grid intensity. Power is the thermal
@@ -66,8 +72,12 @@ def co2_implausible(card: ParsedCard) -> Iterator[Problem]:
     grams = co2.emissions.grams
     label = emissions_label(card)
     where = co2.value_position or co2.key_position
-    if grams < MIN_GRAMS or grams > MAX_GRAMS:
-        bound = "below 0.001 g" if grams < MIN_GRAMS else "above 1e9 g (1,000 t)"
+    if implausible_training_figure(grams):
+        bound = (
+            f"below {human_grams(MIN_TRAINING_G)}"
+            if grams < MIN_TRAINING_G
+            else f"above {MAX_TRAINING_G / 1e6:,.0f} t"
+        )
         yield Problem(
             where,
             f"{label} is {human_grams(grams)}, {bound}: check the unit (grams are expected)",
