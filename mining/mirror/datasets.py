@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlencode
 import yaml
 
 from mining.mirror.index import QueryError, decode_cursor, encode_cursor
-from mining.mirror.routes import Reply, Request, no_such_route, object_id, ranged
+from mining.mirror.routes import Reply, Request, no_such_route, object_id, page_size, ranged
 from mining.mirror.tree import git_blob_sha1
 from mining.snapshot.datasets import DatasetPart, StatedSize
 
@@ -140,7 +140,7 @@ class DatasetRoutes:
         self, *, search: str | None, author: str | None, cursor: str | None, limit: str | None
     ) -> tuple[list[StatedSize], str | None]:
         """One page of datasets in id order, and the cursor of the next (None on the last)."""
-        size = self._limit(limit)
+        size = page_size(limit, self.page_size)
         start = bisect.bisect_right(self._ids, decode_cursor(cursor)[1]) if cursor else 0
         needle = search.lower() if search else None
         owner = author.lower() if author else None
@@ -154,17 +154,6 @@ class DatasetRoutes:
                 return found, encode_cursor(None, found[-1].id)
             found.append(candidate)
         return found, None
-
-    def _limit(self, limit: str | None) -> int:
-        if limit is None:
-            return self.page_size
-        try:
-            value = int(limit)
-        except ValueError:
-            raise QueryError(f"Invalid limit parameter: {limit!r}") from None
-        if value < 1:
-            raise QueryError("limit must be a positive integer")
-        return min(value, self.page_size)
 
     # -- items ----------------------------------------------------------------------------------
 

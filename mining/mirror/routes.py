@@ -44,6 +44,20 @@ EXPANDABLE = frozenset(
 ORIGINAL_CREATED = "hubcarbon:createdAtOriginal"
 
 
+def page_size(limit: str | None, largest: int) -> int:
+    """The page size a listing's `limit` asks for, at most `largest` (the default);
+    QueryError (a 400, as the Hub answers) for a limit that is not a positive integer."""
+    if limit is None:
+        return largest
+    try:
+        value = int(limit)
+    except ValueError:
+        raise QueryError(f"Invalid limit parameter: {limit!r}") from None
+    if value < 1:
+        raise QueryError("limit must be a positive integer")
+    return min(value, largest)
+
+
 @dataclass
 class Reply:
     """An HTTP reply; `body` is always sent with an exact Content-Length (HEAD: headers only)."""
@@ -174,7 +188,7 @@ class Routes:
             return Reply.error(400, "BadRequest", f"Invalid expand parameter: {', '.join(unknown)}")
         faults = self.listing_faults
         try:
-            size = self._page_size(request.first("limit"))
+            size = page_size(request.first("limit"), self.page_size)
             gated = request.first("gated")
             query = Query(
                 search=request.first("search"),
@@ -202,17 +216,6 @@ class Routes:
         if cursor is not None:
             headers["Link"] = f'<{self._next_url(request, cursor)}>; rel="next"'
         return Reply.json(items, headers=headers)
-
-    def _page_size(self, limit: str | None) -> int:
-        if limit is None:
-            return self.page_size
-        try:
-            value = int(limit)
-        except ValueError:
-            raise QueryError(f"Invalid limit parameter: {limit!r}") from None
-        if value < 1:
-            raise QueryError("limit must be a positive integer")
-        return min(value, self.page_size)
 
     def _next_url(self, request: Request, cursor: str) -> str:
         params = [(k, v) for k, v in request.query if k != "cursor"] + [("cursor", cursor)]

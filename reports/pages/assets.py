@@ -8,12 +8,13 @@ from reports.context import SiteContext
 from reports.inputs import Missing
 from reports.pages.base import Files, page
 
-STATIC = ("favicon.svg", "leaderboard.js", "style.css")
+STATIC = ("favicon.svg", "index.css", "leaderboard.js", "style.css")
 
 
 @page("assets")
 def assets(context: SiteContext) -> Files:
-    """Static assets: `static/leaderboard.js`, `static/style.css`, `static/favicon.svg` and
+    """Static assets: `static/leaderboard.js`, `static/style.css` (every page),
+    `static/index.css` (the leaderboard's own), `static/favicon.svg` and
     `favicon.ico` (shipped in the package, no CDN), `.nojekyll` for GitHub Pages, and under
     `analysis/` the figures (PNG and SVG) and tables (CSV, Parquet) that findings.json names,
     copied byte for byte from the analysis output."""

@@ -1,9 +1,8 @@
-"""The leaderboard page (`index.html`) and its stylesheet (`static/index.css`)."""
+"""The leaderboard page (`index.html`; its stylesheet `static/index.css` ships with the assets)."""
 
 from __future__ import annotations
 
 import math
-from importlib import resources
 
 from classifiers.reporting.levels import LEVEL_NAMES
 from reports import headline, leaderboard
@@ -47,7 +46,6 @@ def index(context: SiteContext) -> Files:
     rows = context.rows
     runs = [row for row in rows if row["copy_of"] is None]
     figures = headline.headline(rows, context.run.models)
-    static = resources.files("reports").joinpath("static")
     return {
         "index.html": render(
             "index.html.j2",
@@ -76,5 +74,4 @@ def index(context: SiteContext) -> Files:
             domains_svg=headline.co2_by_domain(rows),
             data=leaderboard.embedded(rows),
         ),
-        "static/index.css": static.joinpath("index.css").read_bytes(),
     }
