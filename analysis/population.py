@@ -2,8 +2,10 @@
 
 DuckDB does the heavy lifting: it counts every crawled model by creation month and AutoTrain
 flag (the denominators of RQ1) and builds one row per CO2 reporter with its derived categories
-(AutoTrain flag, source class, training-type class, domain with its candidates, libraries).
-Python only parses the performance metrics of the reporters' cards (`mining.cards.metrics`).
+(source class, training-type class, libraries). The facts the crawl stored once per model
+(`card_facts`, `mining.facts`: AutoTrain flag, domain with its candidates, performance metrics)
+are read as stored; a run crawled before that table has no rows in it, and reads as no model
+AutoTrain, none with a domain or metrics (docs/schema.md).
 
 A reporter is a model with a row in `emissions` (its card states emissions, in the metadata or
 the prose); `co2_g` may still be NULL when the amount was unreadable. Models are keyed by their
@@ -12,7 +14,6 @@ full `owner/name` id, never by a bare name.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,10 +26,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.vocabulary import AUTOTRAIN_TAGS, domain_map, libraries
+from analysis.vocabulary import libraries
 from hubcarbon.core.errors import StoreError
 from hubcarbon.core.registry import Registry
-from mining.cards.metrics import METRICS, performance_metrics
+from mining.cards.metrics import METRICS
+from mining.facts import NORMAL_TAGS
 from mining.hub import snapshot_identity
 from mining.snapshot import embedded_snapshot_file
 from mining.store.history import reporting_by_run
@@ -58,14 +60,6 @@ def co2_figure(columns: Collection[str]) -> str:
     return AUDITED_FIGURE if AUDITED_FIGURE in columns else STATED_FIGURE
 
 
-_NORMAL_TAGS = """list_distinct(list_filter(
-    list_transform(list_append(coalesce(m.tags, []::VARCHAR[]), m.pipeline_tag),
-                   lambda x: replace(lower(trim(x)), ' ', '-')),
-    lambda x: x IS NOT NULL AND x <> ''))"""
-
-_AUTOTRAIN = f"""list_has_any(list_transform(coalesce(m.tags, []::VARCHAR[]), lambda x: lower(x)),
-    {list(AUTOTRAIN_TAGS)!r})"""
-
 SOURCE_CLASS = """CASE
     WHEN autotrain THEN 'AutoTrain'
     WHEN regexp_matches(lower(source), 'code ?carbon') THEN 'CodeCarbon'
@@ -86,40 +80,15 @@ TRAINING_CLASS = """CASE
 """The one training-type mapping: both words → both; fine-tun… → fine-tuning; pre-train… →
 pre-training; any other text → other; none → unspecified."""
 
-DOMAIN_CTES = """
-t AS (SELECT model_id, unnest(tags_normal) AS tag FROM r),
-per_domain AS (
-    SELECT t.model_id, d.domain, min(d.domain_rank) AS domain_rank, count(*) AS tags,
-           bool_or(t.tag = 'feature-extraction') AS feature_extraction
-    FROM t JOIN domain_map d USING (tag)
-    GROUP BY t.model_id, d.domain
-),
-dom AS (
-    SELECT model_id,
-           list(domain ORDER BY domain_rank) AS domain_candidates,
-           count(*) AS n_domains,
-           bool_or(feature_extraction) AS feature_extraction,
-           bool_or(domain = 'Multimodal') AS multimodal,
-           first(domain ORDER BY tags DESC, domain_rank ASC) AS most_supported
-    FROM per_domain GROUP BY model_id
-)
-"""
-"""The domain rule over a relation `r(model_id, tags_normal)` and the registered `domain_map`:
-matching tags counted per domain, candidates in DOMAIN_ORDER."""
-
-DOMAIN_COLUMNS = """
-       CASE WHEN dom.n_domains IS NULL THEN NULL
-            WHEN dom.n_domains = 1 THEN dom.most_supported
-            WHEN dom.feature_extraction AND dom.n_domains = 2 THEN 'NLP'
-            WHEN dom.multimodal THEN 'Multimodal'
-            ELSE dom.most_supported END AS domain,
-       coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates"""
-"""One domain per model (NULL: none), ties to the first domain of DOMAIN_ORDER."""
+_METRIC_COLUMNS = ", ".join(f'"{metric}"' for metric in METRICS)
+_STORED_METRICS = ", ".join(f'k."{metric}"' for metric in METRICS)
 
 REPORTERS_SQL = f"""
 WITH m AS (SELECT * FROM models WHERE run_id = $run),
 e AS (SELECT * FROM emissions WHERE run_id = $run),
-c AS (SELECT model_id, front_matter, raw_text FROM cards_with_text WHERE run_id = $run),
+f AS (SELECT * FROM card_facts WHERE run_id = $run),
+k AS (SELECT model_id, domain, domain_candidates, {_METRIC_COLUMNS}, metric_sources FROM f),
+c AS (SELECT model_id, front_matter FROM cards_with_text WHERE run_id = $run),
 ds AS (
     SELECT model_id, dataset_bytes, measure AS dataset_size_measure,
            provenance AS dataset_size_provenance
@@ -128,20 +97,19 @@ ds AS (
 r AS (
     SELECT e.model_id, m.author, m.created_at, date_trunc('month', m.created_at) AS month,
            m.downloads, m.likes, m.pipeline_tag, m.library_name, m.parameters,
-           m.pytorch_model_bytes, coalesce({_AUTOTRAIN}, false) AS autotrain,
-           {_NORMAL_TAGS} AS tags_normal,
+           m.pytorch_model_bytes, coalesce(f.autotrain, false) AS autotrain,
+           {NORMAL_TAGS} AS tags_normal,
            e.{{figure}} AS co2_g, e.co2_g AS co2_g_stated, {{optional}},
            e.raw_value, e.unit, e.provenance, e.source, e.training_type,
            nullif(trim(e.geographical_location), '') AS location,
            nullif(trim(e.hardware_used), '') AS hardware, e.hours,
            nullif(trim(e.cloud_provider), '') AS cloud_provider
-    FROM e LEFT JOIN m USING (model_id)
-),
-{DOMAIN_CTES}
+    FROM e LEFT JOIN m USING (model_id) LEFT JOIN f USING (model_id)
+)
 SELECT r.* EXCLUDE (tags_normal),
        {SOURCE_CLASS} AS source_class,
        {TRAINING_CLASS} AS training_class,
-       {DOMAIN_COLUMNS},
+       k.domain, coalesce(k.domain_candidates, []::VARCHAR[]) AS domain_candidates,
        list_distinct(list_filter(
            list_prepend(lower(trim(r.library_name)), list_filter(r.tags_normal,
                         lambda x: list_contains($libraries, x))),
@@ -149,30 +117,27 @@ SELECT r.* EXCLUDE (tags_normal),
        CASE json_type(c.front_matter -> 'datasets')
             WHEN 'ARRAY' THEN json_array_length(c.front_matter -> 'datasets')
             WHEN 'VARCHAR' THEN 1 ELSE 0 END AS n_datasets,
-       CAST(c.front_matter -> '$."model-index"' AS VARCHAR) AS model_index,
-       CASE WHEN c.raw_text ILIKE '%validation metrics%' THEN c.raw_text END AS metrics_text,
-       ds.dataset_bytes, ds.dataset_size_measure, ds.dataset_size_provenance
-FROM r LEFT JOIN dom USING (model_id) LEFT JOIN c USING (model_id) LEFT JOIN ds USING (model_id)
+       ds.dataset_bytes, ds.dataset_size_measure, ds.dataset_size_provenance,
+       {_STORED_METRICS}, k.metric_sources
+FROM r LEFT JOIN k USING (model_id) LEFT JOIN c USING (model_id) LEFT JOIN ds USING (model_id)
 ORDER BY r.model_id
 """
 
-DOMAINS_SQL = f"""
-WITH r AS (
-    SELECT model_id, {_NORMAL_TAGS} AS tags_normal FROM models m WHERE run_id = $run
-),
-{DOMAIN_CTES}
-SELECT r.model_id, {DOMAIN_COLUMNS}
-FROM r LEFT JOIN dom USING (model_id)
-ORDER BY r.model_id
+DOMAINS_SQL = """
+SELECT m.model_id, f.domain, coalesce(f.domain_candidates, []::VARCHAR[]) AS domain_candidates
+FROM models m LEFT JOIN card_facts f ON f.run_id = m.run_id AND f.model_id = m.model_id
+WHERE m.run_id = $run
+ORDER BY m.model_id
 """
 
-MODEL_COUNTS_SQL = f"""
+MODEL_COUNTS_SQL = """
 WITH m AS (
-    SELECT model_id, author, date_trunc('month', m.created_at) AS month,
-           coalesce({_AUTOTRAIN}, false) AS autotrain
-    FROM models m WHERE run_id = $run
+    SELECT m.model_id, m.author, date_trunc('month', m.created_at) AS month,
+           coalesce(f.autotrain, false) AS autotrain
+    FROM models m LEFT JOIN card_facts f ON f.run_id = m.run_id AND f.model_id = m.model_id
+    WHERE m.run_id = $run
 ),
-e AS (SELECT model_id, {{figure}} AS co2_g FROM emissions WHERE run_id = $run)
+e AS (SELECT model_id, {figure} AS co2_g FROM emissions WHERE run_id = $run)
 SELECT month, autotrain, author,
        count(*) AS models,
        count(e.model_id) AS reporters,
@@ -406,20 +371,15 @@ def load(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> Populatio
     run = latest_run_id(con.cursor()) if run_id is None else run_id
     columns = _optional_columns(con)
     figure = co2_figure(columns)
-    con.register("domain_map", domain_map())
-    try:
-        reporters = con.execute(
-            _with_columns(REPORTERS_SQL, figure, columns),
-            {"run": run, "libraries": libraries()},
-        ).df()
-    finally:
-        con.unregister("domain_map")
+    reporters = con.execute(
+        _with_columns(REPORTERS_SQL, figure, columns), {"run": run, "libraries": libraries()}
+    ).df()
     counts = con.execute(_with_columns(MODEL_COUNTS_SQL, figure, columns), {"run": run}).df()
     monthly = _monthly(counts)
     authors = counts.loc[counts["author"].notna(), ["month", "autotrain", "author"]]
     newest = con.execute(NEWEST_SQL, {"run": run}).fetchall()[0][0]
     info = _run_info(con, run) | {"co2_figure": figure}
-    reporters = _with_metrics(reporters)
+    reporters = _with_metric_types(reporters)
     reporters["reconstructed"] = _reconstructed(con, info, reporters["model_id"])
     return Population(
         run=info,
@@ -469,14 +429,10 @@ def _reconstructed(
 
 
 def model_domains(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:
-    """The domain of every model of run `run_id` (reporters or not), by the rule of
-    rq1.reporters_by_domain: columns `model_id`, `domain` (None: no domain) and
-    `domain_candidates`."""
-    con.register("domain_map", domain_map())
-    try:
-        return con.execute(DOMAINS_SQL, {"run": run_id}).df()
-    finally:
-        con.unregister("domain_map")
+    """The domain of every model of run `run_id` (reporters or not), as the crawl stored it
+    (`card_facts`, the rule of `mining.facts.tags`): columns `model_id`, `domain` (None: no
+    domain) and `domain_candidates`."""
+    return con.execute(DOMAINS_SQL, {"run": run_id}).df()
 
 
 def _require_crawl_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -514,29 +470,9 @@ def _run_info(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
     return info
 
 
-def _with_metrics(reporters: pd.DataFrame) -> pd.DataFrame:
-    """Parse each reporter's metrics from its model-index (JSON text) and card text, then drop
-    the raw text columns."""
-    values: dict[str, list[float | None]] = {metric: [] for metric in METRICS}
-    sources: list[str | None] = []
-    for model_index, text in zip(reporters["model_index"], reporters["metrics_text"], strict=True):
-        parsed = performance_metrics(_json(model_index), text if isinstance(text, str) else None)
-        for metric in METRICS:
-            found = parsed.get(metric)
-            values[metric].append(found.value if found else None)
-        used = sorted({found.source for found in parsed.values()})
-        sources.append(",".join(used) if used else None)
-    frame = reporters.drop(columns=["model_index", "metrics_text"])
-    for metric in METRICS:
-        frame[metric] = pd.Series(values[metric], index=frame.index, dtype="float64")
-    frame["metric_sources"] = pd.Series(sources, index=frame.index, dtype="object")
+def _with_metric_types(reporters: pd.DataFrame) -> pd.DataFrame:
+    """The stored metrics as float64 (NaN: not stated), their sources as text (None: none)."""
+    frame = reporters.astype(dict.fromkeys(METRICS, "float64"))
+    sources = frame["metric_sources"].astype("object")
+    frame["metric_sources"] = sources.where(sources.notna(), None)
     return frame
-
-
-def _json(text: object) -> object:
-    if not isinstance(text, str):
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

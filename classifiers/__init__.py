@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+REPLICATION_SECTIONS = ("reporting_levels", "efficiency_labels_paper")
+"""The sections of out/replication.json that this layer computes (`replication_sections`)."""
+
+
+def replication_document() -> dict[str, Any]:
+    """out/replication.json as a mapping: the analysis layer's procedures
+    (`analysis.replication.run_replication`) plus `replication_sections()`; `sections_pending`
+    lists the sections of REPLICATION_SECTIONS that are absent (none, when both compute)."""
+    from analysis.replication import run_replication
+
+    results = run_replication()
+    results.update(replication_sections())
+    results["sections_pending"] = [name for name in REPLICATION_SECTIONS if name not in results]
+    return results
+
 
 def replication_sections() -> dict[str, Any]:
     """The classifier sections of out/replication.json, computed by the `paper2023` schemes on

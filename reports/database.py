@@ -16,7 +16,6 @@ from typing import Any
 import duckdb
 
 from classifiers.alternatives import hub_tasks, inferred_task_sql, task_vocabulary_sql
-from classifiers.efficiency.core import AUTOTRAIN_TAGS
 from mining.store.schema import latest_run_id
 from reports.inputs import Missing
 
@@ -63,10 +62,12 @@ SELECT e.model_id, m.author, m.pipeline_tag, m.library_name,
        m.parameters, m.pytorch_model_bytes, m.downloads, m.likes,
        m.created_at, m.last_modified, m.sha, m.gated, coalesce(m.tags, []) AS tags,
        c.fetch_status AS card_fetch_status, c.parse_status AS card_parse_status,
-       c.parse_error AS card_parse_error, c.sha AS card_sha
+       c.parse_error AS card_parse_error, c.sha AS card_sha,
+       coalesce(f.autotrain, false) AS autotrain
 FROM known, emissions e
 LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
 LEFT JOIN cards_with_text c ON c.run_id = e.run_id AND c.model_id = e.model_id
+LEFT JOIN card_facts f ON f.run_id = e.run_id AND f.model_id = e.model_id
 WHERE e.run_id = $run
 ORDER BY e.model_id
 """
@@ -104,7 +105,6 @@ def reporters(con: duckdb.DuckDBPyConnection, run_id: int) -> list[Row]:
         row["last_modified"] = _timestamp(row["last_modified"])
         row["tags"] = sorted(str(tag) for tag in row["tags"])
         row["flags"] = [str(flag) for flag in row["flags"]]
-        row["autotrain"] = bool(AUTOTRAIN_TAGS.intersection(row["tags"]))
     audits = _audits(con, run_id)
     for row in rows:
         row.update(audits.get(row["model_id"], NO_AUDIT))
@@ -155,6 +155,20 @@ def _dataset_sizes(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, tup
         [run_id],
     ).fetchall()
     return {str(model_id): tuple(values) for model_id, *values in found}
+
+
+def domain_mapping(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, str | None] | Missing:
+    """model id -> domain (None: no domain) for every model of the run, as the crawl stored it
+    (`card_facts`), or a Missing for a run crawled before the facts were stored."""
+    rows = con.execute(
+        "SELECT m.model_id, f.domain, f.model_id IS NOT NULL FROM models m"
+        " LEFT JOIN card_facts f ON f.run_id = m.run_id AND f.model_id = m.model_id"
+        " WHERE m.run_id = ?",
+        [run_id],
+    ).fetchall()
+    if rows and not any(stored for _, _, stored in rows):
+        return Missing("Domain column", "hubcarbon crawl", f"run {run_id} has no card facts")
+    return {str(model_id): domain for model_id, domain, _ in rows}
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

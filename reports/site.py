@@ -20,7 +20,6 @@ from mining import store
 from reports import database, leaderboard
 from reports.context import SiteContext
 from reports.documents import load_findings, load_replication
-from reports.domains import domain_mapping
 from reports.history import load_history
 from reports.inputs import Missing
 from reports.lintcounts import lint_counts
@@ -53,7 +52,7 @@ def load_context(db: Path, findings: Path, replication: Path) -> SiteContext:
             run = database.run_info(con)
             reporters = database.reporters(con, run.run_id)
             derived = database.derived(con, run.run_id, empty_run=run.models == 0)
-            domain = domain_mapping(con, run.run_id)
+            domain = database.domain_mapping(con, run.run_id)
             history = load_history(con, run.run_id, [str(r["model_id"]) for r in reporters])
     finally:
         con.close()

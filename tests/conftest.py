@@ -15,6 +15,17 @@ os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
 os.environ.pop("HF_HUB_OFFLINE", None)
 
 
+FULL_CRAWL_FIXTURES = frozenset({"co2_crawl_db", "sample_crawl", "listing_crawl"})
+"""Session fixtures that crawl a whole scope of the embedded snapshot (a minute or more)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs a full crawl is `slow` (left out of `make test-fast`)."""
+    for item in items:
+        if FULL_CRAWL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_hf_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))

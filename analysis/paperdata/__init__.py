@@ -9,7 +9,8 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
+
+from mining.facts import vocabulary as mining_vocabulary
 
 _PACKAGE = "analysis.paperdata"
 
@@ -44,11 +45,7 @@ def reference_values() -> pd.DataFrame:
     return _read_csv("referenceValues.csv", header=1)
 
 
-@cache
 def tags_metadata() -> dict[str, Any]:
-    """tags_metadata.yaml: tag vocabularies and the tag-to-domain mapping."""
-    text = resources.files(_PACKAGE).joinpath("tags_metadata.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise ValueError("tags_metadata.yaml is not a mapping")
-    return data
+    """tags_metadata.yaml: tag vocabularies and the tag-to-domain mapping (kept with the crawl's
+    facts stage, which applies it: `mining.facts.vocabulary`)."""
+    return mining_vocabulary.tags_metadata()

@@ -45,13 +45,12 @@ CLASSIFIER_HOOK = """\
 
 `reporting_levels` (counts per reporting level) and `efficiency_labels_paper` (counts per letter
 of the `paper2023` label over the 1,419 rows of HFCO2) are computed by the classifiers layer,
-which `analysis` may not import. The command (`hubcarbon/commands/replicate.py`,
-`classifier_sections()`) merges them in: it calls `classifiers.replication_sections()` when the
-classifiers package provides it, and otherwise counts the `paper2023` letters through
-`classifiers.efficiency` and the `paper2023` reporting levels of the 1,417 reporters (with the
-`auto` × level table) through `classifiers.reporting`. Levels 1 and 2 need the full crawl, so
-only the two reporting levels can be non-zero here. Sections still missing are listed under
-`sections_pending`.
+which `analysis` may not import. `classifiers.replication_document()` (what `hubcarbon
+replicate` writes) merges them in from `classifiers.replication_sections()`, which counts the
+`paper2023` letters through `classifiers.efficiency` and the `paper2023` reporting levels of the
+1,417 reporters (with the `auto` × level table) through `classifiers.reporting`. Levels 1 and 2
+need the full crawl, so only the two reporting levels can be non-zero here. Sections still
+missing are listed under `sections_pending`.
 """
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mining.facts import AUTOTRAIN_TAGS
+
 LETTERS = "ABCDE"
 
 
@@ -49,8 +51,6 @@ INPUT_COLUMNS: tuple[str, ...] = (
     "copied_from",  # optional: the origin of the training run this row copies (crawl audit)
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("model_id", "co2_g")
-
-AUTOTRAIN_TAGS = frozenset({"autotrain", "autonlp"})
 
 
 def normalise_inputs(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,22 +1,21 @@
 """The scheme input frames, built in SQL over the crawl tables of one run.
 
-`card_facts` (classifiers.stage.cardfacts) and `card_lint` (one row per card: its lint codes)
-are registered with DuckDB as views for the duration of a query; DuckDB does the joins and the
-column mapping, documented column by column in docs/classifications.md ("From a crawl to the
-scheme inputs").
+The facts the crawl stored per model (`card_facts`, mining.facts) are joined as stored; the
+cards' bodies (`card_bodies`, classifiers.stage.cardfacts) and `card_lint` (one row per card:
+its lint codes) are registered with DuckDB as views for the duration of a query. DuckDB does
+the joins and the column mapping, documented column by column in docs/classifications.md
+("From a crawl to the scheme inputs"). A run crawled before `card_facts` existed has no rows in
+it: its template lines, base models and metrics read as not stated.
 """
 
 from __future__ import annotations
-
-import contextlib
-import json
-from collections.abc import Iterator
 
 import duckdb
 import pandas as pd
 
 from classifiers.alternatives import hub_tasks, inferred_task_sql, task_vocabulary_sql
 from classifiers.efficiency.figure import emissions_columns, flags_sql, study_figure_sql
+from hubcarbon.core.db import registered
 
 REPORTING_SQL = """
 SELECT
@@ -28,11 +27,12 @@ SELECT
     coalesce(e.hours, f.prose_hours)                  AS hours,
     e.source,
     m.tags,
-    f.body                                            AS card_text,
-    f.body_line                                       AS card_text_line,
+    b.body                                            AS card_text,
+    b.body_line                                       AS card_text_line,
     l.codes                                           AS lint_codes
 FROM cards AS c
-JOIN card_facts AS f ON f.model_id = c.model_id
+JOIN card_bodies AS b ON b.model_id = c.model_id
+LEFT JOIN card_facts AS f ON f.run_id = c.run_id AND f.model_id = c.model_id
 LEFT JOIN models AS m ON m.run_id = c.run_id AND m.model_id = c.model_id
 LEFT JOIN emissions AS e ON e.run_id = c.run_id AND e.model_id = c.model_id
 LEFT JOIN card_lint AS l ON l.model_id = c.model_id
@@ -63,26 +63,14 @@ SELECT
     f.accuracy,
     f.f1,
     f.rouge1,
-    f.rougeL
+    f."rougeL"
 FROM emissions AS e
 CROSS JOIN known
 LEFT JOIN models AS m ON m.run_id = e.run_id AND m.model_id = e.model_id
-LEFT JOIN card_facts AS f ON f.model_id = e.model_id
+LEFT JOIN card_facts AS f ON f.run_id = e.run_id AND f.model_id = e.model_id
 WHERE e.run_id = $run AND (e.co2_g IS NOT NULL OR {{figure}} IS NOT NULL)
 ORDER BY e.model_id
 """
-
-
-@contextlib.contextmanager
-def registered(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> Iterator[None]:
-    """Register DataFrames as DuckDB views named by the keywords, for the duration of a block."""
-    for name, frame in frames.items():
-        con.register(name, frame)
-    try:
-        yield
-    finally:
-        for name in frames:
-            con.unregister(name)
 
 
 def lint_codes(findings: pd.DataFrame) -> pd.DataFrame:
@@ -96,26 +84,25 @@ def lint_codes(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def reporting_inputs(
-    con: duckdb.DuckDBPyConnection, run_id: int, facts: pd.DataFrame, codes: pd.DataFrame
+    con: duckdb.DuckDBPyConnection, run_id: int, bodies: pd.DataFrame, codes: pd.DataFrame
 ) -> pd.DataFrame:
-    """Reporting-scheme inputs: one row per fetched card of the run."""
-    with registered(con, card_facts=facts, card_lint=codes):
+    """Reporting-scheme inputs: one row per fetched card of the run (`bodies`: its body)."""
+    with registered(con, card_bodies=bodies, card_lint=codes):
         frame = con.execute(REPORTING_SQL, {"run": run_id}).df()
     frame["tags"] = frame["tags"].map(_as_list)
     frame["lint_codes"] = frame["lint_codes"].map(_as_list)
     return frame
 
 
-def label_inputs(con: duckdb.DuckDBPyConnection, run_id: int, facts: pd.DataFrame) -> pd.DataFrame:
+def label_inputs(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:
     """Label-scheme inputs (plus task and raw metrics): one row per CO2 reporter of the run."""
     columns = emissions_columns(con)
     sql = LABEL_SQL.replace("{figure}", study_figure_sql(columns)).replace(
         "{flags}", flags_sql(columns)
     )
-    with registered(con, card_facts=facts):
-        frame = con.execute(sql, {"run": run_id, "tasks": list(hub_tasks())}).df()
+    frame = con.execute(sql, {"run": run_id, "tasks": list(hub_tasks())}).df()
     frame["tags"] = frame["tags"].map(_as_list)
-    frame["base_model"] = frame["base_model"].map(_json_list)
+    frame["base_model"] = frame["base_model"].map(_names)
     return frame
 
 
@@ -130,8 +117,7 @@ def _as_list(value: object) -> list[str]:
         return []
 
 
-def _json_list(value: object) -> list[str] | None:
-    if not isinstance(value, str):
-        return None
-    data = json.loads(value)
-    return [v for v in data if isinstance(v, str)] if isinstance(data, list) else None
+def _names(value: object) -> list[str] | None:
+    """A stored list of names as a list (None: the card names none)."""
+    names = _as_list(value)
+    return names or None

@@ -1,28 +1,22 @@
-"""A crawled model's performance metrics and the two label schemes' performance scores.
+"""The two label schemes' performance scores over a crawled model's performance metrics.
 
-The metrics (accuracy, F1, ROUGE-1, ROUGE-L on a 0-1 scale) are read by mining.cards.metrics: the
-card's `model-index` first, then AutoTrain's "Validation Metrics" lines for the rest.
+The metrics (accuracy, F1, ROUGE-1, ROUGE-L on a 0-1 scale) were read once by the crawl
+(mining.cards.metrics: the card's `model-index` first, then AutoTrain's "Validation Metrics"
+lines for the rest) and are read here from `card_facts` (classifiers.stage.inputs).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from classifiers.efficiency.reference import own_performance_score
-from mining.cards.metrics import METRICS, performance_metrics
+from mining.cards.metrics import METRICS
 
-__all__ = ["METRICS", "card_metrics", "own_scores", "paper_scores"]
-
-
-def card_metrics(metadata: Mapping[object, object], body: str) -> dict[str, float | None]:
-    """accuracy, f1, rouge1 and rougeL of one card, normalised to [0, 1] (None: not stated)."""
-    found = performance_metrics(metadata.get("model-index"), body)
-    return {name: (found[name].value if name in found else None) for name in METRICS}
+__all__ = ["METRICS", "own_scores", "paper_scores"]
 
 
 def own_scores(metrics: pd.DataFrame) -> pd.Series:

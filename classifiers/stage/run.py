@@ -20,9 +20,10 @@ from classifiers.efficiency.figure import is_flagged
 from classifiers.reporting import LEVEL_NAMES, reporting_grades
 from classifiers.stage import linting
 from classifiers.stage.cardfacts import read_card_facts
-from classifiers.stage.inputs import label_inputs, lint_codes, registered, reporting_inputs
+from classifiers.stage.inputs import label_inputs, lint_codes, reporting_inputs
 from classifiers.stage.performance import METRICS, own_scores, paper_scores
 from classifiers.stage.schema import TABLES, migrate
+from hubcarbon.core.db import registered, transaction
 from mining.store.schema import latest_run_id
 
 REPORTING_SCHEMES: tuple[str, ...] = ("hubcarbon-v1", "paper2023")
@@ -100,7 +101,7 @@ def classify(
     cards = read_card_facts(con, run, progress=progress)
     codes = lint_codes(cards.findings)
     grades = _grades(reporting_inputs(con, run, cards.facts, codes))
-    inputs = label_inputs(con, run, cards.facts)
+    inputs = label_inputs(con, run)
     labels, pool = _labels(inputs)
     alternatives = greener_alternatives(con, pool)
     frames = {
@@ -230,24 +231,18 @@ def _replace(
 ) -> None:
     """Delete the run's rows from every classifiers table and insert the new ones, atomically."""
     views = {f"classified_{table}": frame for table, frame in frames.items()}
-    with registered(con, **views):
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for table in TABLES:
-                con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
-            for table, frame in frames.items():
-                if frame.empty:
-                    continue
-                columns = ", ".join(f'"{c}"' for c in frame.columns)
-                con.execute(
-                    f"INSERT INTO {table} (run_id, {columns})"
-                    f" SELECT $run, {columns} FROM classified_{table}",
-                    {"run": run_id},
-                )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+    with registered(con, **views), transaction(con):
+        for table in TABLES:
+            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+        for table, frame in frames.items():
+            if frame.empty:
+                continue
+            columns = ", ".join(f'"{c}"' for c in frame.columns)
+            con.execute(
+                f"INSERT INTO {table} (run_id, {columns})"
+                f" SELECT $run, {columns} FROM classified_{table}",
+                {"run": run_id},
+            )
 
 
 def _counts(frame: pd.DataFrame, scheme: str, column: str) -> dict[str, int]:

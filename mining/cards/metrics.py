@@ -48,12 +48,15 @@ _MAX_SECTION = 20_000
 
 @dataclass(frozen=True)
 class MetricValue:
-    """One metric: `value` normalised to [0, 1], `raw` as stated, and where it was read."""
+    """One metric: `value` normalised to [0, 1], `raw` as stated, where it was read, and the
+    dataset it was measured on (the model-index result's `dataset` name, else its type; None
+    when the card does not say)."""
 
     metric: str
     value: float
     raw: float
     source: Source
+    dataset: str | None = None
 
 
 def normalise(raw: float, *, percent: bool = False) -> float | None:
@@ -99,7 +102,14 @@ def _metric_id(kind: object, name: object) -> str | None:
     return None
 
 
-def _model_index_entries(model_index: object) -> Iterator[Mapping[object, object]]:
+_MAX_DATASET = 200
+"""Characters of a dataset name kept."""
+
+
+def _model_index_entries(
+    model_index: object,
+) -> Iterator[tuple[Mapping[object, object], str | None]]:
+    """Each metric mapping of a model-index, with the dataset of its result."""
     if not isinstance(model_index, list):
         return
     for entry in model_index[:50]:
@@ -107,23 +117,39 @@ def _model_index_entries(model_index: object) -> Iterator[Mapping[object, object
         if not isinstance(results, list):
             continue
         for result in results[:200]:
-            metrics = result.get("metrics") if isinstance(result, Mapping) else None
+            if not isinstance(result, Mapping):
+                continue
+            metrics = result.get("metrics")
             if isinstance(metrics, list):
-                yield from (metric for metric in metrics[:200] if isinstance(metric, Mapping))
+                dataset = _dataset_name(result.get("dataset"))
+                for metric in metrics[:200]:
+                    if isinstance(metric, Mapping):
+                        yield metric, dataset
+
+
+def _dataset_name(dataset: object) -> str | None:
+    """A result's dataset: its `name`, else its `type` (the Hub id), as text."""
+    if not isinstance(dataset, Mapping):
+        return None
+    for key in ("name", "type"):
+        value = dataset.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:_MAX_DATASET]
+    return None
 
 
 def from_model_index(model_index: object) -> dict[str, MetricValue]:
     """Metrics of a `model-index` value (a list of models, each with results and metrics); the
     first readable value of each metric in file order wins."""
     found: dict[str, MetricValue] = {}
-    for metric in _model_index_entries(model_index):
+    for metric, dataset in _model_index_entries(model_index):
         metric_id = _metric_id(metric.get("type"), metric.get("name"))
         number = _number(metric.get("value"))
         if metric_id is None or metric_id in found or number is None:
             continue
         value = normalise(number[0], percent=number[1])
         if value is not None:
-            found[metric_id] = MetricValue(metric_id, value, number[0], "model-index")
+            found[metric_id] = MetricValue(metric_id, value, number[0], "model-index", dataset)
     return found
 
 

@@ -13,18 +13,9 @@ row, the rows without a parse, the reporters without a size.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
@@ -33,7 +24,8 @@ import duckdb
 import pyarrow as pa
 from tqdm import tqdm
 
-from hubcarbon.core.db import insert_rows, transaction
+from hubcarbon.core.db import insert_rows, registered, transaction
+from hubcarbon.core.pool import chunked, ordered_map, workers
 from mining.crawl import records
 from mining.crawl.daemon import DaemonThreads
 from mining.crawl.failures import ErrorKind, HubUnavailable
@@ -185,28 +177,22 @@ class CardStage:
             insert_rows(self.con, "crawl_errors", records.batch(errors, records.ERROR_SCHEMA))
             insert_rows(self.con, "emissions", records.batch(fallback, records.EMISSION_SCHEMA))
             if card_data.num_rows:
-                self.con.register("fetched_card_data", card_data)
-                try:
+                with registered(self.con, fetched_card_data=card_data):
                     self.con.execute(
                         "UPDATE models SET card_data = f.card_data FROM fetched_card_data f "
                         "WHERE models.run_id = ? AND models.model_id = f.model_id",
                         [self.run_id],
                     )
-                finally:
-                    self.con.unregister("fetched_card_data")
 
     def _append_cards(self, rows: pa.Table) -> None:
         """Insert `cards` rows of models that have none in this run yet: the table's key
         (run_id, model_id) is kept here, not by an index (see docs/schema.md)."""
-        self.con.register("new_cards", rows)
-        try:
+        with registered(self.con, new_cards=rows):
             self.con.execute(
                 "INSERT INTO cards BY NAME SELECT DISTINCT ON (model_id) * FROM new_cards "
                 "WHERE model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)",
                 {"run": self.run_id},
             )
-        finally:
-            self.con.unregister("new_cards")
 
     # -- 2. parse -------------------------------------------------------------------------------
 
@@ -226,22 +212,9 @@ class CardStage:
             self.con.execute(_EMISSIONS_OF_PARSED_TEXTS, {"run": self.run_id})
 
     def _parse_texts(self, todo: list[records.ParseJob]) -> None:
-        chunks = list(_chunked(todo, 64))
-        if len(todo) < PARSE_IN_PROCESSES_FROM:
-            parsed: Iterator[list[records.ParsedRow]] = map(records.parse_texts, chunks)
+        processes = workers() if len(todo) >= PARSE_IN_PROCESSES_FROM else 1
+        with ordered_map(records.parse_texts, chunked(todo, 64), processes=processes) as parsed:
             self._commit_parsed_chunks(parsed, len(todo))
-            return
-        workers = max(1, min(os.cpu_count() or 1, 4))
-        spawn = multiprocessing.get_context("spawn")  # never fork a process that runs threads
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=spawn, initializer=_leave_ctrl_c_to_the_parent
-        )
-        try:
-            self._commit_parsed_chunks(pool.map(records.parse_texts, chunks), len(todo))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: no waiting for workers
-            raise
-        pool.shutdown()
 
     def _commit_parsed_chunks(self, chunks: Iterable[list[records.ParsedRow]], total: int) -> None:
         flat = (row for chunk in chunks for row in chunk)
@@ -261,31 +234,25 @@ class CardStage:
             )
             parsed = {"parsed_texts": updates, "parsed_emissions": emissions,
                       "parse_problems": problems}  # fmt: skip
-            with transaction(self.con):
-                for name, table in parsed.items():
-                    self.con.register(name, table)
-                try:
-                    self.con.execute(
-                        "UPDATE card_texts SET front_matter = p.front_matter, "
-                        "parse_status = p.parse_status, parse_error = p.parse_error "
-                        "FROM parsed_texts p WHERE card_texts.text_sha256 = p.text_sha256"
-                    )
-                    # what a text gives goes to every card of the run with that text
-                    self.con.execute(
-                        "INSERT OR IGNORE INTO emissions BY NAME "
-                        "SELECT c.run_id, c.model_id, p.* EXCLUDE (text_sha256) "
-                        f"FROM parsed_emissions p {_CARDS_OF_THE_RUN}",
-                        {"run": self.run_id},
-                    )
-                    self.con.execute(
-                        "INSERT INTO crawl_errors (run_id, model_id, stage, kind, message) "
-                        "SELECT c.run_id, c.model_id, 'parse', p.kind, p.message "
-                        f"FROM parse_problems p {_CARDS_OF_THE_RUN}",
-                        {"run": self.run_id},
-                    )
-                finally:
-                    for name in parsed:
-                        self.con.unregister(name)
+            with transaction(self.con), registered(self.con, **parsed):
+                self.con.execute(
+                    "UPDATE card_texts SET front_matter = p.front_matter, "
+                    "parse_status = p.parse_status, parse_error = p.parse_error "
+                    "FROM parsed_texts p WHERE card_texts.text_sha256 = p.text_sha256"
+                )
+                # what a text gives goes to every card of the run with that text
+                self.con.execute(
+                    "INSERT OR IGNORE INTO emissions BY NAME "
+                    "SELECT c.run_id, c.model_id, p.* EXCLUDE (text_sha256) "
+                    f"FROM parsed_emissions p {_CARDS_OF_THE_RUN}",
+                    {"run": self.run_id},
+                )
+                self.con.execute(
+                    "INSERT INTO crawl_errors (run_id, model_id, stage, kind, message) "
+                    "SELECT c.run_id, c.model_id, 'parse', p.kind, p.message "
+                    f"FROM parse_problems p {_CARDS_OF_THE_RUN}",
+                    {"run": self.run_id},
+                )
 
     # -- 3. sizes -------------------------------------------------------------------------------
 
@@ -311,16 +278,12 @@ class CardStage:
                     "size": pa.array([size for _, size in done if size], pa.int64()),
                 }
             )
-            with transaction(self.con):
-                self.con.register("sizes", sizes)
-                try:
-                    self.con.execute(
-                        "UPDATE models SET pytorch_model_bytes = s.size FROM sizes s "
-                        "WHERE models.run_id = ? AND models.model_id = s.model_id",
-                        [self.run_id],
-                    )
-                finally:
-                    self.con.unregister("sizes")
+            with transaction(self.con), registered(self.con, sizes=sizes):
+                self.con.execute(
+                    "UPDATE models SET pytorch_model_bytes = s.size FROM sizes s "
+                    "WHERE models.run_id = ? AND models.model_id = s.model_id",
+                    [self.run_id],
+                )
 
     # -- shared ---------------------------------------------------------------------------------
 
@@ -398,14 +361,3 @@ def _bounded(pool: Executor, work: Callable[[T], R], jobs: list[T], window: int)
     finally:
         for future in running:
             future.cancel()
-
-
-def _leave_ctrl_c_to_the_parent() -> None:
-    """Parse workers ignore SIGINT: Ctrl-C reaches the whole process group, and the parent alone
-    decides what an interrupt means (no traceback from every worker)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _chunked(items: list[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -1,5 +1,6 @@
-"""The resumable crawl: list models into DuckDB page by page, fetch and parse their cards, then
-read the datasets they name (mining.crawl.datasets).
+"""The resumable crawl: list models into DuckDB page by page, fetch and parse their cards, audit
+them (mining.audit), store each model's facts (mining.facts), then read the datasets they name
+(mining.crawl.datasets).
 
 Each crawl is a run. Listing pages are committed with their rows, their refused items and the
 cursor to the page after them (the pages waiting, in one transaction; `mining.crawl.feed`
@@ -33,6 +34,7 @@ from mining.crawl.datasets import DatasetsScope, DatasetStage
 from mining.crawl.failures import ErrorKind, HubFailure, HubUnavailable, RequestFailed
 from mining.crawl.feed import Fetched, PageFeed
 from mining.crawl.hubclient import HubClient, ListingQuery
+from mining.facts import derive_facts
 
 ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]
@@ -168,6 +170,7 @@ class Crawl:
             cards.measure_sizes()
             self._cards_fetched = cards.downloaded
         run_audit(self.con, run.run_id)
+        derive_facts(self.con, run.run_id, progress=self.progress)
         DatasetStage(
             self.con,
             self.client,

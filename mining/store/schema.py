@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from hubcarbon.core.db import transaction
 from hubcarbon.core.errors import StoreError
 
 DEFAULT_DB = Path("out") / "hubcarbon.duckdb"
@@ -297,6 +298,30 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
         FROM stated s FULL JOIN summed k USING (run_id, model_id);
         """,
     ),
+    Migration(  # runs crawled before it have no card_facts rows (docs/schema.md says what then)
+        9,
+        "card facts derived once per model at crawl time (mining.facts)",
+        """
+        CREATE TABLE card_facts (
+            run_id            INTEGER NOT NULL,
+            model_id          VARCHAR NOT NULL,
+            autotrain         BOOLEAN NOT NULL,  -- a tag of mining.facts.AUTOTRAIN_TAGS
+            domain            VARCHAR,           -- mining.facts.tags rule; NULL: no domain tag
+            domain_candidates VARCHAR[] NOT NULL, -- the domains its tags name, in DOMAIN_ORDER
+            text_sha256       VARCHAR,           -- the README read for the columns below
+            base_model        VARCHAR[],         -- the metadata's base_model names
+            accuracy          DOUBLE,            -- metrics on [0, 1] (mining.cards.metrics)
+            f1                DOUBLE,
+            rouge1            DOUBLE,
+            rougeL            DOUBLE,
+            metric_sources    VARCHAR,           -- model-index | card-text | both, comma-joined
+            metrics           JSON,              -- each metric: value, raw, source, dataset
+            prose_hardware    VARCHAR,           -- the body's template lines
+            prose_region      VARCHAR,
+            prose_hours       DOUBLE
+        );  -- one row per (run_id, model_id), kept so by its one writer: no index, as cards
+        """,
+    ),
 )
 
 
@@ -457,17 +482,12 @@ def apply_migrations(
         expected += 1
         if migration.version <= current:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(migration.sql)
             con.execute(
                 "INSERT INTO schema_migrations (namespace, version, description) VALUES (?, ?, ?)",
                 [namespace, migration.version, migration.description],
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         current = migration.version
     return current
 

@@ -20,7 +20,7 @@ LEADERBOARD_FIELDS: tuple[Field, ...] = (
     Field("hub_url", "string", "https URL of the model on the Hub (empty for malformed ids)"),
     Field("author", "string", "owner, from the Hub listing"),
     Field("pipeline_tag", "string", "task, from the Hub listing"),
-    Field("domain", "string", "domain from the tags (the analysis layer's rule)"),
+    Field("domain", "string", "domain from the tags (the crawl's rule, mining.facts)"),
     Field("library_name", "string", "library, from the Hub listing"),
     Field("co2_g", "float64", "stated emissions in grams CO2-eq after unit normalisation"),
     Field("co2_g_audited", "float64", "the audited figure the study uses (empty: none)"),

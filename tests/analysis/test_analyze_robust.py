@@ -24,7 +24,7 @@ from interrupting import (
 from analysis.statistics import STATISTICS
 
 ANALYZE = "hubcarbon.commands.analyze"
-REPLICATE = "hubcarbon.commands.replicate"
+REPLICATE = "analysis.replication"  # looked up by classifiers.replication_document at call
 
 
 def _previous_outputs(out: Path) -> dict[str, bytes]:

@@ -218,6 +218,7 @@ def test_split_populations_add_up(co2_crawl: Crawled) -> None:
         assert total == parts, unit_id
 
 
+@pytest.mark.slow  # the crawls, by name
 @pytest.mark.parametrize("crawl_name", ["co2_crawl", "sample_crawl"])
 def test_holm_step_down_by_hand(crawl_name: str, request: pytest.FixtureRequest) -> None:
     """Holm over the computed members of the declared family only."""

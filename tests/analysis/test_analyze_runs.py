@@ -16,6 +16,8 @@ from analysis.population import load
 from analysis.statistics.rq1_runs import DAYS_PER_MONTH, share_by_run
 from hubcarbon.cli import main
 
+pytestmark = pytest.mark.slow  # crawls of the history snapshots
+
 Crawled = Any  # tests/analysis/conftest.py
 
 DAYS_APART = 30

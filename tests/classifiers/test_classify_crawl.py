@@ -19,7 +19,6 @@ from support import copy_db
 from classifiers.alternatives import hub_tasks
 from classifiers.efficiency.reference import own_performance_score
 from classifiers.stage import TABLES
-from classifiers.stage.cardfacts import read_card_facts
 from classifiers.stage.inputs import label_inputs
 from hubcarbon.cli import main
 from mining import store
@@ -285,8 +284,7 @@ def test_an_old_crawl_without_the_audited_figure_is_labelled_on_co2_g(
     with duckdb.connect(str(path)) as con:
         con.execute("ALTER TABLE emissions DROP COLUMN co2_g_audited")
         con.execute("ALTER TABLE emissions DROP COLUMN flags")
-        facts = read_card_facts(con, 1).facts
-        inputs = label_inputs(con, 1, facts).set_index("model_id")
+        inputs = label_inputs(con, 1).set_index("model_id")
     assert len(inputs) == 1418 and inputs["flags"].isna().all()
     assert inputs.loc["d4data/biomedical-ner-all", "co2_g"] == pytest.approx(0.02794, rel=1e-3)
     assert inputs.loc["dalle-mini/dalle-mega", "co2_g"] == 450_300

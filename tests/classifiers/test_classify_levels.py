@@ -19,6 +19,8 @@ from hubcarbon.cli import main
 from mining.cards.card import parse_card
 from mining.snapshot.reader import embedded_snapshot_file
 
+pytestmark = pytest.mark.slow  # crawls of whole snapshots
+
 CARDS = FIXTURES / "cards"
 
 # One or two real cards per level (files under tests/fixtures/cards, same text in the snapshot).

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from classifiers import REPLICATION_SECTIONS, replication_sections
 from classifiers.alternatives import greener_alternatives
 from classifiers.efficiency import LABEL_SCHEMES
 from classifiers.methods import ALTERNATIVES_ID, methods
 from classifiers.reporting import REPORTING_SCHEMES
-from hubcarbon.commands.replicate import CLASSIFIER_SECTIONS, classifier_sections
 from hubcarbon.core.registry import documentation
 
 
@@ -27,8 +27,8 @@ def test_methods_cover_both_schemes_of_both_classifications_and_the_alternatives
 
 
 def test_replicate_still_gets_both_classifier_sections() -> None:
-    sections = classifier_sections()
-    assert set(CLASSIFIER_SECTIONS) <= set(sections)
+    sections = replication_sections()
+    assert set(REPLICATION_SECTIONS) <= set(sections)
     assert sections["efficiency_labels_paper"] == {"A": 37, "B": 486, "C": 826, "D": 55, "E": 15}
     levels = sections["reporting_levels"]
     assert levels["Basic Energy Reporting"] == 1338 and levels["Energy Awareness"] == 79

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import paperdata
-from classifiers.stage.performance import card_metrics, own_scores, paper_scores
+from classifiers.stage.performance import own_scores, paper_scores
 
 
 def test_paper_scores_reproduce_the_papers_stored_performance_score() -> None:
@@ -30,17 +30,3 @@ def test_paper_scores_depend_on_the_population_and_own_scores_do_not() -> None:
     own = own_scores(metrics)
     assert own.iloc[2] == own_scores(metrics.iloc[2:]).iloc[0]
     assert math.isclose(own.iloc[1], 2 / (1 / 0.9 + 1 / 0.8))
-
-
-def test_card_metrics_read_model_index_first_then_validation_lines() -> None:
-    metadata = {
-        "model-index": [
-            {"results": [{"metrics": [{"type": "rouge", "name": "ROUGE-1", "value": 41.25}]}]}
-        ]
-    }
-    body = "## Validation Metrics\n\n- Loss: 2.1\n- Rouge1: 45.861\n- RougeL: 23.565\n"
-    found = card_metrics(metadata, body)
-    assert found["accuracy"] is None and found["f1"] is None
-    assert math.isclose(found["rouge1"] or 0, 0.4125)  # model-index wins over the 45.861 line
-    assert math.isclose(found["rougeL"] or 0, 0.23565)
-    assert card_metrics({}, "no metrics here") == dict.fromkeys(found)

@@ -19,6 +19,8 @@ import pytest
 from hubcarbon.cli import main
 from mining.snapshot.reader import embedded_snapshot_file
 
+pytestmark = pytest.mark.slow  # two crawls of the embedded snapshot
+
 ADDED = 100
 # A base model whose same-name copy (`biomedical-ner-all`, created later) repeats its figure.
 BASE_OF_A_COPY = "d4data/biomedical-ner-all"

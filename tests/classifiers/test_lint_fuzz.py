@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from classifiers.lint import fix_text, lint_text
 from classifiers.lint.formats import FORMATS, FileReport, Report, render
+
+pytestmark = pytest.mark.slow  # hypothesis fuzzing of the linter, over a minute
 
 _PIECES = st.sampled_from(
     [

@@ -20,6 +20,8 @@ from mining.cards.emission_record import emission_record
 from mining.snapshot.reader import open_snapshot
 from mining.store.schema import connect
 
+pytestmark = pytest.mark.slow  # reads every card of the embedded snapshot
+
 SD_V1, SD_V2 = 11_250_000.0, 15_000_000.0
 
 

@@ -14,6 +14,8 @@ from mining.cards.card import Co2Form, FrontMatterStatus, ParsedCard, parse_card
 from mining.cards.emission_record import Provenance, emission_record
 from mining.cards.prose import ProseField
 
+pytestmark = pytest.mark.slow  # reads the whole fixture corpus
+
 CARDS = FIXTURES / "cards"
 MANIFEST = list(csv.DictReader((CARDS / "manifest.csv").open(encoding="utf-8", newline="")))
 GROUP_SIZES = {

@@ -232,6 +232,7 @@ def test_a_heading_over_quoted_lines_is_a_section() -> None:
     assert not prose.mentions_emissions
 
 
+@pytest.mark.slow  # the whole fixture corpus
 def test_precheck_agrees_with_the_full_reader_on_every_fixture_card() -> None:
     for path in sorted(FIXTURES.rglob("*.md")):
         card = parse_card(path.read_bytes())

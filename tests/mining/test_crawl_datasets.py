@@ -25,6 +25,8 @@ from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
 from mining.snapshot.datasets import open_datasets
 from mining.snapshot.reader import open_snapshot
 
+pytestmark = pytest.mark.slow  # crawls of the co2-tagged models
+
 
 def _query(db: Path, sql: str) -> list[tuple[object, ...]]:
     con = duckdb.connect(str(db), read_only=True)

@@ -66,6 +66,7 @@ def run_crawl(url: str, db: Path, options: CrawlOptions, *, base_wait: float = 0
         con.close()
 
 
+@pytest.mark.slow  # a crawl of every co2-tagged model
 def test_co2_crawl_of_the_embedded_snapshot(tmp_path: Path, snapshot: Snapshot) -> None:
     db = tmp_path / "co2.duckdb"
     assert main(["crawl", "--db", str(db), "--models", "co2", "--no-progress"]) == 0
@@ -216,6 +217,7 @@ def test_bad_endpoint_and_snapshot_are_one_line_errors(
     assert "not a readable Parquet snapshot" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a crawl of every co2-tagged model
 def test_gated_cards_fall_back_to_the_hubs_card_data(tmp_path: Path, snapshot: Snapshot) -> None:
     reporters = sorted(
         r.id for r in snapshot if "co2_eq_emissions" in r.tags and snapshot.readme(r) is not None
@@ -236,6 +238,7 @@ def test_gated_cards_fall_back_to_the_hubs_card_data(tmp_path: Path, snapshot: S
         assert emissions.loc[model_id, "co2_g"] == pytest.approx(float(expected))
 
 
+@pytest.mark.slow  # a crawl of every co2-tagged model
 def test_without_cards_emissions_come_from_the_listings_card_data(
     tmp_path: Path, snapshot: Snapshot
 ) -> None:

@@ -23,6 +23,8 @@ from mining.mirror.server import MirrorServer
 from mining.snapshot.reader import open_snapshot
 from mining.store.history import diff_runs
 
+pytestmark = pytest.mark.slow  # crawls of the history snapshots
+
 
 @pytest.fixture(scope="module")
 def history_db(tmp_path_factory: pytest.TempPathFactory, _session_hf_home: None) -> Path:

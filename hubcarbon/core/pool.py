@@ -1,0 +1,68 @@
+"""The one process pool: CPU-bound work (parsing, linting cards) over chunks, in spawned worker
+processes, results in the order of the chunks."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MOST_WORKERS = 4
+
+
+def workers(most: int = MOST_WORKERS) -> int:
+    """How many worker processes to start: one per CPU, at most `most`."""
+    return max(1, min(os.cpu_count() or 1, most))
+
+
+@contextmanager
+def ordered_map(
+    work: Callable[[T], R], chunks: Iterable[T], *, processes: int = 1
+) -> Iterator[Iterator[R]]:
+    """`work` over `chunks`, lazily, in order, for the length of a `with` block: in this
+    process when `processes` < 2, else in a pool of that many spawned workers (never forked:
+    the callers run threads).
+
+    The workers start while SIGINT is ignored (from the main thread; elsewhere from their
+    initializer on), and an ignored signal stays ignored in them: a Ctrl-C from the terminal
+    (sent to the whole process group) reaches only this process, which decides what it means.
+    Any exception in the block, KeyboardInterrupt included, terminates the workers at once
+    instead of waiting for their chunks.
+    `work` must be a module-level function (it is pickled by name)."""
+    if processes < 2:
+        yield map(work, chunks)
+        return
+    spawn = multiprocessing.get_context("spawn")
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool = spawn.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        yield pool.imap(work, chunks)
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+def chunked(items: list[T], size: int) -> Iterator[list[T]]:
+    """`items` in consecutive slices of `size` (the last one shorter)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,0 +1,59 @@
+"""Facts of a model read from its listing's tags (and pipeline tag), in SQL: whether it is an
+AutoTrain model, and its domain by the paper's tag-to-domain map.
+
+The domain rule: every tag (normalised, the pipeline tag included) found in `domain_map` votes
+for its domain; the candidates are the domains voted for, in DOMAIN_ORDER. One candidate is the
+domain; `feature-extraction` with exactly two candidates is NLP; any Multimodal candidate wins
+next; otherwise the domain with the most votes, ties to the first of DOMAIN_ORDER. A model
+without a domain tag has no domain (NULL) and no candidates.
+"""
+
+from __future__ import annotations
+
+from mining.facts.vocabulary import AUTOTRAIN_TAGS
+
+NORMAL_TAGS = """list_distinct(list_filter(
+    list_transform(list_append(coalesce(m.tags, []::VARCHAR[]), m.pipeline_tag),
+                   lambda x: replace(lower(trim(x)), ' ', '-')),
+    lambda x: x IS NOT NULL AND x <> ''))"""
+"""The normalised tags of a `models` row `m`, its pipeline tag among them."""
+
+AUTOTRAIN = f"""coalesce(list_has_any(
+    list_transform(coalesce(m.tags, []::VARCHAR[]), lambda x: lower(x)),
+    {list(AUTOTRAIN_TAGS)!r}), false)"""
+"""True for a `models` row `m` whose tags hold one of AUTOTRAIN_TAGS."""
+
+MODEL_FACTS_SQL = f"""
+WITH r AS (
+    SELECT m.model_id, {AUTOTRAIN} AS autotrain, {NORMAL_TAGS} AS tags_normal
+    FROM models m
+    WHERE m.run_id = $run
+      AND NOT EXISTS (SELECT 1 FROM card_facts f WHERE f.run_id = $run AND f.model_id = m.model_id)
+),
+t AS (SELECT model_id, unnest(tags_normal) AS tag FROM r),
+per_domain AS (
+    SELECT t.model_id, d.domain, min(d.domain_rank) AS domain_rank, count(*) AS tags,
+           bool_or(t.tag = 'feature-extraction') AS feature_extraction
+    FROM t JOIN domain_map d USING (tag)
+    GROUP BY t.model_id, d.domain
+),
+dom AS (
+    SELECT model_id,
+           list(domain ORDER BY domain_rank) AS domain_candidates,
+           count(*) AS n_domains,
+           bool_or(feature_extraction) AS feature_extraction,
+           bool_or(domain = 'Multimodal') AS multimodal,
+           first(domain ORDER BY tags DESC, domain_rank ASC) AS most_supported
+    FROM per_domain GROUP BY model_id
+)
+SELECT $run AS run_id, r.model_id, r.autotrain,
+       CASE WHEN dom.n_domains IS NULL THEN NULL
+            WHEN dom.n_domains = 1 THEN dom.most_supported
+            WHEN dom.feature_extraction AND dom.n_domains = 2 THEN 'NLP'
+            WHEN dom.multimodal THEN 'Multimodal'
+            ELSE dom.most_supported END AS domain,
+       coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates
+FROM r LEFT JOIN dom USING (model_id)
+"""
+"""The `card_facts` rows (tag facts only) of the run's models that have none yet; reads the
+relation `domain_map` (vocabulary.domain_map) registered for the query."""
