@@ -63,7 +63,7 @@ SELECT e.model_id, m.author, m.pipeline_tag, m.library_name,
        m.created_at, m.last_modified, m.sha, m.gated, coalesce(m.tags, []) AS tags,
        c.fetch_status AS card_fetch_status, c.parse_status AS card_parse_status,
        c.parse_error AS card_parse_error, c.sha AS card_sha,
-       coalesce(f.autotrain, false) AS autotrain
+       coalesce(f.autotrain, false) AS autotrain, f.metrics AS card_metrics
 FROM known, emissions e
 LEFT JOIN models m ON m.run_id = e.run_id AND m.model_id = e.model_id
 LEFT JOIN cards_with_text c ON c.run_id = e.run_id AND c.model_id = e.model_id

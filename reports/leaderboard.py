@@ -8,6 +8,7 @@ copies of a training run counted from the crawl audit's `copied_from`.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -45,7 +46,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("domain", "Domain", "text"),
     Column("library", "Library", "text"),
     Column("training_type", "Training", "text", "training type the card states"),
-    Column("performance", "Performance", "num", "the card's best metric (0-1)"),
+    Column(
+        "performance",
+        "Performance",
+        "num",
+        "the card's own score (0-1: the harmonic mean of its metrics), with each metric and "
+        "the dataset it was measured on",
+    ),
     Column("params", "Parameters", "num", "safetensors parameter count"),
     Column("size_bytes", "Weights", "num", "size of pytorch_model.bin"),
     Column("data_bytes", "Data", "num", "training-data size in bytes, when known"),
@@ -118,6 +125,7 @@ ENCODING: tuple[tuple[str, str, str], ...] = (
     ("f", "flags", "flags"),
     ("k", "copy_of", "index"),
     ("pf", "performance", "num"),
+    ("pm", "performance_metrics", "dict"),
     ("pa", "params", "num"),
     ("sb", "size_bytes", "num"),
     ("db", "data_bytes", "num"),
@@ -184,6 +192,7 @@ def rows(
                 "copies": copies.get(model_id, 0),
                 "performance": score,
                 "performance_text": formats.DASH if score is None else formats.fixed(score, 2),
+                "performance_metrics": metrics_text(reporter.get("card_metrics")),
                 "params": reporter["parameters"],
                 "size_bytes": reporter["pytorch_model_bytes"],
                 "size_text": formats.size_bytes(reporter["pytorch_model_bytes"]),
@@ -359,6 +368,25 @@ def _short(value: Any, limit: int = 40) -> str | None:
         return None
     text = " ".join(str(value).split())[:limit]
     return text or None
+
+
+def metrics_text(stored: Any) -> str | None:
+    """The card's metrics as the leaderboard words them, e.g. `accuracy 0.931 (imdb), f1 0.92`:
+    each metric (card_facts.metrics, values on [0, 1]) with the dataset it was measured on,
+    when the card names one."""
+    metrics = json.loads(stored) if isinstance(stored, str) else stored
+    if not isinstance(metrics, Mapping):
+        return None
+    parts = []
+    for name, metric in metrics.items():
+        value = metric.get("value") if isinstance(metric, Mapping) else None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        dataset = _short(metric.get("dataset"), 40)
+        parts.append(
+            f"{name} {formats.significant(float(value), 3)}" + (f" ({dataset})" if dataset else "")
+        )
+    return ", ".join(parts) or None
 
 
 def _performance(label: Row | None) -> float | None:

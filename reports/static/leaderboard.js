@@ -361,7 +361,13 @@
     tr.appendChild(textCell(word("d", i)));
     tr.appendChild(textCell(word("l", i)));
     tr.appendChild(textCell(word("tt", i)));
-    tr.appendChild(el("td", "num", C.pf[i] === null ? "—" : C.pf[i].toFixed(2)));
+    var performance = el("td", "num", C.pf[i] === null ? "—" : C.pf[i].toFixed(2));
+    var metrics = word("pm", i);
+    if (metrics) {
+      performance.appendChild(document.createTextNode(" "));
+      performance.appendChild(el("span", "prov", metrics));
+    }
+    tr.appendChild(performance);
     tr.appendChild(el("td", "num", integer(C.pa[i])));
     tr.appendChild(el("td", "num", bytes(C.sb[i])));
     tr.appendChild(el("td", "num", bytes(C.db[i])));

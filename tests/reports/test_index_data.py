@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from reports import formats
@@ -75,3 +76,30 @@ def test_rows_carry_flags_copies_and_the_audited_figure(rows: list[dict]) -> Non
 )
 def test_co2_reads_in_units(grams: float | None, text: str) -> None:
     assert formats.co2(grams) == text
+
+
+def test_performance_names_each_metric_and_its_dataset(
+    rows: list[dict], pipeline: tuple[Path, Path]
+) -> None:
+    db, _ = pipeline
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = dict(
+            con.execute(
+                "SELECT model_id, metrics FROM card_facts"
+                " WHERE run_id = (SELECT max(run_id) FROM runs) AND metrics IS NOT NULL"
+            ).fetchall()
+        )
+    with_metrics = [r for r in rows if r["id"] in stored]
+    assert len(with_metrics) > 100
+    for row in with_metrics:
+        metrics = json.loads(stored[row["id"]])
+        text = row["performance_metrics"]
+        assert text is not None, row["id"]
+        for name, metric in metrics.items():
+            assert name in text
+            if metric.get("dataset"):
+                dataset = " ".join(str(metric["dataset"]).split())
+                assert f"({dataset[:10]}" in text, (row["id"], text)
+    assert all(r["performance_metrics"] is None for r in rows if r["id"] not in stored)
+    data = embedded(rows)
+    assert "pm" in data["cols"] and len(data["dicts"]["pm"]) > 1
