@@ -29,7 +29,7 @@ def test_serve_prints_its_url_answers_the_client_and_stops_on_ctrl_c() -> None:
         assert len(models) == 12 and all(m.id.startswith("bigscience/") for m in models)
     finally:
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=20)
+        _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "Stopping the mirror." in err and "Traceback" not in err
 
