@@ -5,8 +5,7 @@ instead of deriving it again.
 Two steps, each committed, so a stopped crawl resumes where it stopped:
 
 1. tags: one row per model of the run without one, with its AutoTrain flag and domain
-   (`mining.facts.tags`) and the README facts of a row that read the same text before, in one
-   statement;
+   (`mining.facts.tags`), in one statement;
 2. texts: the README facts (`mining.facts.text`) of every fetched card whose row has not read
    its text yet: copied from any row that read the same text before, else parsed (once per
    distinct text, in worker processes from PROCESSES_FROM texts on) and committed in batches.
@@ -31,18 +30,6 @@ PROCESSES_FROM = 500  # fewer texts parse faster inline than a pool starts
 
 _TEXT_COLUMNS = [field.name for field in TEXT_FACTS_SCHEMA if field.name != "text_sha256"]
 _SET_TEXT_FACTS = ", ".join(f'"{name}" = s."{name}"' for name in ["text_sha256", *_TEXT_COLUMNS])
-
-_INSERT_WITH_READ_TEXTS = f"""
-INSERT INTO card_facts BY NAME
-SELECT f.*, {", ".join(f's."{name}"' for name in ["text_sha256", *_TEXT_COLUMNS])}
-FROM ({MODEL_FACTS_SQL}) f
-LEFT JOIN cards c ON c.run_id = $run AND c.model_id = f.model_id AND c.fetch_status = 'ok'
-LEFT JOIN (
-    SELECT DISTINCT ON (text_sha256) * FROM card_facts WHERE text_sha256 IS NOT NULL
-) s ON s.text_sha256 = c.text_sha256
-"""
-"""The tag facts of every model without a row, with the README facts of any row that read
-the same text before: an unchanged re-crawl writes its rows once, with no update after."""
 
 _UNREAD = """
     card_facts.run_id = $run AND c.run_id = $run AND c.model_id = card_facts.model_id
@@ -78,7 +65,7 @@ def derive_facts(
     of its README; returns a one-line summary. Rows already complete are left as they are."""
     run = {"run": run_id}
     with transaction(con), registered(con, domain_map=domain_map()):
-        con.execute(_INSERT_WITH_READ_TEXTS, run)
+        con.execute(f"INSERT INTO card_facts BY NAME {MODEL_FACTS_SQL}", run)
     with transaction(con):
         con.execute(_COPY_READ_TEXTS, run)
     todo = [(str(key), str(text)) for key, text in con.execute(_UNREAD_TEXTS, run).fetchall()]
