@@ -5,7 +5,8 @@ co2`: every model listed, the cards of the models tagged co2_eq_emissions): a se
 samples whole model rows with replacement (so creation time, tags, pipeline tag, downloads and
 size keep their joint distribution), 2,970,000 from the non-reporters and 30,000 from the
 reporters, each reporter bringing its real card and emissions row (CO2 amount, provenance,
-context fields). Every row gets a new unique id; the synthetic copies of one real reporter
+context fields), and every model its row of card facts (AutoTrain, domain, metrics).
+Every row gets a new unique id; the synthetic copies of one real reporter
 share its training run (`emissions.training_run`: the source's run, or its model id on a source
 crawled before the audit), so the `independent` population is analysed too. It is written
 straight into a DuckDB file in the crawl schema through Arrow, in chunks. As in a `--cards co2`
@@ -46,7 +47,7 @@ SEED = 20230405
 CHUNK = 500_000
 GOAL_SECONDS = 20.0
 GOAL_PEAK_MB = 2048.0
-SCANNED = ("runs", "models", "cards", "card_texts", "emissions")
+SCANNED = ("runs", "models", "cards", "card_texts", "emissions", "card_facts")
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, run: int) -> pa.Table:
@@ -76,6 +77,12 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
             f"(SELECT text_sha256 FROM cards WHERE {where})",
             run,
         )
+        facts = _fetch(
+            src,
+            "SELECT f.* FROM models m JOIN card_facts f ON f.run_id = m.run_id "
+            "AND f.model_id = m.model_id WHERE m.run_id = $run ORDER BY m.model_id",
+            run,
+        )
     finally:
         src.close()
     is_reporter = pool.column("reporter").to_numpy(zero_copy_only=False)
@@ -83,6 +90,10 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
     reporter_rows = pool.filter(pa.array(is_reporter)).drop_columns(["reporter"])
     if emissions.column("model_id").to_pylist() != reporter_rows.column("model_id").to_pylist():
         raise RuntimeError("every emissions row needs its model row in the source crawl")
+    if facts.num_rows != pool.num_rows:
+        raise RuntimeError("every model needs its card_facts row: crawl the source again")
+    facts_non = facts.filter(pa.array(~is_reporter))
+    facts_rep = facts.filter(pa.array(is_reporter))
     card_of = {model_id: i for i, model_id in enumerate(cards.column("model_id").to_pylist())}
 
     rng = np.random.default_rng(seed)
@@ -103,9 +114,12 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
             chunk = non_reporters.take(pa.array(picks_non[start : start + CHUNK]))
             chunk_ids = ids[position : position + chunk.num_rows]
             _insert(con, "models", _renamed(chunk, chunk_ids, card_data=False))
+            chunk_facts = facts_non.take(pa.array(picks_non[start : start + CHUNK]))
+            _insert(con, "card_facts", _renamed(chunk_facts, chunk_ids))
             position += chunk.num_rows
         reporter_ids = ids[position:]
         _insert(con, "models", _renamed(reporter_rows.take(pa.array(picks_rep)), reporter_ids))
+        _insert(con, "card_facts", _renamed(facts_rep.take(pa.array(picks_rep)), reporter_ids))
         copies = _renamed(emissions.take(pa.array(picks_rep)), reporter_ids)
         source_runs = "training_run" if "training_run" in emissions.column_names else "model_id"
         runs = emissions.column(source_runs).take(pa.array(picks_rep))
