@@ -15,8 +15,10 @@ import pyarrow as pa
 from analysis import paperdata
 from analysis.vocabulary import normal_tag
 from classifiers.efficiency.figure import is_flagged
+from hubcarbon.core.db import registered
 from mining.cards.emission_record import implausible_training_figure
 from mining.cards.metrics import METRICS
+from mining.facts import AUTOTRAIN_TAGS
 
 MAX_ALTERNATIVES = 3
 MAX_AUTOTRAIN = 1
@@ -106,7 +108,7 @@ def alternative_pool(
             "parameters": _numbers(inputs, "parameters"),
             "size_bytes": _numbers(inputs, "size_bytes"),
             "datasets": tags.map(_datasets).to_numpy(),
-            "autotrain": tags.map(lambda t: bool({"autotrain", "autonlp"} & set(t))).to_numpy(),
+            "autotrain": tags.map(lambda t: bool(set(AUTOTRAIN_TAGS) & set(t))).to_numpy(),
             "candidate": (
                 np.asarray(candidate, dtype=bool)
                 & copied.isna().to_numpy()
@@ -206,11 +208,8 @@ def greener_alternatives(
 
     `pool` comes from `alternative_pool`; `limit` is the number kept per reporter."""
     frame = pa.Table.from_pandas(pool.loc[:, list(POOL_COLUMNS)], schema=_POOL_SCHEMA)
-    con.register("alternative_pool", frame)
-    try:
+    with registered(con, alternative_pool=frame):
         out = con.execute(
             _SQL, {"limit": limit, "factor": SIZE_FACTOR, "autotrain": MAX_AUTOTRAIN}
         ).df()
-    finally:
-        con.unregister("alternative_pool")
     return out.loc[:, list(COLUMNS)]

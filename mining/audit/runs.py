@@ -38,7 +38,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from hubcarbon.core.db import transaction
+from hubcarbon.core.db import registered, transaction
 from mining.audit.stage import audit_stage
 from mining.cards.card import parse_card
 from mining.cards.emission_record import Flag
@@ -360,12 +360,8 @@ def audit_training_runs(con: duckdb.DuckDBPyConnection, run_id: int) -> str:
         ],
         schema=_RESULT_SCHEMA,
     )
-    with transaction(con):
-        con.register("audit_runs", table)
-        try:
-            con.execute(_UPDATE_SQL, {"run": run_id, "copied": str(Flag.COPIED)})
-        finally:
-            con.unregister("audit_runs")
+    with transaction(con), registered(con, audit_runs=table):
+        con.execute(_UPDATE_SQL, {"run": run_id, "copied": str(Flag.COPIED)})
     copies = sum(run.copied_from is not None for run in runs)
     distinct = len({run.training_run for run in runs})
     return f"training runs: {distinct:,} for {len(runs):,} reporters ({copies:,} copies)"
