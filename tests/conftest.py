@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from mining.snapshot.reader import Snapshot
 
 # huggingface_hub reads these at import time: set them before any test imports it.
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -53,3 +57,11 @@ def co2_crawl_db(tmp_path_factory: pytest.TempPathFactory, _session_hf_home: Non
     db = tmp_path_factory.mktemp("co2_crawl") / "co2.duckdb"
     assert main(["crawl", "--db", str(db), "--models", "co2", "--no-progress"]) == 0
     return db
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Snapshot:
+    """The embedded snapshot, read once per session (read-only: a Snapshot is immutable)."""
+    from support import embedded_snapshot
+
+    return embedded_snapshot()

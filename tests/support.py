@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mining.snapshot.reader import Snapshot
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
@@ -24,3 +28,12 @@ def unbudgeted() -> dict[str, Any]:
     from mining.crawl.budget import RequestBudget
 
     return {"api_budget": RequestBudget(None), "resolver_budget": RequestBudget(None)}
+
+
+@functools.cache
+def embedded_snapshot() -> Snapshot:
+    """The embedded snapshot, read once per test process (reading it takes seconds; it is
+    immutable, so every test can share it)."""
+    from mining.snapshot.reader import open_snapshot
+
+    return open_snapshot()

@@ -86,7 +86,9 @@ def test_python_m_hubcarbon_is_not_shadowed_by_the_working_directory(tmp_path: P
     version = run("--version")
     assert version.returncode == 0, version.stderr
     assert version.stdout.startswith("hubcarbon, version ")
-    assert run("analyze", "--help").returncode == 0  # imports analysis and mining
+    assert run("analyze", "--help").returncode == 0  # imports mining
+    replicated = run("replicate", "--out", str(tmp_path / "out" / "replication.json"))
+    assert replicated.returncode == 0, replicated.stderr  # imports analysis and classifiers
     linted = run("lint", str(CARD))
     assert linted.returncode == 1 and "HC102" in linted.stdout
     assert "shadowed" not in linted.stderr

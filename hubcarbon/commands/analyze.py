@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from analysis.run import analyze
 from hubcarbon.core.paths import OUT_DIR
 from mining import store
 
@@ -46,6 +45,9 @@ OUT/analysis/*.png|*.svg (figures). Methods: docs/analysis.md.
 )
 def command(db: Path, out: Path, progress: bool | None) -> None:
     """Run every statistic of RQ1 and RQ2 on the latest crawl run."""
+    store.require_crawl_store(db)  # a wrong --db is answered before the statistics' imports
+    from analysis.run import analyze
+
     summary = analyze(db, out, progress=progress, echo=click.echo if progress else None)
     for line in summary.lines():
         click.echo(line)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from classifiers.stage import classify
 from mining import store
 
 EPILOG = """\b
@@ -36,6 +35,8 @@ the latest run (tables in docs/schema.md). Running it again replaces that run's 
 def command(db: Path, progress: bool | None) -> None:
     """Grade the latest crawl: reporting levels, efficiency labels, greener alternatives, lint."""
     con = store.connect(db, require_crawl=True)
+    from classifiers.stage import classify
+
     try:
         with store.reading(db):
             summary = classify(con, progress=progress)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from analysis.replication import ComparisonRow, comparison, dumps, mismatches
-from classifiers import replication_document
 from hubcarbon.core.atomic import write_atomic
 from hubcarbon.core.errors import InputError
 from hubcarbon.core.paths import OUT_DIR
+
+if TYPE_CHECKING:
+    from analysis.replication import ComparisonRow
 
 EPILOG = """\b
 Examples:
@@ -59,6 +61,9 @@ def command(out_path: Path, output_format: str) -> None:
     defaults, Holm family, monthly windows, OLS split), writes the results as JSON and prints
     the published values next to ours.
     """
+    from analysis.replication import comparison, dumps, mismatches
+    from classifiers import replication_document
+
     results = replication_document()
     text = dumps(results)
     try:

@@ -8,7 +8,6 @@ import click
 
 from hubcarbon.core.paths import OUT_DIR
 from mining import store
-from reports.site import build_site
 
 EPILOG = """\b
 Examples:
@@ -64,6 +63,9 @@ def command(
 ) -> None:
     """Build the static site: leaderboard, a page and badge per CO2 reporter, the study report
     and the downloads. It needs no server: open index.html or publish the directory."""
+    store.require_crawl_store(db)  # a wrong --db is answered before the site's imports
+    from reports.site import build_site
+
     summary = build_site(db, out, findings, replication, progress=False if quiet else progress)
     if quiet:
         return

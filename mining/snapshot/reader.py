@@ -19,6 +19,7 @@ from functools import cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 import pyarrow as pa
@@ -129,8 +130,9 @@ class Snapshot:
         try:
             self._readmes = table.column("readme").combine_chunks()
             rows = table.drop_columns(["readme"]).to_pylist()
+            provenances = _Provenances()
             self.records: tuple[ModelRecord, ...] = tuple(
-                _record(i, row) for i, row in enumerate(rows)
+                _record(i, row, provenances) for i, row in enumerate(rows)
             )
         except (pa.ArrowException, TypeError, ValueError, KeyError) as exc:
             raise SnapshotError(f"{label}: malformed snapshot ({exc})") from exc
@@ -161,8 +163,20 @@ class Snapshot:
         return tuple(r for r in self.records if r.paper_name is not None)
 
 
-def _record(index: int, row: dict[str, Any]) -> ModelRecord:
-    provenance = json.loads(row["provenance"]) if row["provenance"] else {}
+class _Provenances(dict[str, Mapping[str, str]]):
+    """Each distinct provenance text parsed once (a snapshot holds a few dozen, shared by
+    tens of thousands of rows), as a read-only mapping the rows can share."""
+
+    def __missing__(self, text: str) -> Mapping[str, str]:
+        parsed = json.loads(text) if text else {}
+        if not isinstance(parsed, dict):
+            raise ValueError(f"a provenance that is not an object: {text[:80]!r}")
+        self[text] = shared = MappingProxyType(parsed)
+        return shared
+
+
+def _record(index: int, row: dict[str, Any], provenances: _Provenances) -> ModelRecord:
+    provenance = provenances[row["provenance"] or ""]
     if not isinstance(row["id"], str) or not isinstance(row["sha"], str):
         raise ValueError(f"row {index} lacks an id or a sha")
     return ModelRecord(

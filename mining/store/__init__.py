@@ -12,6 +12,7 @@ from mining.store.schema import (
     flagged_figures,
     latest_run_id,
     reading,
+    require_crawl_store,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "flagged_figures",
     "latest_run_id",
     "reading",
+    "require_crawl_store",
 ]

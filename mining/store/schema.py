@@ -329,6 +329,15 @@ CRAWL_TABLES: tuple[str, ...] = ("runs", "models", "cards", "emissions")
 """What makes a database a crawl store: the stages after the crawl refuse one without them."""
 
 
+def require_crawl_store(path: Path) -> None:
+    """StoreError unless `path` is a database holding a crawl (missing, empty, foreign or
+    damaged files are refused). It only looks, read-only: the commands call it before they
+    import the analysis stack, so a wrong --db is answered at once."""
+    if not path.exists():
+        raise StoreError(f"no database at {path}: run `hubcarbon crawl` (or `make crawl`) first")
+    check_database(path, require_crawl=True)
+
+
 def connect(
     path: Path | str, *, read_only: bool = False, require_crawl: bool = False
 ) -> duckdb.DuckDBPyConnection:
@@ -340,11 +349,10 @@ def connect(
     is written into it. `read_only` implies `require_crawl`; a read-only open of a crawl in an
     older layout migrates it first, then reopens it read-only."""
     path = Path(path)
-    require_crawl = require_crawl or read_only
-    if path.exists():
-        check_database(path, require_crawl=require_crawl)
-    elif require_crawl:
-        raise StoreError(f"no database at {path}: run `hubcarbon crawl` (or `make crawl`) first")
+    if require_crawl or read_only:
+        require_crawl_store(path)
+    elif path.exists():
+        check_database(path, require_crawl=False)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
     with reading(path):

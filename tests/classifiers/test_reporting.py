@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from support import FIXTURES
+from support import FIXTURES, embedded_snapshot
 
 from analysis import paperdata
 from classifiers.reporting import LEVEL_NAMES, Level, paper_inputs, reporting_grades
@@ -13,7 +13,6 @@ from classifiers.reporting.levels import is_given
 from classifiers.reporting.paper2023 import hardware_from_card
 from mining.cards.card import parse_card
 from mining.cards.emission_record import emission_record
-from mining.snapshot.reader import open_snapshot
 
 CARDS = FIXTURES / "cards"
 
@@ -111,7 +110,7 @@ def test_v1_level_4_awareness_with_hardware_and_no_optimisation() -> None:
 
 def snapshot_row(model_id: str) -> dict[str, object]:
     """Reporting inputs of a real card of the embedded snapshot (written to a temporary file)."""
-    snapshot = open_snapshot()
+    snapshot = embedded_snapshot()
     record = snapshot.get(model_id)
     assert record is not None
     text = snapshot.readme(record) or ""
@@ -249,7 +248,7 @@ def stable_diffusion_rows() -> list[dict[str, object]]:
     """Reporting inputs of every embedded-snapshot card stating Stable Diffusion's figures
     (11,250 kg for v1, 15,000 kg for v2): the originals, their re-uploads and fine-tunes,
     read as the crawl reads them (the card reader's record, the listing's tags)."""
-    snapshot = open_snapshot()
+    snapshot = embedded_snapshot()
     rows: list[dict[str, object]] = []
     for record in snapshot:
         text = snapshot.readme(record)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support import copy_db
+from support import copy_db, embedded_snapshot
 
 from mining.audit import AUDIT_STAGES, CopyReason, Reporter, TrainingRun, run_audit, training_runs
 from mining.audit.runs import NEAR_COPY_JACCARD, jaccard
 from mining.cards.card import parse_card
 from mining.cards.emission_record import emission_record
-from mining.snapshot.reader import open_snapshot
 from mining.store.schema import connect
 
 pytestmark = pytest.mark.slow  # reads every card of the embedded snapshot
@@ -28,7 +27,7 @@ SD_V1, SD_V2 = 11_250_000.0, 15_000_000.0
 @pytest.fixture(scope="module")
 def reporters() -> list[Reporter]:
     """Every snapshot card that states a figure, as the crawl would store it."""
-    snapshot = open_snapshot()
+    snapshot = embedded_snapshot()
     found = []
     for record in snapshot:
         text = snapshot.readme(record)
@@ -106,7 +105,7 @@ def test_most_non_autotrain_figures_repeat_and_few_runs_remain(
     """The issue's screen (70 % of 174 non-AutoTrain reporters repeat another model's figure),
     after the snapshot tags the 24 AutoTrain cards it missed: 120 of 150 repeat another
     non-AutoTrain figure, and they are 70 training runs, not 120."""
-    snapshot = open_snapshot()
+    snapshot = embedded_snapshot()
     auto = {r.id for r in snapshot if {"autotrain", "autonlp"} & set(r.tags)}
     human = [r for r in reporters if r.model_id not in auto]
     figures = Counter(r.figure for r in human)

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from huggingface_hub import HfApi
 from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
-from support import unbudgeted
+from support import embedded_snapshot, unbudgeted
 
 from mining import store
 from mining.crawl.crawler import Crawl, CrawlOptions
@@ -23,7 +23,6 @@ from mining.crawl.hubclient import HubClient
 from mining.mirror.faults import FaultPlan, HostileReadmes
 from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
 from mining.snapshot.datasets import open_datasets
-from mining.snapshot.reader import open_snapshot
 
 pytestmark = pytest.mark.slow  # crawls of the co2-tagged models
 
@@ -76,7 +75,7 @@ def test_the_co2_crawl_sizes_reporters_from_the_snapshot(co2_crawl_db: Path) -> 
 def test_gated_missing_broken_and_invalid_datasets_are_rows(tmp_path: Path) -> None:
     hostile = HostileReadmes(failing=frozenset({"datasets/squad_it"}))
     config = MirrorConfig(hostile=hostile, gated_datasets=frozenset({"imdb"}))
-    with MirrorServer(open_snapshot(), config) as server:
+    with MirrorServer(embedded_snapshot(), config) as server:
         api = HfApi(endpoint=server.url)
         assert api.dataset_info("imdb").gated == "manual"  # metadata is public, as on the Hub
         with pytest.raises(GatedRepoError):
@@ -143,7 +142,7 @@ def test_sigkill_in_the_dataset_stage_then_resume(tmp_path: Path) -> None:
     pages = limit // page_size
     argv = ["--models", "co2", "--limit", str(limit), "--page-size", str(page_size)]
     config = MirrorConfig(page_size=page_size, faults=FaultPlan(latency_ms=30))
-    with MirrorServer(open_snapshot(), config) as server:
+    with MirrorServer(embedded_snapshot(), config) as server:
         db = tmp_path / "killed.duckdb"
         command = [
             sys.executable,

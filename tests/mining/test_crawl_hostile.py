@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from huggingface_hub.utils import get_session
-from support import REPO_ROOT, unbudgeted
+from support import REPO_ROOT, embedded_snapshot, unbudgeted
 
 from hubcarbon.cli import main
 from hubcarbon.core.redact import REDACTED, redact
@@ -24,15 +24,10 @@ from mining.crawl.failures import KIND_MEANINGS, ErrorKind
 from mining.crawl.hubclient import HubClient, ListingQuery
 from mining.mirror.faults import FaultPlan, HostileReadmes
 from mining.mirror.server import MirrorConfig, MirrorServer
-from mining.snapshot.reader import Snapshot, open_snapshot
+from mining.snapshot.reader import Snapshot
 
 AUTHOR = "flair"  # 26 models in the embedded snapshot, every one with a README
 TOKEN = "hf_HostileTestTokenQwErTy0123456789"  # made up: the mirror accepts any token
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +76,7 @@ def token_hits(db: Path, needle: str) -> list[str]:
 
 
 @pytest.mark.timeout(180)
+@pytest.mark.slow
 def test_failing_readmes_are_rows_and_the_crawl_goes_on(
     tmp_path: Path,
     snapshot: Snapshot,
@@ -98,7 +94,7 @@ def test_failing_readmes_are_rows_and_the_crawl_goes_on(
         echo_authorization=True,
     )
     db = tmp_path / "hostile.duckdb"
-    with MirrorServer(open_snapshot(), MirrorConfig(hostile=hostile)) as server:
+    with MirrorServer(embedded_snapshot(), MirrorConfig(hostile=hostile)) as server:
         warm_up(server.url)
         started = time.monotonic()
         code = main(crawl_argv(server.url, db, "--token", TOKEN, "--request-deadline", "8",
@@ -142,10 +138,11 @@ def test_failing_readmes_are_rows_and_the_crawl_goes_on(
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.slow
 def test_a_stalled_readme_ends_at_the_deadline(tmp_path: Path, flair_ids: list[str]) -> None:
     stalled = flair_ids[0]
     hostile = HostileReadmes(slow=frozenset({stalled}), slow_bytes_per_second=0)
-    with MirrorServer(open_snapshot(), MirrorConfig(hostile=hostile)) as server:
+    with MirrorServer(embedded_snapshot(), MirrorConfig(hostile=hostile)) as server:
         client = HubClient(endpoint=server.url, **unbudgeted(), request_deadline=2, base_wait=0.1)
         started = time.monotonic()
         fetch = client.fetch_readme(stalled, None)
@@ -156,12 +153,13 @@ def test_a_stalled_readme_ends_at_the_deadline(tmp_path: Path, flair_ids: list[s
 
 
 @pytest.mark.timeout(180)
+@pytest.mark.slow
 def test_a_huge_retry_after_stops_the_crawl_resumably(
     tmp_path: Path, flair_ids: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "wait.duckdb"
     hostile = HostileReadmes(rate_limited=frozenset({flair_ids[5]}), rate_limit_wait=100_000)
-    with MirrorServer(open_snapshot(), MirrorConfig(hostile=hostile)) as server:
+    with MirrorServer(embedded_snapshot(), MirrorConfig(hostile=hostile)) as server:
         started = time.monotonic()
         code = main(crawl_argv(server.url, db))
         assert time.monotonic() - started < 40
@@ -174,7 +172,7 @@ def test_a_huge_retry_after_stops_the_crawl_resumably(
     assert query(db, "SELECT status, listing_done FROM runs") == [("failed", True)]
     assert query(db, "SELECT stage, kind FROM crawl_errors") == [("card", "rate_limited")]
 
-    with MirrorServer(open_snapshot(), port=port) as server:  # the same Hub, behaving again
+    with MirrorServer(embedded_snapshot(), port=port) as server:  # the same Hub, behaving again
         assert main(crawl_argv(server.url, db)) == 0
     assert "run 1 (resumed)" in capsys.readouterr().out
     assert query(db, "SELECT run_id, status FROM runs") == [(1, "finished")]
@@ -200,9 +198,10 @@ def test_no_endpoint_fails_fast_in_one_line(
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.slow
 def test_invalid_ids_never_become_requests(tmp_path: Path, flair_ids: list[str]) -> None:
     hostile_ids = ["../../../../etc/passwd", "", "a" * 10_000, "x\0y", "org/name/extra", "a--b"]
-    with MirrorServer(open_snapshot()) as server:
+    with MirrorServer(embedded_snapshot()) as server:
         client = HubClient(endpoint=server.url, **unbudgeted())
         for model_id in hostile_ids:
             fetch = client.fetch_readme(model_id, None)
@@ -265,13 +264,14 @@ def _spawn_crawl(url: str, db: Path, *extra: str) -> subprocess.Popen[str]:
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.slow
 def test_ctrl_c_while_requests_hang_exits_130_at_once_and_resumes(
     tmp_path: Path, flair_ids: list[str]
 ) -> None:
     db = tmp_path / "ctrl_c.duckdb"
     stalled = frozenset(flair_ids[:8])  # every card thread blocked in a read when Ctrl-C comes
     hostile = HostileReadmes(slow=stalled, slow_bytes_per_second=0)
-    with MirrorServer(open_snapshot(), MirrorConfig(hostile=hostile)) as server:
+    with MirrorServer(embedded_snapshot(), MirrorConfig(hostile=hostile)) as server:
         child = _spawn_crawl(server.url, db, "--request-deadline", "120")
         port = server.port
         deadline = time.monotonic() + 60
@@ -289,7 +289,7 @@ def test_ctrl_c_while_requests_hang_exits_130_at_once_and_resumes(
     assert "Traceback" not in out
     assert query(db, "SELECT status, listing_done FROM runs") == [("running", True)]
 
-    with MirrorServer(open_snapshot(), port=port) as server:
+    with MirrorServer(embedded_snapshot(), port=port) as server:
         child = _spawn_crawl(server.url, db)
         out, err = child.communicate(timeout=60)
     assert child.returncode == 0, err
@@ -298,10 +298,11 @@ def test_ctrl_c_while_requests_hang_exits_130_at_once_and_resumes(
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.slow
 def test_ctrl_c_during_the_listing_exits_130_and_resumes(tmp_path: Path) -> None:
     db = tmp_path / "listing.duckdb"
     config = MirrorConfig(faults=FaultPlan(latency_ms=200))  # 26 pages of one model: ~5 s
-    with MirrorServer(open_snapshot(), config) as server:
+    with MirrorServer(embedded_snapshot(), config) as server:
         port = server.port
         child = _spawn_crawl(server.url, db, "--page-size", "1", "--cards", "none")
         deadline = time.monotonic() + 60
@@ -317,16 +318,17 @@ def test_ctrl_c_during_the_listing_exits_130_and_resumes(tmp_path: Path) -> None
     assert took < 8  # the listing's request in flight is not waited for
     assert err == "hubcarbon: interrupted; run the same command again to resume\n"
     assert 0 < query(db, "SELECT pages_done FROM runs")[0][0] < 26  # type: ignore[operator]
-    with MirrorServer(open_snapshot(), port=port) as server:
+    with MirrorServer(embedded_snapshot(), port=port) as server:
         assert main(crawl_argv(server.url, db, "--page-size", "1", "--cards", "none")) == 0
     assert query(db, "SELECT count(*), count(DISTINCT model_id) FROM models") == [(26, 26)]
     assert query(db, "SELECT run_id, status FROM runs") == [(1, "finished")]
 
 
+@pytest.mark.slow
 def test_progress_bars_only_on_a_terminal_unless_forced(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with MirrorServer(open_snapshot()) as server:
+    with MirrorServer(embedded_snapshot()) as server:
         argv = ["crawl", "--endpoint", server.url, "--author", AUTHOR, "--cards", "none"]
         assert main([*argv, "--db", str(tmp_path / "a.duckdb")]) == 0
         assert "listing models" not in capsys.readouterr().err  # stderr is not a terminal

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
-from support import unbudgeted
+from support import embedded_snapshot, unbudgeted
 
 from hubcarbon.cli import main
 from mining import store
@@ -22,7 +22,7 @@ from mining.crawl.crawler import Crawl, CrawlOptions
 from mining.crawl.hubclient import HubClient
 from mining.mirror.faults import FaultPlan
 from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
-from mining.snapshot.reader import Snapshot, open_snapshot
+from mining.snapshot.reader import Snapshot
 
 TABLE_KEYS = {"models": "model_id", "cards": "model_id", "emissions": "model_id"}
 
@@ -33,11 +33,6 @@ def _valid_repo_id(model_id: str) -> bool:
     except HFValidationError:
         return False
     return True
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
 
 
 def crawl_tables(db: Path) -> dict[str, pd.DataFrame]:
@@ -131,13 +126,14 @@ def test_full_crawl_has_every_model_card_and_reporter_and_reuses_cards(
     assert_same_tables(tables, crawl_tables(db))
 
 
+@pytest.mark.slow
 def test_faults_do_not_change_what_is_crawled(tmp_path: Path) -> None:
     options = CrawlOptions(limit=400, page_size=50, concurrency=8)
     with serve_snapshot(page_size=50) as url:
         run_crawl(url, tmp_path / "clean.duckdb", options)
     faults = FaultPlan(fault_429=0.10, fault_5xx=0.05, drop=0.03, truncate=0.03, seed=7,
                        retry_after=0)  # fmt: skip
-    with MirrorServer(open_snapshot(), MirrorConfig(page_size=50, faults=faults)) as server:
+    with MirrorServer(embedded_snapshot(), MirrorConfig(page_size=50, faults=faults)) as server:
         run_crawl(server.url, tmp_path / "faulty.duckdb", options)
         injected = dict(server.injector.injected)
     assert injected.get("429", 0) > 20
@@ -149,6 +145,7 @@ def test_faults_do_not_change_what_is_crawled(tmp_path: Path) -> None:
     assert_same_tables(clean, crawl_tables(tmp_path / "faulty.duckdb"))
 
 
+@pytest.mark.slow
 def test_sigkill_midway_then_resume_gives_the_same_tables(tmp_path: Path) -> None:
     limit, page_size = 600, 20
     pages = limit // page_size
@@ -158,7 +155,7 @@ def test_sigkill_midway_then_resume_gives_the_same_tables(tmp_path: Path) -> Non
         run_crawl(url, tmp_path / "clean.duckdb", options)
 
     config = MirrorConfig(page_size=page_size, faults=FaultPlan(latency_ms=40))
-    with MirrorServer(open_snapshot(), config) as server:
+    with MirrorServer(embedded_snapshot(), config) as server:
         db = tmp_path / "killed.duckdb"
         argv = [sys.executable, "-m", "hubcarbon", "crawl", "--endpoint", server.url,
                 "--db", str(db), "--limit", str(limit), "--page-size", str(page_size),
@@ -192,10 +189,11 @@ def test_sigkill_midway_then_resume_gives_the_same_tables(tmp_path: Path) -> Non
     assert_same_tables(crawl_tables(tmp_path / "clean.duckdb"), crawl_tables(db))
 
 
+@pytest.mark.slow
 def test_unavailable_cards_are_recorded_not_fatal(tmp_path: Path, snapshot: Snapshot) -> None:
     reporters = sorted(r.id for r in snapshot if "co2_eq_emissions" in r.tags)[:30]
     gated = frozenset(reporters[:3])
-    with MirrorServer(open_snapshot(), MirrorConfig(gated=gated)) as server:
+    with MirrorServer(embedded_snapshot(), MirrorConfig(gated=gated)) as server:
         client = HubClient(endpoint=server.url, **unbudgeted())
         statuses = {m: client.fetch_readme(m, None).status for m in reporters[:5]}
         assert client.fetch_readme("nobody/does-not-exist", None).status == "not_found"
@@ -223,7 +221,7 @@ def test_gated_cards_fall_back_to_the_hubs_card_data(tmp_path: Path, snapshot: S
         r.id for r in snapshot if "co2_eq_emissions" in r.tags and snapshot.readme(r) is not None
     )
     gated = frozenset(reporters[:3])
-    with MirrorServer(open_snapshot(), MirrorConfig(gated=gated)) as server:
+    with MirrorServer(embedded_snapshot(), MirrorConfig(gated=gated)) as server:
         run_crawl(server.url, tmp_path / "gated.duckdb", CrawlOptions(models="co2"))
     tables = crawl_tables(tmp_path / "gated.duckdb")
     cards = tables["cards"].set_index("model_id")

@@ -44,6 +44,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return first / "hub_datasets.parquet", second / "hub_datasets.parquet"
 
 
+@pytest.mark.slow
 def test_the_build_is_deterministic_and_is_the_committed_file(built: tuple[Path, Path]) -> None:
     first, second = built
     assert first.read_bytes() == second.read_bytes()

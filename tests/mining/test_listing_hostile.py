@@ -34,11 +34,6 @@ TOKEN = "hf_listingTestToken0123456789"
 
 
 @pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
-
-
-@pytest.fixture(scope="module")
 def first_ids(snapshot: Snapshot, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The first 400 valid ids a clean mirror lists, in order, read from its JSON pages."""
     ids: list[str] = []
@@ -88,6 +83,7 @@ def listing_requests(log: list[str]) -> list[str]:
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.slow
 def test_invalid_ids_are_refused_recorded_and_never_requested(
     snapshot: Snapshot, first_ids: list[str]
 ) -> None:
@@ -154,6 +150,7 @@ def test_a_link_to_another_host_is_not_followed(snapshot: Snapshot, first_ids: l
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.slow
 def test_over_limit_pages_are_truncated_with_a_recorded_error(
     snapshot: Snapshot, first_ids: list[str]
 ) -> None:
@@ -183,6 +180,7 @@ def test_an_oversized_page_is_refused_before_it_is_read_whole(snapshot: Snapshot
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.slow
 def test_the_cli_ends_a_hostile_listing_with_a_summary_not_a_traceback(
     tmp_path: Path, snapshot: Snapshot, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -230,6 +228,7 @@ _BOUNDARY_IDS = st.builds(
         max_size=40,
     )
 )
+@pytest.mark.slow
 def test_the_bulk_id_rule_agrees_with_validate_repo_id(ids: list[str]) -> None:
     con = duckdb.connect()
     got = con.execute(

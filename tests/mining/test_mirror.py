@@ -18,12 +18,7 @@ from huggingface_hub.utils import get_session
 
 from mining.mirror.routes import git_blob_sha1
 from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
-from mining.snapshot.reader import HUB_EPOCH, Snapshot, open_snapshot
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
+from mining.snapshot.reader import HUB_EPOCH, Snapshot
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from support import REPO_ROOT
 from hubcarbon.cli import main
 
 
+@pytest.mark.slow
 def test_serve_prints_its_url_answers_the_client_and_stops_on_ctrl_c() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "hubcarbon", "mirror", "serve", "--page-size", "5"],

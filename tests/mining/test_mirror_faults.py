@@ -11,12 +11,7 @@ from huggingface_hub.utils import get_session, httpx
 
 from mining.mirror.faults import BUCKET_API, BUCKET_RESOLVERS, Fault, FaultPlan, RateBuckets
 from mining.mirror.server import MirrorConfig, MirrorServer, serve_snapshot
-from mining.snapshot.reader import Snapshot, open_snapshot
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
+from mining.snapshot.reader import Snapshot
 
 
 def _outcomes(plan: FaultPlan, keys: int = 2_000) -> list[tuple[Fault, int]]:
@@ -103,6 +98,7 @@ def test_client_retries_a_429_then_succeeds(snapshot: Snapshot) -> None:
     assert len(models) == sum(1 for r in snapshot if r.id.startswith(f"{AUTHOR}/"))
 
 
+@pytest.mark.slow
 def test_faults_never_change_the_data(snapshot: Snapshot) -> None:
     def listing(url: str) -> list[tuple[str, object]]:
         models = HfApi(endpoint=url, token=False).list_models(
@@ -133,6 +129,7 @@ def _statuses(server: MirrorServer, paths: list[str]) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_fault_sequences_repeat_with_the_same_seed(snapshot: Snapshot) -> None:
     paths = [f"/api/models?limit=3&search=bert{i}" for i in range(25)] * 2
     plan = FaultPlan(fault_429=0.2, fault_5xx=0.2, drop=0.1, truncate=0.1, seed=42)

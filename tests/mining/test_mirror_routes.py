@@ -16,14 +16,9 @@ from huggingface_hub.utils import get_session
 from mining.mirror.faults import DISABLED_MESSAGE, HostileReadmes
 from mining.mirror.server import MirrorConfig, MirrorServer
 from mining.mirror.tree import RepoTree, git_blob_sha1
-from mining.snapshot.reader import ModelRecord, Sibling, Snapshot, open_snapshot
+from mining.snapshot.reader import ModelRecord, Sibling, Snapshot
 
 TOKEN = "hf_MirrorEchoTestToken0123456789ab"  # made up
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,6 @@ from mining.snapshot.reader import HUB_EPOCH, Snapshot, embedded_snapshot_file, 
 HUB_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
-@pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
-
-
 def test_counts_match_the_sources(snapshot: Snapshot) -> None:
     origins = [r.card_origin for r in snapshot]
     assert len(snapshot) == 87_305

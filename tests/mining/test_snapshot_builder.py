@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pandas as pd
 import pytest
-from support import REPO_ROOT
+from support import REPO_ROOT, embedded_snapshot
 
 from mining.snapshot.reader import ModelRecord, Snapshot, open_snapshot
 
@@ -36,7 +36,7 @@ builder = _load_builder()
 
 @pytest.fixture(scope="module")
 def embedded() -> Snapshot:
-    return open_snapshot()
+    return embedded_snapshot()
 
 
 def _real_reporter_cards(snapshot: Snapshot, count: int) -> list[ModelRecord]:
@@ -175,6 +175,7 @@ def _paper_row(
     }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_building_twice_gives_identical_bytes(tmp_path: Path, embedded: Snapshot) -> None:
     _write_shared(tmp_path / "shared", embedded)
     first = builder.build(tmp_path / "shared", tmp_path / "one")

@@ -6,28 +6,21 @@ snapshot (2023 cards, and cards rebuilt from the paper's data) read through its 
 
 from __future__ import annotations
 
-import functools
 
 import pytest
-from support import FIXTURES
+from support import FIXTURES, embedded_snapshot
 
 from mining.cards.attribution import card_statements
 from mining.cards.card import parse_card
 from mining.cards.emission_record import Flag, Provenance, emission_record
 from mining.cards.measures import Kind, find_measures
 from mining.cards.statements import Scope, Where
-from mining.snapshot.reader import open_snapshot
 
 POPULAR = FIXTURES / "cards" / "popular_cards"
 
 
-@functools.cache
-def _snapshot():  # type: ignore[no-untyped-def]
-    return open_snapshot()
-
-
 def _snapshot_card(model_id: str) -> str:
-    snapshot = _snapshot()
+    snapshot = embedded_snapshot()
     record = snapshot.get(model_id)
     assert record is not None
     text = snapshot.readme(record)

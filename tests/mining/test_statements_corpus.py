@@ -9,11 +9,10 @@ from __future__ import annotations
 import csv
 
 import pytest
-from support import FIXTURES
+from support import FIXTURES, embedded_snapshot
 
 from mining.cards.card import parse_card
 from mining.cards.emission_record import emission_record
-from mining.snapshot.reader import open_snapshot
 
 BASELINE = FIXTURES / "cards" / "emissions_2023_baseline.csv"
 
@@ -21,7 +20,7 @@ BASELINE = FIXTURES / "cards" / "emissions_2023_baseline.csv"
 @pytest.mark.slow
 def test_every_2023_figure_is_unchanged_unless_a_flag_explains_it() -> None:
     baseline = {row["model_id"]: row for row in csv.DictReader(BASELINE.open(encoding="utf-8"))}
-    snapshot = open_snapshot()
+    snapshot = embedded_snapshot()
     seen, unexplained, audited_without_flag = 0, [], []
     for model in snapshot:
         if model.card_origin != "hf_modelcards_2023":

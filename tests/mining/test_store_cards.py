@@ -20,7 +20,7 @@ from mining.crawl.cards import CardStage
 from mining.crawl.crawler import Crawl, CrawlOptions
 from mining.crawl.hubclient import HubClient
 from mining.mirror.server import serve_snapshot
-from mining.snapshot.reader import ModelRecord, Snapshot, open_snapshot
+from mining.snapshot.reader import ModelRecord, Snapshot
 
 # The crawl migrations before card texts were shared: applied as they stand, they give the old
 # layout, one text per `cards` row.
@@ -34,11 +34,6 @@ OLD_CARD_COLUMNS = (
     "run_id", "model_id", "sha", "etag", "fetch_status", "fetch_error", "raw_text",
     "front_matter", "parse_status", "parse_error",
 )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> Snapshot:
-    return open_snapshot()
 
 
 def _crawl(url: str, db: Path, options: CrawlOptions) -> None:
@@ -55,6 +50,7 @@ def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return con.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_each_text_is_stored_once_and_reuse_copies_none(tmp_path: Path) -> None:
     db = tmp_path / "twice.duckdb"
     with serve_snapshot() as url:
@@ -90,6 +86,7 @@ def test_each_text_is_stored_once_and_reuse_copies_none(tmp_path: Path) -> None:
     assert latest == second
 
 
+@pytest.mark.slow
 def test_a_new_commit_with_the_same_readme_adds_no_text_and_keeps_its_emissions(
     tmp_path: Path,
 ) -> None:

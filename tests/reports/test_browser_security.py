@@ -38,6 +38,7 @@ def tags_of(path: Path) -> list[tuple[str, dict[str, str | None]]]:
     return parser.tags
 
 
+@pytest.mark.slow
 def test_every_hostile_card_reached_the_site(
     hostile: tuple[Path, Path, list[str]], hostile_payloads: tuple[str, tuple[str, ...]]
 ) -> None:
