@@ -6,7 +6,6 @@ snapshot (2023 cards, and cards rebuilt from the paper's data) read through its 
 
 from __future__ import annotations
 
-
 import pytest
 from support import FIXTURES, embedded_snapshot
 
