@@ -19,14 +19,18 @@ os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
 os.environ.pop("HF_HUB_OFFLINE", None)
 
 
-FULL_CRAWL_FIXTURES = frozenset({"co2_crawl_db", "sample_crawl", "listing_crawl"})
-"""Session fixtures that crawl a whole scope of the embedded snapshot (a minute or more)."""
+PIPELINE_FIXTURES = frozenset(
+    {"co2_crawl_db", "sample_crawl", "listing_crawl", "empty_pipeline", "hostile"}
+)
+"""Fixtures that crawl a whole scope of the embedded snapshot, or run the whole pipeline
+(crawl, analyze, classify, report) on another snapshot: tens of seconds or more."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that needs a full crawl is `slow` (left out of `make test-fast`)."""
+    """Every test that needs a full crawl or a pipeline run is `slow` (left out of
+    `make test-fast`)."""
     for item in items:
-        if FULL_CRAWL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if PIPELINE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -48,6 +48,7 @@ def test_lint_imports_none_of_the_analysis_stack(tmp_path: Path) -> None:
         assert not {name.partition(".")[0] for name in modules} & set(HEAVY), command
 
 
+@pytest.mark.slow
 def test_a_command_whose_extra_is_missing_says_so_in_one_line(tmp_path: Path) -> None:
     """duckdb made unimportable, as in a light install."""
     code = (
@@ -67,6 +68,7 @@ def test_a_command_whose_extra_is_missing_says_so_in_one_line(tmp_path: Path) ->
     assert _python(code, tmp_path, "lint", str(CARD)).returncode == 1  # lint still works
 
 
+@pytest.mark.slow
 def test_python_m_hubcarbon_is_not_shadowed_by_the_working_directory(tmp_path: Path) -> None:
     for name in ("analysis", "mining", "classifiers"):
         (tmp_path / f"{name}.py").write_text("raise SystemExit('shadowed')\n")

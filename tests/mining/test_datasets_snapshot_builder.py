@@ -11,10 +11,9 @@ from types import ModuleType
 
 import pandas as pd
 import pytest
-from support import FIXTURES, REPO_ROOT
+from support import FIXTURES, REPO_ROOT, embedded_snapshot
 
 from mining.snapshot.datasets import StatedSize, embedded_datasets_file, open_datasets
-from mining.snapshot.reader import open_snapshot
 
 PAPER = REPO_ROOT / "analysis" / "paperdata"
 
@@ -32,12 +31,9 @@ def _load_builder() -> ModuleType:
 builder = _load_builder()
 
 
-SNAPSHOT = functools.cache(open_snapshot)
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    snapshot = SNAPSHOT()
+    snapshot = embedded_snapshot()
     first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
     for out in (first, second):
         builder.build(PAPER, FIXTURES, out, snapshot)
@@ -49,6 +45,9 @@ def test_the_build_is_deterministic_and_is_the_committed_file(built: tuple[Path,
     first, second = built
     assert first.read_bytes() == second.read_bytes()
     assert first.read_bytes() == embedded_datasets_file().read_bytes()
+
+
+# The tests below read the committed file, which the test above proves is what the build gives.
 
 
 @functools.cache
@@ -69,8 +68,8 @@ def _source_value(size: StatedSize, row: int) -> float:
     return _sizes_by_row(size.source_file)[row]
 
 
-def test_every_size_traces_to_its_source_rows(built: tuple[Path, Path]) -> None:
-    part = open_datasets(built[0])
+def test_every_size_traces_to_its_source_rows() -> None:
+    part = open_datasets()
     sizes = [*part.datasets, *part.models]
     assert len(part.datasets) == 10 and len(part.models) == 47
     for size in sizes:
@@ -79,8 +78,8 @@ def test_every_size_traces_to_its_source_rows(built: tuple[Path, Path]) -> None:
             assert float(_source_value(size, row)) == size.size_bytes, (size.id, row)
 
 
-def test_dataset_sizes_come_only_from_single_dataset_rows(built: tuple[Path, Path]) -> None:
-    part = open_datasets(built[0])
+def test_dataset_sizes_come_only_from_single_dataset_rows() -> None:
+    part = open_datasets()
     streamlit = pd.read_csv(PAPER / "HFStreamlit.csv", usecols=["Unnamed: 0", "datasets"])
     named = dict(zip(streamlit["Unnamed: 0"], streamlit["datasets"], strict=True))
     for size in part.datasets:
@@ -98,8 +97,8 @@ def test_dataset_sizes_come_only_from_single_dataset_rows(built: tuple[Path, Pat
     assert cased.size_bytes != uncased.size_bytes and part.dataset("DAGW") is None
 
 
-def test_values_that_are_not_bytes_or_disagree_are_left_out(built: tuple[Path, Path]) -> None:
-    summary = builder.build_rows(PAPER, FIXTURES, SNAPSHOT())
+def test_values_that_are_not_bytes_or_disagree_are_left_out() -> None:
+    summary = builder.build_rows(PAPER, FIXTURES, embedded_snapshot())
     reasons = "\n".join(summary.left_out)
     assert "1126082844.1593668 is not a whole number of bytes" in reasons
     assert "biomedical-ner-all: curated rows disagree" in reasons
