@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,3 +38,24 @@ def embedded_snapshot() -> Snapshot:
     from mining.snapshot.reader import open_snapshot
 
     return open_snapshot()
+
+
+def fast_sample(paths: Sequence[Path], per_folder: int = 20) -> list[Any]:
+    """Every path as a pytest parameter; in each folder all but `per_folder` evenly spaced paths
+    are marked slow, so `make test-fast` reads a sample of every kind of card and `make test`
+    reads every card."""
+    import pytest
+
+    by_folder: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, []).append(path)
+    kept = set()
+    for folder_paths in by_folder.values():
+        step = max(1, -(-len(folder_paths) // per_folder))
+        kept.update(folder_paths[::step])
+    return [
+        pytest.param(path, id=f"{path.parent.name}/{path.name}")
+        if path in kept
+        else pytest.param(path, id=f"{path.parent.name}/{path.name}", marks=pytest.mark.slow)
+        for path in paths
+    ]

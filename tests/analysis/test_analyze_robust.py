@@ -64,6 +64,7 @@ def test_interrupted_analyze_leaves_the_previous_outputs(
 
 
 @pytest.mark.parametrize("moment", ["importing", "computing"])
+@pytest.mark.slow
 def test_interrupted_replicate_leaves_the_previous_json(moment: str, tmp_path: Path) -> None:
     target = tmp_path / "replication.json"
     target.write_bytes(b'{"previous": true}\n')

@@ -145,6 +145,7 @@ def test_training_type_accepts_usual_spellings() -> None:
         assert "HC105" in _codes(lint_text(card)), odd
 
 
+@pytest.mark.slow
 def test_model_index_agrees_with_huggingface_hub() -> None:
     """HC201 fires on every fixture whose model-index huggingface_hub cannot read."""
     from huggingface_hub.repocard_data import model_index_to_eval_results

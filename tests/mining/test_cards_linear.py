@@ -17,6 +17,8 @@ from growth import LINEAR_RATIO, growth_ratio
 from mining.cards import metrics, parse_card, prose, quantities
 from mining.cards.text import LineIndex
 
+pytestmark = pytest.mark.slow  # each test times inputs of n and 4n characters
+
 PAD = " "
 
 

@@ -77,6 +77,7 @@ def test_plain_f1_preferred_over_macro_f1() -> None:
     assert from_card_text(text)["f1"].value == 0.9
 
 
+@pytest.mark.slow
 def test_every_autotrain_fixture_card_gives_values_in_unit_interval() -> None:
     seen = 0
     for path in sorted(CARDS.rglob("*.md")):

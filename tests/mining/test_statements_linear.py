@@ -15,6 +15,8 @@ from mining.cards import attribution, measures, parse_card, prose, statements, t
 from mining.cards.emission_record import emission_record
 from mining.cards.tables import html_tables
 
+pytestmark = pytest.mark.slow  # each test times inputs of n and 4n characters
+
 PAD = " "
 
 
