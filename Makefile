@@ -48,14 +48,18 @@ lint: install ## ruff, mypy and the import-layer contract
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
+# the tests start many interpreters: let them cache compiled modules (and pytest its rewritten
+# tests) in __pycache__, whatever the environment says
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
+
 test: install ## Run the test suite
-	$(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest
 
 test-fast: install ## The quick loop: every test not marked slow or browser
-	$(PY) -m pytest -m "not slow and not browser" -q
+	$(TEST_ENV) $(PY) -m pytest -m "not slow and not browser" -q
 
 test-browser: install ## Only the browser tests (Debian chromium through Playwright)
-	$(PY) -m pytest -m browser
+	$(TEST_ENV) $(PY) -m pytest -m browser
 
 bench: install ## Run the benchmarks in bench/ and print their ratios
 	$(PY) -m bench

@@ -13,6 +13,7 @@ import binascii
 import bisect
 import json
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -88,23 +89,47 @@ class _Order:
         return self._key(record)
 
 
+@dataclass(frozen=True)
+class _SnapshotSets:
+    """What every index over one snapshot shares: models by tag and by owner, lower-cased ids."""
+
+    by_tag: dict[str, frozenset[int]]
+    by_author: dict[str, frozenset[int]]
+    lower_ids: list[str]
+
+
+_SETS: weakref.WeakKeyDictionary[Snapshot, _SnapshotSets] = weakref.WeakKeyDictionary()
+_SETS_LOCK = threading.Lock()
+
+
+def _snapshot_sets(snapshot: Snapshot) -> _SnapshotSets:
+    """The sets of `snapshot`, built once per snapshot (every mirror over it shares them)."""
+    with _SETS_LOCK:
+        if snapshot not in _SETS:
+            by_tag: dict[str, set[int]] = defaultdict(set)
+            by_author: dict[str, set[int]] = defaultdict(set)
+            for record in snapshot.records:
+                for tag in record.tags:
+                    by_tag[tag].add(record.index)
+                owner = record.id.split("/", 1)[0] if "/" in record.id else (record.author or "")
+                by_author[owner.lower()].add(record.index)
+            _SETS[snapshot] = _SnapshotSets(
+                by_tag={k: frozenset(v) for k, v in by_tag.items()},
+                by_author={k: frozenset(v) for k, v in by_author.items()},
+                lower_ids=[r.id.lower() for r in snapshot.records],
+            )
+        return _SETS[snapshot]
+
+
 class ModelIndex:
     """Indexes over a snapshot: tags, authors, gated ids and one order per sort field."""
 
     def __init__(self, snapshot: Snapshot, gated: Iterable[str] = ()) -> None:
         self.snapshot = snapshot
         self.records = snapshot.records
-        by_tag: dict[str, set[int]] = defaultdict(set)
-        by_author: dict[str, set[int]] = defaultdict(set)
-        for record in self.records:
-            for tag in record.tags:
-                by_tag[tag].add(record.index)
-            owner = record.id.split("/", 1)[0] if "/" in record.id else (record.author or "")
-            by_author[owner.lower()].add(record.index)
-        self._by_tag = {k: frozenset(v) for k, v in by_tag.items()}
-        self._by_author = {k: frozenset(v) for k, v in by_author.items()}
+        sets = _snapshot_sets(snapshot)
+        self._by_tag, self._by_author, self._lower_ids = sets.by_tag, sets.by_author, sets.lower_ids
         self.gated = frozenset(i for i in gated if i in snapshot)
-        self._lower_ids = [r.id.lower() for r in self.records]
         self._orders: dict[str, _Order] = {}
         self._lock = threading.Lock()
 

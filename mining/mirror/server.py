@@ -49,6 +49,7 @@ from mining.snapshot.reader import Snapshot, open_snapshot
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 REQUEST_LOG_SIZE = 100_000
+STOP_POLL_SECONDS = 0.05  # how often the serving loop looks for stop()
 
 
 @dataclass(frozen=True)
@@ -161,14 +162,15 @@ class MirrorServer:
         """Serve in a daemon thread; returns the base URL."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="hubcarbon-mirror", daemon=True
+                target=self.serve_forever, name="hubcarbon-mirror", daemon=True
             )
             self._thread.start()
         return self.url
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until `stop()` (or KeyboardInterrupt)."""
-        self._httpd.serve_forever()
+        """Serve in the calling thread until `stop()` (or KeyboardInterrupt), which takes at
+        most STOP_POLL_SECONDS to act."""
+        self._httpd.serve_forever(poll_interval=STOP_POLL_SECONDS)
 
     def stop(self) -> None:
         self._httpd.shutdown()
