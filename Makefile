@@ -55,8 +55,8 @@ TEST_ENV := PYTHONDONTWRITEBYTECODE=
 test: install ## Run the test suite
 	$(TEST_ENV) $(PY) -m pytest
 
-test-fast: install ## The quick loop: every test not marked slow or browser
-	$(TEST_ENV) $(PY) -m pytest -m "not slow and not browser" -q
+test-fast: install ## The quick loop: every test not marked slow or browser, on 2 workers
+	$(TEST_ENV) $(PY) -m pytest -m "not slow and not browser" -q -n 2 --dist loadfile
 
 test-browser: install ## Only the browser tests (Debian chromium through Playwright)
 	$(TEST_ENV) $(PY) -m pytest -m browser

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
     from mining.snapshot.reader import Snapshot
@@ -17,6 +18,13 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.pop("HF_TOKEN", None)
 os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
 os.environ.pop("HF_HUB_OFFLINE", None)
+
+
+# Hypothesis tests assert behaviour, not speed (speed is bench/'s): on a shared 2-core machine
+# its timing checks (a per-example deadline, "input generation is slow") only measure the
+# neighbours, so they are off.
+settings.register_profile("hubcarbon", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("hubcarbon")
 
 
 PIPELINE_FIXTURES = frozenset(

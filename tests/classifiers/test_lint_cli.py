@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import FIXTURES
+from support import FIXTURES, embedded_snapshot
 
 from hubcarbon.cli import main
 
@@ -225,7 +225,7 @@ def test_lint_a_hub_card_through_the_crawler_client(
 def mirror_url() -> object:
     from mining.mirror.server import serve_snapshot
 
-    with serve_snapshot() as url:
+    with serve_snapshot(embedded_snapshot()) as url:
         yield url
 
 

@@ -107,7 +107,7 @@ def test_gated_missing_broken_and_invalid_datasets_are_rows(tmp_path: Path) -> N
 
 def test_gated_dataset_sizes_are_read_and_marked(tmp_path: Path) -> None:
     db = tmp_path / "gated.duckdb"
-    with serve_snapshot(gated_datasets=frozenset({"squad_it"})) as url:
+    with serve_snapshot(embedded_snapshot(), gated_datasets=frozenset({"squad_it"})) as url:
         con = store.connect(db)
         options = CrawlOptions(models="co2", author="it5")
         Crawl(con, HubClient(endpoint=url, **unbudgeted()), options, progress=False).run()
@@ -128,7 +128,7 @@ def test_gated_dataset_sizes_are_read_and_marked(tmp_path: Path) -> None:
 
 def test_datasets_none_skips_the_stage(tmp_path: Path) -> None:
     db = tmp_path / "none.duckdb"
-    with serve_snapshot() as url:
+    with serve_snapshot(embedded_snapshot()) as url:
         con = store.connect(db)
         options = CrawlOptions(models="co2", author="it5", datasets="none")
         Crawl(con, HubClient(endpoint=url, **unbudgeted()), options, progress=False).run()

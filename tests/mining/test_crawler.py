@@ -129,7 +129,7 @@ def test_full_crawl_has_every_model_card_and_reporter_and_reuses_cards(
 @pytest.mark.slow
 def test_faults_do_not_change_what_is_crawled(tmp_path: Path) -> None:
     options = CrawlOptions(limit=400, page_size=50, concurrency=8)
-    with serve_snapshot(page_size=50) as url:
+    with serve_snapshot(embedded_snapshot(), page_size=50) as url:
         run_crawl(url, tmp_path / "clean.duckdb", options)
     faults = FaultPlan(fault_429=0.10, fault_5xx=0.05, drop=0.03, truncate=0.03, seed=7,
                        retry_after=0)  # fmt: skip
@@ -151,7 +151,7 @@ def test_sigkill_midway_then_resume_gives_the_same_tables(tmp_path: Path) -> Non
     pages = limit // page_size
     # without the dataset stage, so that the resumed crawl's API requests are listing pages only
     options = CrawlOptions(limit=limit, page_size=page_size, datasets="none")
-    with serve_snapshot(page_size=page_size) as url:
+    with serve_snapshot(embedded_snapshot(), page_size=page_size) as url:
         run_crawl(url, tmp_path / "clean.duckdb", options)
 
     config = MirrorConfig(page_size=page_size, faults=FaultPlan(latency_ms=40))

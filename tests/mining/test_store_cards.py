@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
-from support import unbudgeted
+from support import embedded_snapshot, unbudgeted
 
 from hubcarbon.cli import main
 from mining import store
@@ -53,7 +53,7 @@ def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
 @pytest.mark.slow
 def test_each_text_is_stored_once_and_reuse_copies_none(tmp_path: Path) -> None:
     db = tmp_path / "twice.duckdb"
-    with serve_snapshot() as url:
+    with serve_snapshot(embedded_snapshot()) as url:
         _crawl(url, db, CrawlOptions(limit=1500))
         texts_after_one = _query(db, "SELECT count(*), sum(strlen(raw_text)) FROM card_texts")
         _crawl(url, db, CrawlOptions(limit=1500))  # run 1 finished: this is run 2
@@ -92,7 +92,7 @@ def test_a_new_commit_with_the_same_readme_adds_no_text_and_keeps_its_emissions(
 ) -> None:
     db = tmp_path / "recommitted.duckdb"
     options = CrawlOptions(models="co2", limit=300)
-    with serve_snapshot() as url:
+    with serve_snapshot(embedded_snapshot()) as url:
         _crawl(url, db, options)
         # Made-up history: run 1 saw other commits, so run 2 downloads every README again
         # (the commit changed, the README did not) instead of reusing run 1's cards.
