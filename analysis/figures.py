@@ -57,9 +57,9 @@ def save(figure: Figure, directory: Path, name: str, staged: Staged) -> list[Pat
     when it commits), with no date or software stamp; returns the paths."""
     paths = [directory / f"{name}.png", directory / f"{name}.svg"]
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
-        figure.draw_without_rendering()  # lay out once, then keep the positions for both files
-        figure.set_layout_engine("none")
+        # the PNG's drawing lays the figure out; the SVG keeps those positions
         figure.savefig(staged.path(paths[0]), format="png", dpi=100, metadata={"Software": None})
+        figure.set_layout_engine("none")
         figure.savefig(
             staged.path(paths[1]), format="svg", metadata={"Date": None, "Creator": None}
         )
