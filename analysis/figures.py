@@ -1,17 +1,17 @@
 """Seaborn figures of the statistics' tables, saved byte-stable as PNG and SVG.
 
 Figures are drawn on `matplotlib.figure.Figure` objects with the Agg canvas (no pyplot state,
-no display); `save` strips the creation date and fixes the SVG id salt, so the same data gives
-the same bytes. Every figure shows the AutoTrain and human populations in fixed colours (and
+no display); `rendered` strips the creation date and fixes the SVG id salt, so the same data
+gives the same bytes. Every figure shows the AutoTrain and human populations in fixed colours (and
 "all" where it is not simply their union).
 """
 
 from __future__ import annotations
 
+import io
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -24,7 +24,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.findings import OK, Result
-from hubcarbon.core.atomic import Staged
 
 MAX_POINTS = 2000
 """Scatter plots draw at most this many points per population (a seeded sample); the tables
@@ -52,18 +51,32 @@ def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
     return figure
 
 
-def save(figure: Figure, directory: Path, name: str, staged: Staged) -> list[Path]:
-    """Write `name`.png and `name`.svg into `directory` through `staged` (in place, whole,
-    when it commits), with no date or software stamp; returns the paths."""
-    paths = [directory / f"{name}.png", directory / f"{name}.svg"]
+FORMATS = ("png", "svg")
+"""Every figure is written in these formats, in this order (`rendered`)."""
+
+Draw = Callable[[pd.DataFrame, Mapping[str, Result]], Figure | None]
+Job = tuple[Draw, pd.DataFrame, Mapping[str, Result]]
+"""A figure to draw: a statistic's figure function, its table (all populations) and its result
+per population."""
+
+
+def rendered(figure: Figure) -> tuple[bytes, bytes]:
+    """The PNG and SVG bytes of `figure` (FORMATS), with no date or software stamp."""
+    files = (io.BytesIO(), io.BytesIO())
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
-        figure.draw_without_rendering()  # lay out once, then keep the positions for both files
+        # the PNG's drawing lays the figure out; the SVG keeps those positions
+        figure.savefig(files[0], format="png", dpi=100, metadata={"Software": None})
         figure.set_layout_engine("none")
-        figure.savefig(staged.path(paths[0]), format="png", dpi=100, metadata={"Software": None})
-        figure.savefig(
-            staged.path(paths[1]), format="svg", metadata={"Date": None, "Creator": None}
-        )
-    return paths
+        figure.savefig(files[1], format="svg", metadata={"Date": None, "Creator": None})
+    return files[0].getvalue(), files[1].getvalue()
+
+
+def draw(job: Job) -> tuple[bytes, bytes] | None:
+    """The rendered figure of `job` (None: the statistic draws nothing for this table). A
+    module-level function, so that worker processes can run it (hubcarbon.core.pool)."""
+    draw_figure, table, results = job
+    figure = draw_figure(table, results)
+    return None if figure is None else rendered(figure)
 
 
 def _sample(rows: pd.DataFrame) -> pd.DataFrame:

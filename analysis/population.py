@@ -84,9 +84,9 @@ _METRIC_COLUMNS = ", ".join(f'"{metric}"' for metric in METRICS)
 _STORED_METRICS = ", ".join(f'k."{metric}"' for metric in METRICS)
 
 REPORTERS_SQL = f"""
-WITH m AS (SELECT * FROM models WHERE run_id = $run),
-e AS (SELECT * FROM emissions WHERE run_id = $run),
-f AS (SELECT * FROM card_facts WHERE run_id = $run),
+WITH e AS (SELECT * FROM emissions WHERE run_id = $run),
+m AS (SELECT * FROM models WHERE run_id = $run AND model_id IN (SELECT model_id FROM e)),
+f AS (SELECT * FROM card_facts WHERE run_id = $run AND model_id IN (SELECT model_id FROM e)),
 k AS (SELECT model_id, domain, domain_candidates, {_METRIC_COLUMNS}, metric_sources FROM f),
 c AS (SELECT model_id, front_matter FROM cards_with_text WHERE run_id = $run),
 ds AS (
@@ -131,11 +131,11 @@ ORDER BY m.model_id
 """
 
 MODEL_COUNTS_SQL = """
-WITH m AS (
-    SELECT m.model_id, m.author, date_trunc('month', m.created_at) AS month,
-           coalesce(f.autotrain, false) AS autotrain
-    FROM models m LEFT JOIN card_facts f ON f.run_id = m.run_id AND f.model_id = m.model_id
-    WHERE m.run_id = $run
+WITH a AS (SELECT model_id FROM card_facts WHERE run_id = $run AND autotrain),
+m AS (
+    SELECT model_id, author, date_trunc('month', created_at) AS month,
+           model_id IN (SELECT model_id FROM a) AS autotrain
+    FROM models WHERE run_id = $run
 ),
 e AS (SELECT model_id, {figure} AS co2_g FROM emissions WHERE run_id = $run)
 SELECT month, autotrain, author,
@@ -250,14 +250,13 @@ class Population:
         ids = pa.array(rows["model_id"], type=pa.string())
         positions = pc.index_in(ids, value_set=self._reporter_ids).to_numpy(zero_copy_only=False)
         known = np.unique(positions[~np.isnan(positions)].astype("int64"))
-        authors = self._column("author")[known]
+        authors = self._codes("author")[known]
         runs = None
         if self.has_training_runs:
-            keys = self._column("training_run")[known]
-            present = pd.notna(keys)
-            runs = len(pd.unique(keys[present])) + int((~present).sum())
+            keys = self._codes("training_run")[known]
+            runs = len(np.unique(keys[keys >= 0])) + int((keys < 0).sum())
         return Units(
-            rows=len(rows), training_runs=runs, authors=len(pd.unique(authors[pd.notna(authors)]))
+            rows=len(rows), training_runs=runs, authors=len(np.unique(authors[authors >= 0]))
         )
 
     def subset_units(self, population: PopulationName) -> Units:
@@ -269,10 +268,11 @@ class Population:
         assert isinstance(found, Units)
         return found
 
-    def _column(self, name: str) -> np.ndarray:
-        """A reporters column as an object array (cached: units look rows up often)."""
+    def _codes(self, name: str) -> np.ndarray:
+        """A reporters column as integer codes, one per distinct value, -1 for a missing one
+        (cached: units count distinct values often)."""
         if name not in self._columns:
-            self._columns[name] = self.reporters[name].to_numpy(dtype=object)
+            self._columns[name] = pd.factorize(self.reporters[name])[0]
         return self._columns[name]
 
     @cached_property

@@ -25,11 +25,12 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from analysis.figures import save
+from analysis import figures
 from analysis.findings import Finding, Result
 from analysis.jsonio import dumps
 from analysis.population import Population, load
 from analysis.statistics import STATISTICS, Statistic, family
+from hubcarbon.core import pool
 from hubcarbon.core.atomic import Staged
 from hubcarbon.core.errors import InputError
 from hubcarbon.core.registry import documentation
@@ -106,28 +107,38 @@ def reporters_table(population: Population) -> pd.DataFrame:
     return population.reporters.reset_index(drop=True)
 
 
+FIGURE_WORKERS = 2
+"""Figures are drawn in this many worker processes (at most one per CPU): matplotlib's layout
+and drawing, not the data, make most of the time `analyze` takes."""
+
+
 def draw_figures(
     analysis: Analysis, out: Path, staged: Staged, *, progress: bool | None = False
 ) -> dict[str, str]:
-    """Draw each statistic's figure into OUT/analysis (through `staged`); returns statistic
-    id → PNG path."""
+    """Draw each statistic's figure into OUT/analysis (through `staged`), in worker processes
+    (FIGURE_WORKERS); returns statistic id → PNG path."""
+    units: list[Statistic] = []
+    jobs: list[figures.Job] = []
+    for unit in STATISTICS:
+        table = analysis.tables.get(unit.id)
+        if unit.figure is not None and table is not None and not table.empty:
+            units.append(unit)
+            jobs.append((unit.figure, table, analysis.results[unit.id]))
+    processes = pool.workers(FIGURE_WORKERS) if len(jobs) > 1 else 1
     drawn: dict[str, str] = {}
-    units = [
-        unit
-        for unit in STATISTICS
-        if unit.figure is not None
-        and unit.id in analysis.tables
-        and not analysis.tables[unit.id].empty  # nothing to draw
-    ]
-    for unit in tqdm(
-        units, desc="figures", unit="fig", disable=None if progress is None else not progress
-    ):
-        assert unit.figure is not None
-        figure = unit.figure(analysis.tables[unit.id], analysis.results[unit.id])
-        if figure is None:
-            continue
-        save(figure, out / ANALYSIS_DIR, unit.id, staged)
-        drawn[unit.id] = f"{ANALYSIS_DIR}/{unit.id}.png"
+    with pool.ordered_map(figures.draw, jobs, processes=processes) as files:
+        for unit, rendered in tqdm(
+            zip(units, files, strict=True),
+            total=len(units),
+            desc="figures",
+            unit="fig",
+            disable=None if progress is None else not progress,
+        ):
+            if rendered is None:
+                continue
+            for suffix, data in zip(figures.FORMATS, rendered, strict=True):
+                staged.write(out / ANALYSIS_DIR / f"{unit.id}.{suffix}", data)
+            drawn[unit.id] = f"{ANALYSIS_DIR}/{unit.id}.png"
     return drawn
 
 

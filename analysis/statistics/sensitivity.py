@@ -38,7 +38,8 @@ def without(population: Population, drop: pd.Series) -> Population:
     """`population` without the reporters where `drop` is true, removed from the monthly model
     counts as well (they leave the crawl, not just the numerator)."""
     reporters = population.reporters
-    gone = reporters[drop.fillna(False).astype(bool)]
+    dropped = drop.fillna(False).astype(bool).to_numpy()
+    gone = reporters[dropped]
     if gone.empty:
         return population
     kinds = gone["autotrain"].map({True: "autotrain", False: "human"})
@@ -55,7 +56,7 @@ def without(population: Population, drop: pd.Series) -> Population:
     monthly["reporters"] -= monthly["gone_models"].astype("int64")
     monthly["reporters_with_co2"] -= monthly["gone_with_co2"].astype("int64")
     monthly = monthly.drop(columns=["gone_models", "gone_with_co2"])
-    kept = reporters[~reporters["model_id"].isin(gone["model_id"])].reset_index(drop=True)
+    kept = reporters[~dropped].reset_index(drop=True)  # one row per model: the rest
     return replace(population, reporters=kept, monthly=monthly)
 
 
@@ -171,12 +172,15 @@ def variants(population: Population, name: PopulationName) -> Result:
     none joins the Holm family."""
     del name
     rows = []
+    formed: dict[tuple[str, PopulationName], Applied] = {}
     for unit, base in HEADLINES:
         for variant in VARIANTS:
             if variant.id == "paper_window" and unit.id not in WINDOWED:
                 rows.append(_row(unit, base, variant, "the statistic uses no window"))
                 continue
-            applied = variant.apply(population, base)
+            if (variant.id, base) not in formed:  # one population per variant and base
+                formed[variant.id, base] = variant.apply(population, base)
+            applied = formed[variant.id, base]
             if isinstance(applied, str):
                 rows.append(_row(unit, base, variant, applied))
                 continue

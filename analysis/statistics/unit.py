@@ -8,20 +8,17 @@ function draws the statistic's table (all populations at once).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
-import pandas as pd
-from matplotlib.figure import Figure
-
+from analysis.figures import Draw
 from analysis.findings import OK, Result, insufficient
 from analysis.population import POPULATIONS, Population, PopulationName, Units
 from hubcarbon.core.registry import Registry
 
 Question = Literal["RQ1", "RQ2", "Sensitivity"]
 Compute = Callable[[Population, PopulationName], Result]
-Draw = Callable[[pd.DataFrame, Mapping[str, Result]], Figure | None]
 
 
 class Statistic:

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from support import REPO_ROOT
 
+from analysis import figures, run
 from analysis.fixes import FIXES
 from analysis.methods import methods_markdown
 from analysis.replication.quirks import QUIRKS
@@ -72,6 +73,23 @@ def test_figures_come_as_png_and_svg(co2_crawl: Crawled) -> None:
         svg = png.with_suffix(".svg").read_text(encoding="utf-8")
         assert "<svg" in svg
         assert "<dc:date>" not in svg
+
+
+def test_figures_from_the_workers_are_the_figures_drawn_here(co2_crawl: Crawled) -> None:
+    """analyze draws its figures in worker processes: each file is the bytes this process
+    renders from the same table and results."""
+    analysis = run.compute(co2_crawl.population)
+    with_figure = [s["id"] for s in co2_crawl.findings["statistics"] if s["figure"]]
+    picked = ["rq1.reporters_by_source", "rq1.median_co2_by_month", "rq2.pearson_log_size"]
+    assert set(picked) <= set(with_figure)
+    for unit_id in picked:
+        unit = STATISTICS[unit_id]
+        assert unit.figure is not None
+        drawn = figures.draw((unit.figure, analysis.tables[unit_id], analysis.results[unit_id]))
+        assert drawn is not None
+        for suffix, data in zip(figures.FORMATS, drawn, strict=True):
+            written = co2_crawl.out / "analysis" / f"{unit_id}.{suffix}"
+            assert written.read_bytes() == data, written.name
 
 
 def test_outputs_are_byte_stable(co2_crawl: Crawled, tmp_path: Path) -> None:
