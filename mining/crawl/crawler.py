@@ -33,7 +33,7 @@ from mining.crawl.cards import CardStage, bars_disabled
 from mining.crawl.datasets import DatasetsScope, DatasetStage
 from mining.crawl.failures import ErrorKind, HubFailure, HubUnavailable, RequestFailed
 from mining.crawl.feed import Fetched, PageFeed
-from mining.crawl.hubclient import HubClient, ListingQuery
+from mining.crawl.hubclient import HubClient, ListingQuery, Page
 from mining.facts import derive_facts
 
 ModelsScope = Literal["all", "co2"]
@@ -77,6 +77,7 @@ class CrawlSummary:
     co2_reporters: int
     errors: dict[str, int]  # crawl_errors rows of the run by kind
     seconds: float
+    listing_seconds: float  # of `seconds`, the listing's (0 when resumed past it)
 
     def lines(self) -> list[str]:
         return [
@@ -124,6 +125,7 @@ class Crawl:
         self.progress = progress
         self._pages_fetched = 0
         self._cards_fetched = 0
+        self._listing_seconds = 0.0
 
     def run(self) -> CrawlSummary:
         """Crawl to the end. A failure of the Hub itself (`HubUnavailable`, or the listing
@@ -153,7 +155,9 @@ class Crawl:
     def _crawl(self, run: _Run) -> int:
         """The listing (unless done) and the cards; returns how many cards were reused."""
         if not run.listing_done:
+            started = time.monotonic()
             self._list_models(run)
+            self._listing_seconds = time.monotonic() - started
         reused = 0
         if self.options.cards != "none":
             cards = CardStage(
@@ -286,6 +290,41 @@ class Crawl:
         """Store fetched pages with the cursor to the page after them, in one transaction;
         (models stored, models kept toward --limit, whether the listing is done)."""
         pages = [f.page for f in batch if f.page is not None]
+        bounded = self.options.limit is not None
+        # Read before the transaction: a page that does not fit its types fails the statement
+        # reading it, and a failed statement aborts the transaction around it.
+        staged = not bounded and bool(pages) and listing.stage_batch(self.con, _bodies(pages))
+        try:
+            stored, kept, done, failure = self._store_batch(
+                run_id, batch, query, listed, staged=staged, new_ids=True
+            )
+        except duckdb.ConstraintException:  # a model listed twice: again, duplicates ignored
+            stored, kept, done, failure = self._store_batch(
+                run_id, batch, query, listed, staged=staged, new_ids=False
+            )
+        if bounded and not done:
+            feed.release()
+        for page in pages:
+            page.body.unlink(missing_ok=True)
+        self._pages_fetched += len(pages)
+        if failure is not None:
+            raise self._listing_failed(failure)
+        return stored, kept, done
+
+    def _store_batch(
+        self,
+        run_id: int,
+        batch: list[Fetched],
+        query: ListingQuery,
+        listed: int,
+        *,
+        staged: bool,
+        new_ids: bool,
+    ) -> tuple[int, int, bool, BaseException | None]:
+        """The transaction of `_commit_batch`: (models stored, models kept, whether the listing
+        is done, the failure that ended it). `staged`: the pages are in `listing_batch`.
+        `new_ids`: no id of the batch is stored yet (a duplicate raises ConstraintException)."""
+        pages = [f.page for f in batch if f.page is not None]
         failure = batch[-1].error
         errors: list[dict[str, Any]] = []
         done = batch[-1].last
@@ -294,10 +333,10 @@ class Crawl:
                 take = max(0, self.options.limit - listed)
                 stored, kept = self._store_page(run_id, pages[0].body, query, take, errors)
                 done = done or listed + kept >= self.options.limit
-                if not done:
-                    feed.release()
             else:
-                stored = kept = self._store_pages(run_id, [p.body for p in pages], query, errors)
+                stored = kept = self._store_pages(
+                    run_id, _bodies(pages), query, errors, staged=staged, new_ids=new_ids
+                )
             stop = batch[-1].stop
             if stop is not None:
                 errors.append(listing.listing_error(run_id, *stop))
@@ -313,12 +352,7 @@ class Crawl:
                 "listing_done = ? WHERE run_id = ?",
                 [finished, pages[-1].next_path if pages else None, len(pages), finished, run_id],
             )
-        for page in pages:
-            page.body.unlink(missing_ok=True)
-        self._pages_fetched += len(pages)
-        if failure is not None:
-            raise self._listing_failed(failure)
-        return stored, kept, done
+        return stored, kept, done, failure
 
     def _listing_failed(self, failure: BaseException) -> BaseException:
         """What a failed listing request raises: the listing failing for good is the Hub
@@ -329,19 +363,27 @@ class Crawl:
         return HubUnavailable(failure.kind, f"{where}: {failure}")
 
     def _store_pages(
-        self, run_id: int, files: list[Path], query: ListingQuery, errors: list[dict[str, Any]]
+        self,
+        run_id: int,
+        files: list[Path],
+        query: ListingQuery,
+        errors: list[dict[str, Any]],
+        *,
+        staged: bool,
+        new_ids: bool,
     ) -> int:
-        """Store whole pages: all at once when every field has its type and every id is valid,
-        page by page (`_store_page`) for the others. Returns how many models were new."""
+        """Store whole pages: all at once when they are `staged` (every field had its type)
+        and every id is valid, page by page (`_store_page`) for the others. Returns how many
+        models were new."""
         if not files:
             return 0
         careful = [str(f) for f in files]
         stored = 0
-        if listing.stage_batch(self.con, files):
+        if staged:
             careful = listing.careful_pages(self.con, query.page_size)
-            stored += listing.insert_batch(self.con, run_id, careful)
+            stored += listing.insert_batch(self.con, run_id, careful, new_ids=new_ids)
             if self.options.cards == "none":  # no README will be read: cardData is all there is
-                listing.batch_emissions(self.con, run_id, careful)
+                listing.batch_emissions(self.con, run_id, careful, new_ids=new_ids)
         for file in careful:
             stored += self._store_page(run_id, Path(file), query, None, errors)[0]
         return stored
@@ -403,7 +445,12 @@ class Crawl:
             co2_reporters=self._count("emissions", rid, "AND co2_g IS NOT NULL"),
             errors=self._errors_by_kind(rid),
             seconds=seconds,
+            listing_seconds=self._listing_seconds,
         )
+
+
+def _bodies(pages: list[Page]) -> list[Path]:
+    return [page.body for page in pages]
 
 
 def _now() -> datetime:

@@ -114,11 +114,12 @@ def _time(column: str) -> str:
 
 
 # One `models` row per item of {source} that passes {where} (missing or ill-typed fields are
-# NULL). `files` is NULL when the listing did not say (a README is then fetched to find out).
+# NULL), inserted with {insert} (`_insert_verb`). `files` is NULL when the listing did not say
+# (a README is then fetched to find out).
 # The snapshot mirror also serves the real creation time of repositories older than the Hub's
 # creation-date records (which show 2022-03-02T23:29:04Z); the live Hub does not.
 _INSERT = f"""
-INSERT OR IGNORE INTO models (run_id, model_id, author, created_at, last_modified, downloads,
+{{insert}} INTO models (run_id, model_id, author, created_at, last_modified, downloads,
     likes, pipeline_tag, library_name, tags, sha, gated, parameters, parameters_by_dtype,
     pytorch_model_bytes, files, card_data)
 SELECT $run, model_id,
@@ -194,17 +195,30 @@ def careful_pages(con: duckdb.DuckDBPyConnection, page_limit: int) -> list[str]:
     return [str(row[0]) for row in found]
 
 
-def insert_batch(con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str]) -> int:
-    """Insert the staged batch's models, but those of the `careful` pages; returns how many."""
-    sql = _INSERT.format(source="listing_batch", where=_BATCH_WHERE)
+def insert_batch(
+    con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str], *, new_ids: bool
+) -> int:
+    """Insert the staged batch's models, but those of the `careful` pages; returns how many.
+    With `new_ids` (none of them is stored yet), a duplicate raises ConstraintException."""
+    sql = _INSERT.format(insert=_insert_verb(new_ids), source="listing_batch", where=_BATCH_WHERE)
     return int(con.execute(sql, {"run": run_id, "careful": careful}).fetchall()[0][0])
 
 
-def batch_emissions(con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str]) -> int:
+def batch_emissions(
+    con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str], *, new_ids: bool
+) -> int:
     """Insert the `emissions` rows the cardData of the staged batch states (but the `careful`
     pages'); returns how many."""
     sql = _REPORTED.format(source="listing_batch", where=_BATCH_WHERE)
-    return _insert_emissions(con, run_id, con.execute(sql, {"careful": careful}).fetchall())
+    found = con.execute(sql, {"careful": careful}).fetchall()
+    return _insert_emissions(con, run_id, found, new_ids=new_ids)
+
+
+def _insert_verb(new_ids: bool) -> str:
+    """A plain INSERT when the ids are new, the key index checking each; else INSERT OR IGNORE,
+    which DuckDB runs as a merge, hashing every key the table already holds (each batch's cost
+    would grow with the listing)."""
+    return "INSERT" if new_ids else "INSERT OR IGNORE"
 
 
 def stage(
@@ -230,7 +244,8 @@ def stage(
 
 def insert_staged(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
     """Insert the kept items of the staged page as `models` rows; returns how many were new."""
-    sql = _INSERT.format(source="listing_page", where="keep") + " ORDER BY position"
+    sql = _INSERT.format(insert=_insert_verb(False), source="listing_page", where="keep")
+    sql += " ORDER BY position"
     return int(con.execute(sql, {"run": run_id}).fetchall()[0][0])
 
 
@@ -255,11 +270,11 @@ def card_data_emissions(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
     """Insert the `emissions` rows the cardData of the staged page's kept models states (the
     README is not read when crawling with `--cards none`: cardData is all there is)."""
     sql = _REPORTED.format(source="listing_page", where="keep")
-    return _insert_emissions(con, run_id, con.execute(sql).fetchall())
+    return _insert_emissions(con, run_id, con.execute(sql).fetchall(), new_ids=False)
 
 
 def _insert_emissions(
-    con: duckdb.DuckDBPyConnection, run_id: int, found: list[tuple[Any, ...]]
+    con: duckdb.DuckDBPyConnection, run_id: int, found: list[tuple[Any, ...]], *, new_ids: bool
 ) -> int:
     rows = [
         row
@@ -270,7 +285,7 @@ def _insert_emissions(
         return 0
     columns = ", ".join(records.EMISSION_SCHEMA.names)
     inserted = con.execute(
-        f"INSERT OR IGNORE INTO emissions ({columns}) "
+        f"{_insert_verb(new_ids)} INTO emissions ({columns}) "
         f"SELECT {columns} FROM (SELECT unnest($rows, recursive := true))",
         {"rows": rows},
     ).fetchall()

@@ -271,13 +271,18 @@ class ListingFaults:
     - `invalid_ids`: every page starts with one item per `HOSTILE_IDS` entry, then as many
       real models as still fit in the `limit`;
     - `over_limit`: every page holds this many items more than the `limit` asked for (the
-      `next` cursor still follows the first `limit` items, so nothing is skipped).
+      `next` cursor still follows the first `limit` items, so nothing is skipped);
+    - `repeated_model`: every page after the first starts with the listing's first model
+      again (a model listed twice, as a listing whose order shifts while it is read gives);
+    - `ill_typed`: the first model of every page gives its `tags` as a string, not a list.
     """
 
     repeat_cursor: bool = False
     foreign_link_host: str | None = None
     invalid_ids: bool = False
     over_limit: int = 0
+    repeated_model: bool = False
+    ill_typed: bool = False
 
     def __post_init__(self) -> None:
         if self.over_limit < 0:

@@ -200,7 +200,10 @@ class Routes:
                 gated=None if gated is None else request.flag("gated"),
             )
             hostile = list(HOSTILE_IDS) if faults.invalid_ids else []
-            page, cursor = self.index.page(query, max(1, size - len(hostile)))
+            repeated = faults.repeated_model and query.cursor is not None
+            page, cursor = self.index.page(query, max(1, size - len(hostile) - repeated))
+            if repeated:
+                page = self.index.page(replace(query, cursor=None), 1)[0] + page
             if faults.over_limit and cursor is not None:
                 extra, _ = self.index.page(replace(query, cursor=cursor), faults.over_limit)
                 page = page + extra
@@ -210,6 +213,8 @@ class Routes:
             self.expanded(r, expand) if expand else self.listing_item(r, full=full, card=card)
             for r in page
         ]
+        if faults.ill_typed and page:
+            items[len(hostile)]["tags"] = "not-a-list"
         if faults.repeat_cursor and query.cursor is not None:
             cursor = query.cursor
         headers = {}

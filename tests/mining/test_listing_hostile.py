@@ -23,13 +23,14 @@ from hypothesis import strategies as st
 from hubcarbon.cli import main
 from mining import store
 from mining.crawl import listing
-from mining.crawl.crawler import Crawl, CrawlOptions
+from mining.crawl.crawler import LISTING_BATCH_MOST, Crawl, CrawlOptions
 from mining.crawl.hubclient import HubClient, ListingQuery
 from mining.mirror.faults import HOSTILE_IDS, ListingFaults
 from mining.mirror.server import MirrorConfig, MirrorServer
 from mining.snapshot.reader import Snapshot, embedded_snapshot_file, open_snapshot
 
 PAGE = 50
+SMALL_PAGE = 5  # a few hundred models on enough pages for several batches
 TOKEN = "hf_listingTestToken0123456789"
 
 
@@ -160,6 +161,65 @@ def test_over_limit_pages_are_truncated_with_a_recorded_error(
     over = [e for e in errors(con) if e[1] == "over_limit_page"]
     assert len(over) == 4 and len(errors(con)) == 4
     assert "holds 57 models but 50 were asked for" in str(over[0][3])
+    con.close()
+
+
+def _listed_models(snapshot: Snapshot, author: str) -> int:
+    """How many models of `author` a clean listing gives (the mirror's own count)."""
+    con, _ = crawled(
+        MirrorConfig(page_size=PAGE), CrawlOptions(author=author, cards="none"), snapshot
+    )
+    [(count, untagged)] = rows(con, "SELECT count(*), count(*) FILTER (len(tags) = 0) FROM models")
+    con.close()
+    assert untagged == 0
+    return int(count)
+
+
+@pytest.mark.timeout(120)
+def test_a_model_listed_twice_is_stored_once_and_the_pages_in_batches(
+    snapshot: Snapshot,
+) -> None:
+    """Without --limit the pages waiting are stored together, with a plain INSERT: a model
+    met again on a later page makes that batch be stored again with duplicates ignored."""
+    expected = _listed_models(snapshot, "timm")
+    faults = ListingFaults(repeated_model=True)
+    con, log = crawled(
+        MirrorConfig(page_size=SMALL_PAGE, listing_faults=faults),
+        CrawlOptions(author="timm", page_size=SMALL_PAGE, cards="none"),
+        snapshot,
+    )
+    pages = len(listing_requests(log))
+    assert pages > 2 * LISTING_BATCH_MOST  # later batches repeat a model stored before them
+    assert rows(con, "SELECT count(*), count(DISTINCT model_id) FROM models") == [
+        (expected, expected)
+    ]
+    assert errors(con) == []
+    assert rows(con, "SELECT status, listing_done, pages_done FROM runs") == [
+        ("finished", True, pages)
+    ]
+    con.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_page_with_an_ill_typed_field_is_read_carefully_within_its_batch(
+    snapshot: Snapshot,
+) -> None:
+    """The typed read of a batch fails on a page whose `tags` are a string: that read happens
+    outside the batch's transaction, which stays usable, and every page is then read on its
+    own, the ill-typed value stored as no tags."""
+    expected = _listed_models(snapshot, "timm")
+    faults = ListingFaults(ill_typed=True)
+    con, log = crawled(
+        MirrorConfig(page_size=SMALL_PAGE, listing_faults=faults),
+        CrawlOptions(author="timm", page_size=SMALL_PAGE, cards="none"),
+        snapshot,
+    )
+    pages = len(listing_requests(log))
+    assert rows(con, "SELECT count(*), count(*) FILTER (len(tags) = 0) FROM models") == [
+        (expected, pages)
+    ]
+    assert errors(con) == []
+    assert rows(con, "SELECT status FROM runs") == [("finished",)]
     con.close()
 
 
@@ -306,7 +366,7 @@ def test_pages_read_at_once_and_page_by_page_give_the_same_rows(
         if batched:
             assert listing.stage_batch(con, files)
             assert listing.careful_pages(con, 200) == []
-            assert listing.insert_batch(con, 1, []) == 1_000
+            assert listing.insert_batch(con, 1, [], new_ids=True) == 1_000
         else:
             for file in files:
                 listing.stage(con, file, page_limit=200, take=None)
