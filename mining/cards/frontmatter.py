@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -37,8 +37,33 @@ from mining.cards.text import FrontMatterStatus, LineIndex, Position
 MAX_FRONT_MATTER_BYTES = 1_000_000
 MAX_EXPANDED_NODES = 1_000_000
 FAST_MAX_DEPTH = 500
-_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _PlainStrings:
+    """A SafeLoader that builds a `str`-tagged scalar by taking its text, as SafeConstructor's
+    `construct_yaml_str` does, without the generic dispatch (most of a card's nodes)."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node.tag == _STR_TAG and type(node) is ScalarNode:
+            return node.value
+        return super().construct_object(node, deep)  # type: ignore[misc]
+
+
+class _PureLoader(_PlainStrings, yaml.SafeLoader):
+    pass
+
+
+_FAST_LOADER: type[yaml.CSafeLoader] | None = None
+if hasattr(yaml, "CSafeLoader"):
+
+    class _FastLoader(_PlainStrings, yaml.CSafeLoader):
+        pass
+
+    _FAST_LOADER = _FastLoader
+
+_Loader: TypeAlias = "yaml.SafeLoader | yaml.CSafeLoader"
 
 NodePath = tuple[str | int, ...]
 
@@ -97,7 +122,7 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
     """Parse the YAML between the fences; `yaml_start` is its offset in the card's text."""
     if _too_large(yaml_text):
         return FrontMatter(FrontMatterStatus.TOO_LARGE)
-    loader: yaml.SafeLoader | None = None
+    loader: _Loader | None = None
     try:
         loader, root = _compose(yaml_text)
         if root is None:
@@ -129,7 +154,7 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
     return FrontMatter(FrontMatterStatus.OK, value, None, duplicates, spans)
 
 
-def _compose(yaml_text: str) -> tuple[yaml.SafeLoader, Node | None]:
+def _compose(yaml_text: str) -> tuple[_Loader, Node | None]:
     """The loader and the composed root node: libyaml when it is safe and accepts the text,
     else the pure-Python SafeLoader (whose errors propagate to the caller)."""
     if _FAST_LOADER is not None and _fast_path_safe(yaml_text):
@@ -138,7 +163,7 @@ def _compose(yaml_text: str) -> tuple[yaml.SafeLoader, Node | None]:
             return fast, fast.get_single_node()
         except yaml.YAMLError:
             fast.dispose()
-    loader = yaml.SafeLoader(yaml_text)  # checks for unprintable characters
+    loader = _PureLoader(yaml_text)  # checks for unprintable characters
     return loader, loader.get_single_node()
 
 
@@ -269,6 +294,9 @@ class _Locator:
 
 
 def _repeats_a_key(mapping: MappingNode) -> bool:
+    written = [key.value for key, _ in mapping.value if isinstance(key, ScalarNode)]
+    if len(set(written)) == len(written):  # keys all written differently: no repeat
+        return False
     keys = [
         (key.tag, key.value)
         for key, _ in mapping.value
