@@ -171,8 +171,8 @@ _KEYWORDS_LOWERCASE = re.compile(
 # them, and no `_DIGIT_WH`, cannot match, and that is found with fast substring searches.
 _KEYWORD_WORDS = (
     "carbon", "co2", "co\u2082", "co<sub>2</sub>", "emission", "emitted", "environmental",
-    "hardware", "hours", "provider", "compute", "calculator", "greenhouse", "ghg", "watt",
-    "electricity", "footprint", "energy",
+    "hardware", "hours", "provider", "compute", "calculator", "greenhouse", "ghg", "kwh", "mwh",
+    "gwh", "watt", "electricity", "footprint", "energy",
 )  # fmt: skip
 _DIGIT_WH = re.compile(_WH_AFTER_DIGIT)
 # The only characters IGNORECASE equates with a letter of those patterns that str.lower() does
