@@ -17,7 +17,7 @@ from classifiers.lint.files import atomic_text
 from classifiers.lint.formats import FORMATS, Options, Tally, writer
 from classifiers.lint.formats.machine import step_summary
 from classifiers.lint.formats.text import statistics
-from classifiers.lint.session import LintSession
+from classifiers.lint.session import PARALLEL_MIN_FILES, LintSession
 from classifiers.lint.sources import Pending, from_hub, iter_pending
 from hubcarbon.core.errors import ConfigError, InputError
 
@@ -30,6 +30,7 @@ Examples:
   hubcarbon lint --fix README.md                 # apply safe fixes in place
   hubcarbon lint --diff --unsafe-fixes README.md # show every fix as a diff, write nothing
   hubcarbon lint --statistics models/            # findings per rule, most frequent first
+  hubcarbon lint --jobs 1 models/                # one process (default: a worker per CPU)
   hubcarbon lint --format sarif -o lint.sarif .  # for GitHub code scanning
   hubcarbon lint --select HC1,HC2 --ignore HC104 --fail-on warning models/
 
@@ -104,7 +105,8 @@ def _selectors(values: Sequence[str]) -> tuple[str, ...]:
     "-j",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Worker processes for many cards (one process below 256 cards, and with --fix/--diff).",
+    help=f"Worker processes for many cards (one process below {PARALLEL_MIN_FILES} cards, "
+    "and with --fix/--diff).",
     show_default="one per CPU",
 )
 @click.option(

@@ -37,7 +37,7 @@ def _read(document: str) -> tuple[object, FrontMatterStatus, object]:
 
 def _safe_load(document: str) -> tuple[object, str | None]:
     try:
-        return yaml.load(document, Loader=yaml.SafeLoader), None  # noqa: S506 (SafeLoader)
+        return yaml.load(document, Loader=yaml.SafeLoader), None
     except yaml.MarkedYAMLError as exc:
         return None, exc.problem
     except Exception as exc:
