@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +42,7 @@ from hubcarbon.core.errors import ConfigError
 TABLE = "tool.hubcarbon.lint"
 OWN_FILE = "hubcarbon.toml"
 OWN_TABLE = "lint"
+PYPROJECT = "pyproject.toml"
 KEYS = (
     "select",
     "extend-select",
@@ -179,7 +180,7 @@ class LintConfig:
 DEFAULT = LintConfig()
 
 
-def _absolute(path: Path) -> str:
+def _absolute(path: str | Path) -> str:
     """The absolute path without resolving symbolic links (string work, no system call)."""
     return os.path.abspath(path)  # noqa: PTH100 (no system call, unlike resolve)
 
@@ -198,13 +199,17 @@ def find_config_file(start: Path) -> Path | None:
 find_pyproject = find_config_file
 
 
-def _config_in(directory: Path) -> Path | None:
-    own = directory / OWN_FILE
-    if own.is_file():
-        return own
-    candidate = directory / "pyproject.toml"
-    if candidate.is_file() and _lint_table(candidate) is not None:
-        return candidate
+def _config_in(directory: Path, names: Collection[str] | None = None) -> Path | None:
+    """The configuration file of `directory`, if any; `names` (the directory's file names, when
+    a walk listed them) spares looking for files that are not there."""
+    if names is None or OWN_FILE in names:
+        own = directory / OWN_FILE
+        if own.is_file():
+            return own
+    if names is None or PYPROJECT in names:
+        candidate = directory / PYPROJECT
+        if candidate.is_file():
+            return candidate if _lint_table(candidate) is not None else None
     return None
 
 
@@ -233,34 +238,48 @@ class ConfigFinder:
         self._overrides = overrides or Overrides()
         self._fixed = self._apply(load_config(explicit)) if explicit is not None else None
         self._by_file: dict[Path | None, LintConfig] = {}
-        self._by_directory: dict[Path, Path | None] = {}
-        self._by_parent: dict[Path, LintConfig] = {}
+        self._by_directory: dict[str, Path | None] = {}
+        self._by_parent: dict[str, LintConfig] = {}
+        self._cwd = os.getcwd()  # noqa: PTH109 (once, not per directory)
 
     def for_file(self, path: Path | None) -> LintConfig:
         """The configuration for a file (None: stdin or a Hub card, the working directory's)."""
+        return self.for_directory(path.parent if path is not None else Path())
+
+    def for_directory(
+        self, directory: str | Path, names: Collection[str] | None = None
+    ) -> LintConfig:
+        """The configuration of the files in `directory`; `names`, the directory's file names
+        when a walk has listed them, spares looking there for files that are not there."""
         if self._fixed is not None:
             return self._fixed
-        parent = path.parent if path is not None else Path()
-        if parent in self._by_parent:
-            return self._by_parent[parent]
-        found = self._nearest(Path(_absolute(parent)))
-        if found not in self._by_file:
-            loaded = load_config(found) if found is not None else DEFAULT
-            self._by_file[found] = self._apply(loaded)
-        self._by_parent[parent] = self._by_file[found]
-        return self._by_file[found]
+        key = os.fspath(directory)
+        config = self._by_parent.get(key)
+        if config is None:
+            absolute = os.path.normpath(os.path.join(self._cwd, key))  # noqa: PTH118 (os.walk's strings)
+            found = self._nearest(absolute, names)
+            if found not in self._by_file:
+                loaded = load_config(found) if found is not None else DEFAULT
+                self._by_file[found] = self._apply(loaded)
+            config = self._by_parent[key] = self._by_file[found]
+        return config
 
-    def _nearest(self, directory: Path) -> Path | None:
-        walked: list[Path] = []
+    def _nearest(self, directory: str, names: Collection[str] | None) -> Path | None:
+        """The configuration file for `directory` (absolute, normalised), looked for upwards
+        from it through the directories not seen yet."""
+        walked: list[str] = []
         found: Path | None = None
-        for candidate in (directory, *directory.parents):
+        candidate = directory
+        while True:
             if candidate in self._by_directory:
                 found = self._by_directory[candidate]
                 break
             walked.append(candidate)
-            found = _config_in(candidate)
-            if found is not None:
+            found = _config_in(Path(candidate), names if candidate is directory else None)
+            parent = os.path.dirname(candidate)  # noqa: PTH120 (strings, as the cache keys)
+            if found is not None or parent == candidate:
                 break
+            candidate = parent
         for seen in walked:
             self._by_directory[seen] = found
         return found

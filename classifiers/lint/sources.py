@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.lint.config import DEFAULT, LintConfig
+from classifiers.lint.config import ConfigFinder, LintConfig
 from hubcarbon.core.errors import ConfigError, InputError
 
 CARD_NAME = "README.md"
@@ -36,66 +36,153 @@ class Source:
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """`path` relative to the working directory when it is under it, else as given."""
-    base = os.path.abspath(cwd or Path.cwd())  # noqa: PTH100 (no system call)
-    relative = os.path.relpath(os.path.abspath(path), base)  # noqa: PTH100
-    if relative.startswith(".."):
-        return path.as_posix()
-    return Path(relative).as_posix()
+    return _Displays(cwd).of(path)
 
 
-def card_files(
-    directory: Path, is_card: Callable[[Path], bool] = lambda p: p.name == CARD_NAME
-) -> Iterator[Path]:
-    """The cards below `directory` (README.md files by default), in sorted order, skipping
-    hidden and tool directories."""
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
-        for name in sorted(files):
-            path = Path(root) / name
-            if is_card(path):
-                yield path
+class _Displays:
+    """Display paths against one working directory; a walk's directories are made relative
+    once each, their files only appended."""
+
+    def __init__(self, cwd: Path | None = None) -> None:
+        self._process_cwd = os.getcwd()  # noqa: PTH109 (once, not per directory)
+        self._base = os.path.abspath(cwd or self._process_cwd)  # noqa: PTH100 (no system call)
+        self._below = self._base if self._base.endswith(os.sep) else self._base + os.sep
+
+    def of(self, path: Path) -> str:
+        relative = os.path.relpath(os.path.abspath(path), self._base)  # noqa: PTH100
+        if relative.startswith(".."):
+            return path.as_posix()
+        return Path(relative).as_posix()
+
+    def directory(self, directory: str) -> str:
+        """`directory` (as a walk names it) relative to the working directory, as relpath
+        gives it."""
+        absolute = os.path.normpath(os.path.join(self._process_cwd, directory))  # noqa: PTH118
+        if absolute == self._base:
+            return "."
+        if absolute.startswith(self._below):
+            return absolute[len(self._below) :]
+        return os.path.relpath(absolute, self._base)
+
+    @staticmethod
+    def in_directory(relative_directory: str, name: str, file: str) -> str:
+        """The display path of `file`, the file `name` of a directory whose relative path is
+        `relative_directory`."""
+        relative = name if relative_directory == "." else f"{relative_directory}{os.sep}{name}"
+        if relative.startswith(".."):
+            return Path(file).as_posix()
+        return relative.replace(os.sep, "/")
 
 
-ConfigFor = Callable[[Path | None], LintConfig]
+def _walk(directory: Path) -> Iterator[tuple[str, list[str], str]]:
+    """(directory, its sorted file names, the prefix that makes a name its path as pathlib
+    writes it) for every directory below `directory`, in sorted order, hidden and tool
+    directories skipped: os.walk's order and names, without its lstat of each directory (the
+    listing says which entries are symbolic links, which are not followed)."""
+    stack = [os.fspath(directory)]
+    while stack:
+        root = stack.pop()
+        names, subdirectories = _listing(root)
+        as_pathlib = str(Path(root))
+        yield root, names, "" if as_pathlib == "." else os.path.join(as_pathlib, "")  # noqa: PTH118
+        stack.extend(os.path.join(root, d) for d in reversed(subdirectories))  # noqa: PTH118
 
 
-def iter_sources(
-    arguments: Iterable[str], config_for: ConfigFor, *, stdin_name: str = "-"
-) -> Iterator[Source]:
-    """Sources for PATH, DIR and `-` arguments, read one at a time; InputError for a missing
-    or unreadable path."""
+def _listing(directory: str) -> tuple[list[str], list[str]]:
+    """The sorted file names and walked subdirectories of `directory` (none when it cannot be
+    listed, as os.walk skips it)."""
+    files: list[str] = []
+    subdirectories: list[str] = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if not _is_directory(entry):
+                    files.append(entry.name)
+                elif _walked(entry):
+                    subdirectories.append(entry.name)
+    except OSError:
+        return [], []
+    return sorted(files), sorted(subdirectories)
+
+
+def _walked(directory: os.DirEntry[str]) -> bool:
+    if directory.name.startswith(".") or directory.name in SKIPPED_DIRS:
+        return False
+    try:
+        return not directory.is_symlink()
+    except OSError:  # as os.path.islink, which os.walk asks
+        return True
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A card to lint with its configuration, not read yet (stdin's and Hub cards' content is
+    read already): `file` is the path as pathlib writes it."""
+
+    display: str
+    config: LintConfig
+    file: str | None = None
+    content: bytes | str | None = None
+
+    def read(self) -> Source:
+        """The card's source; InputError when the file cannot be read."""
+        if self.content is not None or self.file is None:
+            return Source(self.display, self.content or b"")
+        try:
+            with open(self.file, "rb", buffering=0) as handle:  # noqa: PTH123 (fewer system calls)
+                content = handle.readall()
+        except OSError as exc:
+            raise InputError(f"cannot read {self.file}: {exc.strerror or exc}") from None
+        return Source(self.display, content, Path(self.file))
+
+
+def iter_pending(
+    arguments: Iterable[str], finder: ConfigFinder, *, stdin_name: str = "-"
+) -> Iterator[Pending]:
+    """The cards of PATH, DIR and `-` arguments with their configurations, found lazily (stdin
+    is read when its turn comes); InputError for a missing path."""
+    displays = _Displays()
+    stdin_path = Path(stdin_name) if stdin_name != "-" else None
     for argument in arguments:
         if argument == "-":
             try:
-                yield Source(stdin_name, sys.stdin.buffer.read())
+                content = sys.stdin.buffer.read()
             except OSError as exc:
                 raise InputError(f"cannot read stdin: {exc}") from None
+            yield Pending(stdin_name, finder.for_file(stdin_path), None, content)
             continue
         path = Path(argument)
         if path.is_dir():
-
-            def is_card(found: Path) -> bool:
-                return config_for(found).is_card(str(found))
-
-            yield from (_read(file) for file in card_files(path, is_card))
+            for root, names, prefix in _walk(path):
+                if not names:
+                    continue
+                config = finder.for_directory(root, names)
+                relative = displays.directory(root)
+                for name in names:
+                    file = prefix + name
+                    if config.is_card(file):
+                        yield Pending(displays.in_directory(relative, name, file), config, file)
         elif path.is_file():
-            if not config_for(path).is_excluded(str(path)):
-                yield _read(path)
+            config = finder.for_file(path)
+            if not config.is_excluded(str(path)):
+                yield Pending(displays.of(path), config, str(path))
         else:
             raise InputError(f"no such file or directory: {argument}")
 
 
-def from_arguments(arguments: Iterable[str], *, stdin_name: str = "-") -> list[Source]:
-    """Every source of PATH, DIR and `-` arguments with the default configuration."""
-    return list(iter_sources(arguments, lambda _: DEFAULT, stdin_name=stdin_name))
-
-
-def _read(path: Path) -> Source:
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Source(display_path(path), content, path)
+def iter_sources(
+    arguments: Iterable[str], finder: ConfigFinder, *, stdin_name: str = "-"
+) -> Iterator[Source]:
+    """Sources for PATH, DIR and `-` arguments, read one at a time; InputError for a missing
+    or unreadable path."""
+    return (pending.read() for pending in iter_pending(arguments, finder, stdin_name=stdin_name))
 
 
 def from_hub(repo_ids: Iterable[str], endpoint: str | None = None) -> list[Source]:

@@ -40,7 +40,6 @@ PREFIX = "hubcarbon:"
 _MARKDOWN = MarkdownIt("commonmark").disable(["inline", "text_join"])
 _CODE_TOKENS = frozenset({"fence", "code_block"})
 _SEPARATORS = re.compile(r"[\s,]+")
-_MENTION = re.compile("hubcarbon:", re.IGNORECASE)
 
 
 class Action(StrEnum):
@@ -114,7 +113,7 @@ def parse_directive(content: str) -> tuple[Action, str] | None:
 
 def read_suppressions(card: ParsedCard) -> Suppressions:
     """Every directive of the card, with the lines each covers."""
-    if _MENTION.search(card.text) is None:
+    if PREFIX not in card.text.lower():  # IGNORECASE equates no other character with its letters
         return Suppressions()
     lines = LineIndex(card.text)
     found = [*_yaml_directives(card, lines), *_html_directives(card, lines)][:MAX_DIRECTIVES]

@@ -17,8 +17,8 @@ from classifiers.lint.files import atomic_text
 from classifiers.lint.formats import FORMATS, Options, Tally, writer
 from classifiers.lint.formats.machine import step_summary
 from classifiers.lint.formats.text import statistics
-from classifiers.lint.session import LintSession
-from classifiers.lint.sources import Source, from_hub, iter_sources
+from classifiers.lint.session import PARALLEL_MIN_FILES, LintSession
+from classifiers.lint.sources import Pending, from_hub, iter_pending
 from hubcarbon.core.errors import ConfigError, InputError
 
 EPILOG = """\b
@@ -30,6 +30,7 @@ Examples:
   hubcarbon lint --fix README.md                 # apply safe fixes in place
   hubcarbon lint --diff --unsafe-fixes README.md # show every fix as a diff, write nothing
   hubcarbon lint --statistics models/            # findings per rule, most frequent first
+  hubcarbon lint --jobs 1 models/                # one process (default: a worker per CPU)
   hubcarbon lint --format sarif -o lint.sarif .  # for GitHub code scanning
   hubcarbon lint --select HC1,HC2 --ignore HC104 --fail-on warning models/
 
@@ -41,6 +42,7 @@ nearest to each file; --select/--extend-select/--ignore override it. Rules: `hub
 """
 
 LEVELS = [str(s) for s in Severity]
+BLOCK_CHARS = 1 << 16
 COLORS = ["auto", "always", "never"]
 
 
@@ -99,6 +101,15 @@ def _selectors(values: Sequence[str]) -> tuple[str, ...]:
     help="Write the report to this file instead of stdout.",
 )
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help=f"Worker processes for many cards (one process below {PARALLEL_MIN_FILES} cards, "
+    "and with --fix/--diff).",
+    show_default="one per CPU",
+)
+@click.option(
     "--stdin-filename",
     default="-",
     show_default=True,
@@ -124,6 +135,7 @@ def command(
     exit_zero: bool,
     config_path: Path | None,
     output: Path | None,
+    jobs: int | None,
     stdin_filename: str,
 ) -> int:
     """Lint model cards (README.md): front matter, co2_eq_emissions, license, model-index."""
@@ -135,16 +147,21 @@ def command(
     finder = ConfigFinder(config_path, Overrides(selection, Severity(fail_on) if fail_on else None))
     finder.for_file(None)  # a bad configuration or selector fails before any output
     name = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    run = LintSession(finder, fix=fix and not diff, diff=diff, unsafe=unsafe_fixes)
-    stdin_path = Path(stdin_filename) if stdin_filename != "-" else None
-    with _destination(output) as stream:
+    shows_text = not (diff or statistics) and FORMATS[name].reads_text
+    run = LintSession(
+        finder,
+        fix=fix and not diff,
+        diff=diff,
+        unsafe=unsafe_fixes,
+        keep_text=shows_text,
+        jobs=jobs or os.cpu_count() or 1,
+    )
+    with _destination(output) as stream, _emitter(stream, _use_color(color, stream)) as emit:
         options = Options(_use_color(color, stream), quiet, unsafe_fixes)
         out = None if diff or statistics else writer(name, options)
-        emit = _emitter(stream, options.color)
         emit(out.start() if out else "")
-        sources = iter_sources(paths, finder.for_file, stdin_name=stdin_filename)
-        for source in _chain(sources, hub_ids, endpoint):
-            report = run.lint(source, stdin_path)
+        cards = iter_pending(paths, finder, stdin_name=stdin_filename)
+        for report in run.lint_all(_chain(cards, hub_ids, endpoint, finder)):
             emit(out.file(report) if out else run.last_diff)
         emit(out.finish(run.tally) if out else "")
         if statistics:
@@ -158,11 +175,13 @@ def command(
 
 
 def _chain(
-    sources: Iterator[Source], hub_ids: Sequence[str], endpoint: str | None
-) -> Iterator[Source]:
-    yield from sources
+    cards: Iterator[Pending], hub_ids: Sequence[str], endpoint: str | None, finder: ConfigFinder
+) -> Iterator[Pending]:
+    yield from cards
     if hub_ids:
-        yield from from_hub(hub_ids, endpoint)
+        config = finder.for_file(None)
+        for source in from_hub(hub_ids, endpoint):
+            yield Pending(source.display, config, None, source.content)
 
 
 def _statistics(tally: Tally, options: Options) -> str:
@@ -196,12 +215,34 @@ def _use_color(choice: str, stream: IO[str]) -> bool:
     return stream.isatty()
 
 
-def _emitter(stream: IO[str], color: bool) -> Callable[[str], None]:
-    def emit(text: str) -> None:
-        if text:
-            click.echo(text, file=stream, nl=False, color=color)
+@contextmanager
+def _emitter(stream: IO[str], color: bool) -> Iterator[Callable[[str], None]]:
+    """Writes text to `stream` in blocks of about BLOCK_CHARS characters (each piece at once on a
+    terminal), through click.echo (which drops colour codes when `color` is off); what is
+    left is written when the block ends, whether or not it fails."""
+    waiting: list[str] = []
+    size = 0
+    at_once = stream.isatty()
 
-    return emit
+    def flush() -> None:
+        nonlocal size
+        if waiting:
+            click.echo("".join(waiting), file=stream, nl=False, color=color)
+            waiting.clear()
+            size = 0
+
+    def emit(text: str) -> None:
+        nonlocal size
+        if text:
+            waiting.append(text)
+            size += len(text)
+            if at_once or size >= BLOCK_CHARS:
+                flush()
+
+    try:
+        yield emit
+    finally:
+        flush()
 
 
 @contextmanager

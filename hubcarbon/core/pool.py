@@ -7,9 +7,13 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -24,7 +28,7 @@ def workers(most: int = MOST_WORKERS) -> int:
 
 @contextmanager
 def ordered_map(
-    work: Callable[[T], R], chunks: Iterable[T], *, processes: int = 1
+    work: Callable[[T], R], chunks: Iterable[T], *, processes: int = 1, ahead: int | None = None
 ) -> Iterator[Iterator[R]]:
     """`work` over `chunks`, lazily, in order, for the length of a `with` block: in this
     process when `processes` < 2, else in a pool of that many spawned workers (never forked:
@@ -35,6 +39,9 @@ def ordered_map(
     (sent to the whole process group) reaches only this process, which decides what it means.
     Any exception in the block, KeyboardInterrupt included, terminates the workers at once
     instead of waiting for their chunks.
+    With `ahead`, `chunks` is read in this thread and at most that many chunks are in the
+    workers' hands or waiting to be read back, so a long stream of chunks is held a few at a
+    time; without it, a thread of the pool reads `chunks` as fast as it can.
     `work` must be a module-level function (it is pickled by name)."""
     if processes < 2:
         yield map(work, chunks)
@@ -48,7 +55,7 @@ def ordered_map(
         if main:
             signal.signal(signal.SIGINT, previous)
     try:
-        yield pool.imap(work, chunks)
+        yield pool.imap(work, chunks) if ahead is None else _bounded(pool, work, chunks, ahead)
     except BaseException:
         pool.terminate()
         raise
@@ -56,6 +63,17 @@ def ordered_map(
         pool.close()
     finally:
         pool.join()
+
+
+def _bounded(pool: Pool, work: Callable[[T], R], chunks: Iterable[T], ahead: int) -> Iterator[R]:
+    """`work` over `chunks` in the pool, in order, with at most `ahead` chunks outstanding."""
+    outstanding: deque[AsyncResult[R]] = deque()
+    for chunk in chunks:
+        outstanding.append(pool.apply_async(work, (chunk,)))
+        if len(outstanding) >= max(1, ahead):
+            yield outstanding.popleft().get()
+    while outstanding:
+        yield outstanding.popleft().get()
 
 
 def chunked(items: list[T], size: int) -> Iterator[list[T]]:

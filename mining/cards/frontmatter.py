@@ -20,14 +20,17 @@ loader). The pure-Python SafeLoader still reads every block libyaml rejects (so 
 worded, and placed, as before), every block holding a tab or a character the pure reader
 refuses (libyaml is laxer with tabs than PyYAML and the Hub), and every block that could nest
 deeper than `FAST_MAX_DEPTH` (libyaml's composer recurses in C, where no RecursionError
-protects the process).
+protects the process). Values are built from the node tree directly when it holds no alias and
+only plain sequences, mappings and scalars (each scalar by SafeConstructor's constructor for
+its tag); anything else goes through SafeConstructor's generic construction, so the values and
+the errors are PyYAML's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -37,8 +40,16 @@ from mining.cards.text import FrontMatterStatus, LineIndex, Position
 MAX_FRONT_MATTER_BYTES = 1_000_000
 MAX_EXPANDED_NODES = 1_000_000
 FAST_MAX_DEPTH = 500
-_FAST_LOADER: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")
+)
+_FAST_LOADER: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+_Loader: TypeAlias = "yaml.SafeLoader | yaml.CSafeLoader"
 
 NodePath = tuple[str | int, ...]
 
@@ -97,7 +108,7 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
     """Parse the YAML between the fences; `yaml_start` is its offset in the card's text."""
     if _too_large(yaml_text):
         return FrontMatter(FrontMatterStatus.TOO_LARGE)
-    loader: yaml.SafeLoader | None = None
+    loader: _Loader | None = None
     try:
         loader, root = _compose(yaml_text)
         if root is None:
@@ -107,7 +118,7 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
         where = _Locator(yaml_start, lines)
         spans = Spans(root, where)
         duplicates = tuple(sorted(where.duplicates(root), key=lambda d: d.positions[0]))
-        value = loader.construct_document(root)
+        value = _construct(loader, root, aliased="*" in yaml_text)
     except _Refused as refused:
         return FrontMatter(refused.status)
     except RecursionError:
@@ -129,7 +140,7 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
     return FrontMatter(FrontMatterStatus.OK, value, None, duplicates, spans)
 
 
-def _compose(yaml_text: str) -> tuple[yaml.SafeLoader, Node | None]:
+def _compose(yaml_text: str) -> tuple[_Loader, Node | None]:
     """The loader and the composed root node: libyaml when it is safe and accepts the text,
     else the pure-Python SafeLoader (whose errors propagate to the caller)."""
     if _FAST_LOADER is not None and _fast_path_safe(yaml_text):
@@ -140,6 +151,43 @@ def _compose(yaml_text: str) -> tuple[yaml.SafeLoader, Node | None]:
             fast.dispose()
     loader = yaml.SafeLoader(yaml_text)  # checks for unprintable characters
     return loader, loader.get_single_node()
+
+
+def _construct(loader: _Loader, root: Node, *, aliased: bool) -> Any:
+    """The document's value, as `loader.construct_document` builds it. A tree without aliases
+    holding only sequences, mappings with scalar keys and scalars (a card's front matter) is
+    built directly, each scalar by the loader's own constructor for its tag; anything else, or
+    any failure, goes to construct_document, which raises the error PyYAML raises."""
+    if not aliased:
+        try:
+            return _built(loader, root)
+        except Exception:  # construct_document gives PyYAML's error
+            pass
+    return loader.construct_document(root)
+
+
+class _Unusual(Exception):
+    """A node `_built` leaves to PyYAML's generic construction."""
+
+
+def _built(loader: _Loader, node: Node) -> Any:
+    kind, tag = type(node), node.tag
+    if kind is ScalarNode:
+        if tag == _STR_TAG:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise _Unusual(tag)
+        return loader.yaml_constructors[tag](loader, node)
+    if kind is SequenceNode and tag == _SEQ_TAG:
+        return [_built(loader, child) for child in node.value]
+    if kind is MappingNode and tag == _MAP_TAG:
+        mapping = {}
+        for key, value in node.value:
+            if type(key) is not ScalarNode or key.tag in (_MERGE_TAG, _VALUE_TAG):
+                raise _Unusual(key.tag)
+            mapping[_built(loader, key)] = _built(loader, value)
+        return mapping
+    raise _Unusual(tag)
 
 
 def _fast_path_safe(yaml_text: str) -> bool:
@@ -269,6 +317,9 @@ class _Locator:
 
 
 def _repeats_a_key(mapping: MappingNode) -> bool:
+    written = [key.value for key, _ in mapping.value if isinstance(key, ScalarNode)]
+    if len(set(written)) == len(written):  # keys all written differently: no repeat
+        return False
     keys = [
         (key.tag, key.value)
         for key, _ in mapping.value
@@ -278,7 +329,7 @@ def _repeats_a_key(mapping: MappingNode) -> bool:
 
 
 def _mapping_nodes(root: Node) -> Iterator[MappingNode]:
-    """The mapping nodes `_mappings` visits, without their paths."""
+    """The mapping nodes `_mappings` visits, without their paths (scalars are not stacked)."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -287,10 +338,14 @@ def _mapping_nodes(root: Node) -> Iterator[MappingNode]:
             continue
         seen.add(id(node))
         if isinstance(node, SequenceNode):
-            stack.extend(node.value)
+            stack.extend(child for child in node.value if not isinstance(child, ScalarNode))
         elif isinstance(node, MappingNode):
             yield node
-            stack.extend(v for k, v in node.value if isinstance(k, ScalarNode))
+            stack.extend(
+                v
+                for k, v in node.value
+                if isinstance(k, ScalarNode) and not isinstance(v, ScalarNode)
+            )
 
 
 def _mappings(root: Node) -> Iterator[tuple[NodePath, MappingNode]]:

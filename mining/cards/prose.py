@@ -110,9 +110,10 @@ _SECTION_HEADING = re.compile(_SECTION_WORDS, re.I)
 # Statements the patterns above miss (mining.cards.statements) hold one of these (an energy
 # unit, `Wh` after a digit and at most one blank, `emitted`, `footprint`, `greenhouse`, ...);
 # every alternative starts with a letter, so the precheck stays fast.
+_WH_AFTER_DIGIT = r"wh(?:(?<=\dwh)|(?<=\d\swh))"
 _STATEMENT_WORDS = (
-    r"kwh|mwh|gwh|watt|electricity|emitted|footprint|greenhouse|energy\s+(?:consum|used|usage)"
-    r"|wh(?:(?<=\dwh)|(?<=\d\swh))"
+    r"kwh|mwh|gwh|watt|electricity|emitted|footprint|greenhouse|energy\s+(?:consum|used|usage)|"
+    + _WH_AFTER_DIGIT
 )
 # a calculator or tracker named in prose as the way the figure was obtained
 _SOURCE = re.compile(
@@ -165,6 +166,15 @@ _KEYWORDS_LOWERCASE = re.compile(
         ]
     ).replace(r"\b", "")
 )
+# Every alternative of _KEYWORDS_LOWERCASE but the last holds one of these words as written
+# (a test checks it on the parsed pattern); the last is `_DIGIT_WH`. So a text holding none of
+# them, and no `_DIGIT_WH`, cannot match, and that is found with fast substring searches.
+_KEYWORD_WORDS = (
+    "carbon", "co2", "co\u2082", "co<sub>2</sub>", "emission", "emitted", "environmental",
+    "hardware", "hours", "provider", "compute", "calculator", "greenhouse", "ghg", "kwh", "mwh",
+    "gwh", "watt", "electricity", "footprint", "energy",
+)  # fmt: skip
+_DIGIT_WH = re.compile(_WH_AFTER_DIGIT)
 # The only characters IGNORECASE equates with a letter of those patterns that str.lower() does
 # not turn into that letter (İ and dotless ı with i, long ſ with s).
 LOWER_TRAPS = ("\u0130", "\u0131", "\u017f")
@@ -354,10 +364,15 @@ def _may_mention(text: str, body_start: int, lines: LineIndex) -> bool:
     parsed). A statement of mining.cards.statements that none of those patterns matches holds
     one of `_STATEMENT_WORDS` (energy written `Wh` after at most one blank, else `kWh`, ...).
     """
-    source = text[lines.line_start(lines.position(body_start).line) :]
+    source = text[lines.start_of_line_at(body_start) :]
     if any(trap in source for trap in LOWER_TRAPS):
         return True
-    return _KEYWORDS_LOWERCASE.search(source.lower()) is not None
+    lowered = source.lower()
+    if _DIGIT_WH.search(lowered) is not None:
+        return True
+    if not any(word in lowered for word in _KEYWORD_WORDS):
+        return False
+    return _KEYWORDS_LOWERCASE.search(lowered) is not None
 
 
 class _Body:

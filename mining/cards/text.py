@@ -82,22 +82,49 @@ def _count_undecodable(data: bytes) -> int:
 
 
 class LineIndex:
-    """Turns character offsets of a text into 1-based (line, column) positions."""
+    """Turns character offsets of a text into 1-based (line, column) positions.
+
+    Most cards ask for a handful of positions: the first `COUNTED_QUERIES` are counted in the
+    text (line breaks before the offset), and only a card that asks for more gets the table of
+    line starts (a text with `\\r` line breaks gets it at once)."""
+
+    COUNTED_QUERIES = 16
 
     def __init__(self, text: str) -> None:
-        self._starts = _line_starts(text)
+        self._text = text
+        self._starts: array[int] | None = None
+        self._newlines_only = "\r" not in text
+        self._counted = 0 if self._newlines_only else self.COUNTED_QUERIES
 
     @property
     def line_count(self) -> int:
-        return len(self._starts)
+        if self._starts is None and self._newlines_only:
+            return self._text.count("\n") + 1
+        return len(self._table())
 
     def position(self, offset: int) -> Position:
-        line = bisect.bisect_right(self._starts, offset) - 1
-        return Position(line + 1, offset - self._starts[line] + 1)
+        if self._starts is None and self._counted < self.COUNTED_QUERIES:
+            self._counted += 1
+            start = self._text.rfind("\n", 0, offset) + 1
+            return Position(self._text.count("\n", 0, offset) + 1, offset - start + 1)
+        starts = self._table()
+        line = bisect.bisect_right(starts, offset) - 1
+        return Position(line + 1, offset - starts[line] + 1)
 
     def line_start(self, line: int) -> int:
         """Offset of the first character of a 1-based line."""
-        return self._starts[line - 1]
+        return self._table()[line - 1]
+
+    def start_of_line_at(self, offset: int) -> int:
+        """Offset of the first character of the line holding `offset`."""
+        if self._starts is None and self._newlines_only:
+            return self._text.rfind("\n", 0, offset) + 1
+        return self.line_start(self.position(offset).line)
+
+    def _table(self) -> array[int]:
+        if self._starts is None:
+            self._starts = _line_starts(self._text)
+        return self._starts
 
 
 def _line_starts(text: str) -> array[int]:

@@ -208,10 +208,35 @@ def test_lower_traps_are_every_character_ignorecase_matches_to_a_keyword_letter(
     assert gaps == set(prose.LOWER_TRAPS)
 
 
+def test_every_keyword_alternative_holds_a_word_the_fast_precheck_looks_for() -> None:
+    """`_may_mention` skips the combined pattern when the text holds none of `_KEYWORD_WORDS`
+    and no `_DIGIT_WH`: sound only if every alternative but that last one needs one of them
+    (a run of literal characters it must match)."""
+    from re import _constants, _parser  # the pattern as the re module reads it
+
+    parsed = _parser.parse(prose._KEYWORDS_LOWERCASE.pattern)
+    [(operator, (_, alternatives))] = parsed.data
+    assert operator is _constants.BRANCH
+    *worded, last = alternatives
+    assert str(last) == str(_parser.parse(prose._DIGIT_WH.pattern))
+    for alternative in worded:
+        runs, run = [], ""
+        for code, argument in alternative.data:
+            if code is _constants.LITERAL:
+                run += chr(argument)
+            else:
+                runs.append(run)
+                run = ""
+        runs.append(run)
+        assert any(word in run for word in prose._KEYWORD_WORDS for run in runs), alternative
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        "> Carbon\n> footprint\n> ---\n\nSee the paper.\n",  # a two-line heading in a quote
+        "I used 3 kWh.\n",  # only the digit-wh alternative
+        "Measured in kWh.\n",  # only the kwh alternative
+        "It took 12 hours on a cloud provider.\n",  # words, yet nothing the reader reports
         "- Carbon Emıtted: 5 kg\n",  # a dotless ı, which IGNORECASE reads as i
         "- CARBON EMITTED: 5 kg\n",
         "Total emissions were 5 tCO2eq.\n",

@@ -18,14 +18,14 @@ from classifiers.lint.formats.text import ConciseWriter, TextWriter
 from hubcarbon.core.registry import Registry
 
 FORMATS: Registry[Format] = Registry("output format", lambda f: f.name)
-for _name, _writer in (
-    ("text", TextWriter),
-    ("concise", ConciseWriter),
-    ("json", JsonWriter),
-    ("github", GithubWriter),
-    ("sarif", SarifWriter),
+for _name, _writer, _reads_text in (
+    ("text", TextWriter, True),
+    ("concise", ConciseWriter, False),
+    ("json", JsonWriter, False),
+    ("github", GithubWriter, False),
+    ("sarif", SarifWriter, False),
 ):
-    FORMATS.register(Format(_name, _writer, _writer.__doc__ or ""))
+    FORMATS.register(Format(_name, _writer, _writer.__doc__ or "", _reads_text))
 
 
 def writer(name: str, options: Options | None = None) -> Writer:

@@ -98,11 +98,13 @@ class Report:
 
 @dataclass(frozen=True)
 class Format:
-    """An output format: its name, how to make its writer, and its documentation."""
+    """An output format: its name, how to make its writer, its documentation, and whether it
+    shows the cards' text (so reports must carry it)."""
 
     name: str
     writer: Callable[[Options], Writer]
     doc: str = ""
+    reads_text: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "__doc__", self.doc)
