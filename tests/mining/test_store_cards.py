@@ -70,6 +70,10 @@ def test_each_text_is_stored_once_and_reuse_copies_none(tmp_path: Path) -> None:
     assert runs == 2 and texts == distinct and 0 < texts <= fetched // 2
     # the key of cards, kept by the writers
     assert _query(db, "SELECT count(*) - count(DISTINCT (run_id, model_id)) FROM cards") == [(0,)]
+    # an unchanged card is stored once: run 2 names the outcomes run 1 stored
+    assert _query(db, "SELECT count(*) FROM card_fetches") == _query(
+        db, "SELECT count(*) FROM cards WHERE run_id = 1"
+    )
     # a fetched card names its text by the text's hash, an unavailable one names none
     assert _query(
         db,
@@ -100,7 +104,7 @@ def test_a_new_commit_with_the_same_readme_adds_no_text_and_keeps_its_emissions(
         # Made-up history: run 1 saw other commits, so run 2 downloads every README again
         # (the commit changed, the README did not) instead of reusing run 1's cards.
         with duckdb.connect(str(db)) as con:
-            con.execute("UPDATE cards SET sha = 'an-earlier-commit' WHERE run_id = 1")
+            con.execute("UPDATE card_fetches SET sha = 'an-earlier-commit'")  # run 1's only
         texts = _query(db, "SELECT * FROM card_texts ORDER BY text_sha256")
         _crawl(url, db, options)
     assert _query(db, "SELECT * FROM card_texts ORDER BY text_sha256") == texts
