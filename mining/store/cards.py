@@ -61,11 +61,9 @@ def append_cards(con: duckdb.DuckDBPyConnection, run_id: int, rows: pa.Table) ->
     here, not by an index. Call it inside the caller's transaction."""
     run = {"run": run_id}
     with registered(con, new_cards=rows):
-        try:
-            con.execute(_KNOWN)
-            con.execute(_NEW, run)
-            con.execute(_STORE_OUTCOMES)
-            con.execute(_NAME_OUTCOMES, run)
-        finally:
-            for name in _TEMPORARY:
-                con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute(_KNOWN)
+        con.execute(_NEW, run)
+        con.execute(_STORE_OUTCOMES)
+        con.execute(_NAME_OUTCOMES, run)
+    for name in _TEMPORARY:  # a failed statement leaves them to the caller's rollback
+        con.execute(f"DROP TABLE {name}")
