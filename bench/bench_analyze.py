@@ -5,7 +5,8 @@ co2`: every model listed, the cards of the models tagged co2_eq_emissions): a se
 samples whole model rows with replacement (so creation time, tags, pipeline tag, downloads and
 size keep their joint distribution), 2,970,000 from the non-reporters and 30,000 from the
 reporters, each reporter bringing its real card and emissions row (CO2 amount, provenance,
-context fields), and every model its row of card facts (AutoTrain, domain, metrics).
+context fields) and the facts of its README (metrics), and every model its own facts
+(AutoTrain, domain).
 Every row gets a new unique id; the synthetic copies of one real reporter
 share its training run (`emissions.training_run`: the source's run, or its model id on a source
 crawled before the audit), so the `independent` population is analysed too. It is written
@@ -40,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 
 from mining import store
+from mining.store.cards import append_cards
 
 MODELS = 3_000_000
 REPORTERS = 30_000
@@ -47,7 +49,10 @@ SEED = 20230405
 CHUNK = 500_000
 GOAL_SECONDS = 20.0
 GOAL_PEAK_MB = 2048.0
-SCANNED = ("runs", "models", "cards", "card_texts", "emissions", "card_facts")
+SCANNED = (
+    "runs", "models", "run_cards", "card_fetches", "card_texts", "emissions", "model_facts",
+    "text_facts",
+)  # fmt: skip
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str, run: int) -> pa.Table:
@@ -79,8 +84,14 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
         )
         facts = _fetch(
             src,
-            "SELECT f.* FROM models m JOIN card_facts f ON f.run_id = m.run_id "
+            "SELECT f.* FROM models m JOIN model_facts f ON f.run_id = m.run_id "
             "AND f.model_id = m.model_id WHERE m.run_id = $run ORDER BY m.model_id",
+            run,
+        )
+        text_facts = _fetch(
+            src,
+            "SELECT * FROM text_facts WHERE text_sha256 IN "
+            f"(SELECT text_sha256 FROM cards WHERE {where})",
             run,
         )
     finally:
@@ -91,7 +102,7 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
     if emissions.column("model_id").to_pylist() != reporter_rows.column("model_id").to_pylist():
         raise RuntimeError("every emissions row needs its model row in the source crawl")
     if facts.num_rows != pool.num_rows:
-        raise RuntimeError("every model needs its card_facts row: crawl the source again")
+        raise RuntimeError("every model needs its model_facts row: crawl the source again")
     facts_non = facts.filter(pa.array(~is_reporter))
     facts_rep = facts.filter(pa.array(is_reporter))
     card_of = {model_id: i for i, model_id in enumerate(cards.column("model_id").to_pylist())}
@@ -115,11 +126,11 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
             chunk_ids = ids[position : position + chunk.num_rows]
             _insert(con, "models", _renamed(chunk, chunk_ids, card_data=False))
             chunk_facts = facts_non.take(pa.array(picks_non[start : start + CHUNK]))
-            _insert(con, "card_facts", _renamed(chunk_facts, chunk_ids))
+            _insert(con, "model_facts", _renamed(chunk_facts, chunk_ids))
             position += chunk.num_rows
         reporter_ids = ids[position:]
         _insert(con, "models", _renamed(reporter_rows.take(pa.array(picks_rep)), reporter_ids))
-        _insert(con, "card_facts", _renamed(facts_rep.take(pa.array(picks_rep)), reporter_ids))
+        _insert(con, "model_facts", _renamed(facts_rep.take(pa.array(picks_rep)), reporter_ids))
         copies = _renamed(emissions.take(pa.array(picks_rep)), reporter_ids)
         source_runs = "training_run" if "training_run" in emissions.column_names else "model_id"
         runs = emissions.column(source_runs).take(pa.array(picks_rep))
@@ -131,8 +142,9 @@ def synthesize(source: Path, target: Path, *, models: int, reporters: int, seed:
         source_ids = reporter_rows.column("model_id").to_pylist()
         with_card = [i for i, pick in enumerate(picks_rep) if source_ids[pick] in card_of]
         card_rows = cards.take(pa.array([card_of[source_ids[picks_rep[i]]] for i in with_card]))
-        _insert(con, "cards", _renamed(card_rows, reporter_ids[with_card]))
+        append_cards(con, 1, _renamed(card_rows, reporter_ids[with_card]))
         _insert(con, "card_texts", texts)
+        _insert(con, "text_facts", text_facts)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -125,7 +125,10 @@ def test_a_crawl_may_start_in_an_empty_duckdb_but_not_in_a_foreign_one(tmp_path:
     _no_tables(blank, b"")
     store.connect(blank).close()  # a new store: the crawl tables are created
     con = duckdb.connect(str(blank), read_only=True)
-    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    tables = {
+        name
+        for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
     con.close()
     assert tables.issuperset(store.CRAWL_TABLES)
 

@@ -30,6 +30,7 @@ from mining.crawl import records
 from mining.crawl.daemon import DaemonThreads
 from mining.crawl.failures import ErrorKind, HubUnavailable
 from mining.crawl.hubclient import CardFetch, HubClient
+from mining.store.cards import append_cards
 
 BATCH = 256
 FLUSH_SECONDS = 2.0
@@ -76,17 +77,19 @@ class CardStage:
 
     def reuse_unchanged(self) -> int:
         """Copy cards (with their emissions and sizes) whose commit is unchanged since the newest
-        earlier run that fetched them, instead of downloading them again. The copied `cards` rows
-        name the stored text by its hash: no text is copied."""
+        earlier run that fetched them, instead of downloading them again. A copied card is one
+        `run_cards` row naming the stored outcome: nothing else of it is copied."""
         with transaction(self.con):
             self.con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE reusable AS
-                SELECT m.model_id, max(c.run_id) AS from_run
+                SELECT m.model_id, max(r.run_id) AS from_run,
+                       arg_max(r.fetch_id, r.run_id) AS fetch_id
                 FROM models m
-                JOIN cards c ON c.model_id = m.model_id AND c.sha = m.sha
-                    AND c.run_id < m.run_id AND c.fetch_status = 'ok'
-                JOIN card_texts t ON t.text_sha256 = c.text_sha256
+                JOIN card_fetches f ON f.model_id = m.model_id AND f.sha = m.sha
+                    AND f.fetch_status = 'ok'
+                JOIN run_cards r ON r.fetch_id = f.fetch_id AND r.run_id < m.run_id
+                JOIN card_texts t ON t.text_sha256 = f.text_sha256
                     AND t.parse_status IS NOT NULL
                 WHERE m.run_id = $run AND m.sha IS NOT NULL
                     AND m.model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)
@@ -96,13 +99,18 @@ class CardStage:
                 {"run": self.run_id},
             )
             run = {"run": self.run_id}
-            copy = (
-                "SELECT $run AS run_id, t.* EXCLUDE (run_id) FROM {} t "
-                "JOIN reusable r ON t.model_id = r.model_id AND t.run_id = r.from_run"
+            # the run names the stored outcome (`reusable` holds no model with a card in it)
+            self.con.execute(
+                "INSERT INTO run_cards (run_id, fetch_id) "
+                "SELECT $run, fetch_id FROM reusable ORDER BY fetch_id",
+                run,
             )
-            # `reusable` holds no model with a card in this run, so the key of `cards` holds
-            self.con.execute("INSERT INTO cards " + copy.format("cards"), run)
-            self.con.execute("INSERT OR IGNORE INTO emissions " + copy.format("emissions"), run)
+            self.con.execute(
+                "INSERT OR IGNORE INTO emissions SELECT $run AS run_id, e.* EXCLUDE (run_id) "
+                "FROM emissions e JOIN reusable r ON e.model_id = r.model_id "
+                "AND e.run_id = r.from_run",
+                run,
+            )
             self.con.execute(
                 "UPDATE models SET pytorch_model_bytes = old.pytorch_model_bytes "
                 "FROM (SELECT o.model_id, o.pytorch_model_bytes FROM models o "
@@ -173,7 +181,7 @@ class CardStage:
         texts = records.text_rows([d.fetch for d in done])
         with transaction(self.con):
             insert_rows(self.con, "card_texts", records.batch(texts, records.CARD_TEXT_SCHEMA))
-            self._append_cards(records.batch(cards, records.CARD_SCHEMA))
+            append_cards(self.con, run, records.batch(cards, records.CARD_SCHEMA))
             insert_rows(self.con, "crawl_errors", records.batch(errors, records.ERROR_SCHEMA))
             insert_rows(self.con, "emissions", records.batch(fallback, records.EMISSION_SCHEMA))
             if card_data.num_rows:
@@ -183,16 +191,6 @@ class CardStage:
                         "WHERE models.run_id = ? AND models.model_id = f.model_id",
                         [self.run_id],
                     )
-
-    def _append_cards(self, rows: pa.Table) -> None:
-        """Insert `cards` rows of models that have none in this run yet: the table's key
-        (run_id, model_id) is kept here, not by an index (see docs/schema.md)."""
-        with registered(self.con, new_cards=rows):
-            self.con.execute(
-                "INSERT INTO cards BY NAME SELECT DISTINCT ON (model_id) * FROM new_cards "
-                "WHERE model_id NOT IN (SELECT model_id FROM cards WHERE run_id = $run)",
-                {"run": self.run_id},
-            )
 
     # -- 2. parse -------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ WITH r AS (
     SELECT m.model_id, {AUTOTRAIN} AS autotrain, {NORMAL_TAGS} AS tags_normal
     FROM models m
     WHERE m.run_id = $run
-      AND NOT EXISTS (SELECT 1 FROM card_facts f WHERE f.run_id = $run AND f.model_id = m.model_id)
+      AND NOT EXISTS (SELECT 1 FROM model_facts f WHERE f.run_id = $run AND f.model_id = m.model_id)
 ),
 t AS (SELECT model_id, unnest(tags_normal) AS tag FROM r),
 per_domain AS (
@@ -55,5 +55,5 @@ SELECT $run AS run_id, r.model_id, r.autotrain,
        coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates
 FROM r LEFT JOIN dom USING (model_id)
 """
-"""The `card_facts` rows (tag facts only) of the run's models that have none yet; reads the
-relation `domain_map` (vocabulary.domain_map) registered for the query."""
+"""The `model_facts` rows of the run's models that have none yet; reads the relation
+`domain_map` (vocabulary.domain_map) registered for the query."""

@@ -27,7 +27,7 @@ TEXT_FACTS_SCHEMA = pa.schema(
         ("prose_hardware", _TEXT), ("prose_region", _TEXT), ("prose_hours", pa.float64()),
     ]
 )  # fmt: skip
-"""The columns of `card_facts` a README gives, keyed by the text's hash."""
+"""The columns of `text_facts`: what a README gives, keyed by the text's hash."""
 
 
 def text_facts(key: str, text: str) -> dict[str, Any]:

@@ -34,6 +34,28 @@ class Migration:
     sql: str
 
 
+_CARD_FACTS_VIEW = """
+CREATE VIEW card_facts AS
+    SELECT m.run_id, m.model_id, m.autotrain, m.domain, m.domain_candidates,
+           t.text_sha256, t.base_model, t.accuracy, t.f1, t.rouge1, t."rougeL",
+           t.metric_sources, t.metrics, t.prose_hardware, t.prose_region, t.prose_hours
+    FROM model_facts m
+    LEFT JOIN cards c
+        ON c.run_id = m.run_id AND c.model_id = m.model_id AND c.fetch_status = 'ok'
+    LEFT JOIN text_facts t ON t.text_sha256 = c.text_sha256;
+"""
+"""The facts of each model as one row (docs/schema.md, `card_facts`): its `model_facts` row
+with the `text_facts` of its fetched README, by the text's hash (NULL until the text is read)."""
+
+
+SAME_FETCH = """
+    f.model_id = {new}.model_id AND f.sha IS NOT DISTINCT FROM {new}.sha
+    AND f.etag IS NOT DISTINCT FROM {new}.etag AND f.fetch_status = {new}.fetch_status
+    AND f.fetch_error IS NOT DISTINCT FROM {new}.fetch_error
+    AND f.text_sha256 IS NOT DISTINCT FROM {new}.text_sha256"""
+"""A `card_fetches` row `f` that is the outcome of the cards row `{new}` (format it)."""
+
+
 CRAWL_MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -320,6 +342,74 @@ CRAWL_MIGRATIONS: tuple[Migration, ...] = (
             prose_region      VARCHAR,
             prose_hours       DOUBLE
         );  -- one row per (run_id, model_id), kept so by its one writer: no index, as cards
+        """,
+    ),
+    Migration(
+        10,
+        "card facts of a README stored once per text, read with each model's through a view",
+        f"""
+        CREATE TABLE model_facts (
+            run_id            INTEGER NOT NULL,
+            model_id          VARCHAR NOT NULL,
+            autotrain         BOOLEAN NOT NULL,  -- a tag of mining.facts.AUTOTRAIN_TAGS
+            domain            VARCHAR,           -- mining.facts.tags rule; NULL: no domain tag
+            domain_candidates VARCHAR[] NOT NULL -- the domains its tags name, in DOMAIN_ORDER
+        );  -- one row per (run_id, model_id), kept so by its one writer: no index, as cards
+        INSERT INTO model_facts
+            SELECT run_id, model_id, autotrain, domain, domain_candidates
+            FROM card_facts ORDER BY run_id, model_id;
+        CREATE TABLE text_facts (
+            text_sha256    VARCHAR NOT NULL,     -- the README in card_texts
+            base_model     VARCHAR[],
+            accuracy       DOUBLE,
+            f1             DOUBLE,
+            rouge1         DOUBLE,
+            rougeL         DOUBLE,
+            metric_sources VARCHAR,
+            metrics        JSON,
+            prose_hardware VARCHAR,
+            prose_region   VARCHAR,
+            prose_hours    DOUBLE
+        );  -- one row per text_sha256, kept so by its one writer
+        INSERT INTO text_facts
+            SELECT DISTINCT ON (text_sha256) * EXCLUDE (run_id, model_id, autotrain, domain,
+                                                        domain_candidates)
+            FROM card_facts WHERE text_sha256 IS NOT NULL
+            ORDER BY text_sha256, run_id DESC;
+        DROP TABLE card_facts;
+        {_CARD_FACTS_VIEW}
+        """,
+    ),
+    Migration(
+        11,
+        "cards stored once per fetch outcome, each run naming its fetches",
+        f"""
+        CREATE SEQUENCE IF NOT EXISTS card_fetch_ids START 1;
+        CREATE TABLE card_fetches (
+            fetch_id      BIGINT NOT NULL DEFAULT nextval('card_fetch_ids'),
+            model_id      VARCHAR NOT NULL,
+            sha           VARCHAR,                -- commit the README was resolved at
+            etag          VARCHAR,
+            fetch_status  VARCHAR NOT NULL,       -- ok | missing | gated | not_found | error
+            fetch_error   VARCHAR,
+            text_sha256   VARCHAR                 -- the README in card_texts, when fetched
+        );  -- one row per distinct outcome, kept so by the writers: no index, see docs
+        INSERT INTO card_fetches (model_id, sha, etag, fetch_status, fetch_error, text_sha256)
+            SELECT DISTINCT model_id, sha, etag, fetch_status, fetch_error, text_sha256
+            FROM cards ORDER BY ALL;
+        CREATE TABLE run_cards (
+            run_id   INTEGER NOT NULL,
+            fetch_id BIGINT NOT NULL              -- the run's card of the model, in card_fetches
+        );  -- one row per (run_id, model of the fetch), kept so by the writers
+        INSERT INTO run_cards
+            SELECT c.run_id, f.fetch_id
+            FROM cards c JOIN card_fetches f ON {SAME_FETCH.format(new="c")}
+            ORDER BY c.run_id, f.fetch_id;
+        DROP TABLE cards;
+        CREATE VIEW cards AS
+            SELECT r.run_id, f.model_id, f.sha, f.etag, f.fetch_status, f.fetch_error,
+                   f.text_sha256
+            FROM run_cards r JOIN card_fetches f USING (fetch_id);
         """,
     ),
 )

@@ -1,20 +1,28 @@
-"""The facts stage (mining.facts): each model's facts derived once by the crawl, in
-`card_facts`, read as stored by analysis, the classifiers and the site."""
+"""The facts stage (mining.facts): each model's facts derived once by the crawl (`model_facts`,
+and `text_facts` once per README text), read as stored through the view `card_facts` by
+analysis, the classifiers and the site."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
-from support import FIXTURES, copy_db
+from support import FIXTURES, copy_db, unbudgeted
 
 from mining import store
 from mining.cards.card import parse_card
 from mining.cards.metrics import METRICS, performance_metrics
+from mining.crawl.crawler import Crawl, CrawlOptions
+from mining.crawl.hubclient import HubClient
 from mining.facts import derive_facts, text_facts
+from mining.facts.text import TEXT_FACTS_SCHEMA
+from mining.mirror.server import serve_snapshot
+from mining.snapshot.reader import open_snapshot
 
 CARDS = FIXTURES / "cards"
 
@@ -101,15 +109,47 @@ def test_the_stage_resumes_and_derives_nothing_twice(co2_crawl_db: Path, tmp_pat
     con = store.connect(db)
     try:
         complete = _facts(con)
-        # stopped half way: some rows never written, others without their text's facts
-        con.execute("DELETE FROM card_facts WHERE model_id < 'f'")
-        con.execute("UPDATE card_facts SET text_sha256 = NULL, accuracy = NULL, f1 = NULL")
+        texts = con.execute("SELECT count(*) FROM text_facts").fetchall()
+        # stopped half way: some models without their row, some texts not read yet
+        con.execute("DELETE FROM model_facts WHERE model_id < 'f'")
+        con.execute("DELETE FROM text_facts WHERE text_sha256 < '8'")
         assert _texts_read(derive_facts(con, 1)) > 0
         assert _facts(con) == complete
+        assert con.execute("SELECT count(*) FROM text_facts").fetchall() == texts
         assert _texts_read(derive_facts(con, 1)) == 0
         assert _facts(con) == complete
     finally:
         con.close()
+
+
+def test_a_text_is_read_once_whatever_the_runs_and_models_that_hold_it(
+    co2_crawl_db: Path, tmp_path: Path
+) -> None:
+    db = copy_db(co2_crawl_db, tmp_path)
+    with duckdb.connect(str(db), read_only=True) as con:
+        ((distinct, stored),) = con.execute(
+            "SELECT count(DISTINCT text_sha256), (SELECT count(*) FROM text_facts)"
+            " FROM cards WHERE fetch_status = 'ok'"
+        ).fetchall()
+    assert stored == distinct > 1000  # one row per text read
+    with serve_snapshot() as url:
+        con = store.connect(db)
+        try:
+            client = HubClient(endpoint=url, base_wait=0.05, **unbudgeted())
+            Crawl(con, client, CrawlOptions(models="co2"), progress=False).run()
+            ((run,),) = con.execute("SELECT max(run_id) FROM runs").fetchall()
+            assert _texts_read(derive_facts(con, run)) == 0
+            second = con.execute(
+                "SELECT * EXCLUDE (run_id) FROM card_facts WHERE run_id = ? ORDER BY model_id",
+                [run],
+            ).fetchall()
+            first = con.execute(
+                "SELECT * EXCLUDE (run_id) FROM card_facts WHERE run_id = 1 ORDER BY model_id"
+            ).fetchall()
+            ((texts,),) = con.execute("SELECT count(*) FROM text_facts").fetchall()
+        finally:
+            con.close()
+    assert run == 2 and second == first and texts == stored
 
 
 def test_a_run_from_before_the_table_reads_without_facts(
@@ -121,7 +161,7 @@ def test_a_run_from_before_the_table_reads_without_facts(
 
     db = copy_db(co2_crawl_db, tmp_path)
     with duckdb.connect(str(db)) as con:
-        con.execute("DELETE FROM card_facts")
+        con.execute("DELETE FROM model_facts")
         population = load(con)
         assert not population.reporters["autotrain"].any()
         assert population.reporters["domain"].isna().all()
@@ -130,3 +170,114 @@ def test_a_run_from_before_the_table_reads_without_facts(
         assert not any(row["autotrain"] for row in reporters(con, 1))
         missing = domain_mapping(con, 1)
         assert isinstance(missing, Missing) and "hubcarbon crawl" in missing.message
+
+
+def _facts_before_they_were_shared(db: Path) -> None:
+    """A database in the layout of migration 9 (one `card_facts` row per run and model, text
+    facts included) holding two runs of 40 real snapshot cards and 5 models without one; run 2
+    shares every text with run 1, and one text is held by two models."""
+    snapshot = open_snapshot()
+    with_text = [r for r in snapshot.reporters if snapshot.readme(r) is not None][:40]
+    without = [r for r in snapshot if snapshot.readme(r) is None][:5]
+    texts = {r.id: snapshot.readme(r) for r in with_text}
+    texts[with_text[1].id] = texts[with_text[0].id]
+    cards, facts, models = [], [], []
+    for run in (1, 2):
+        for record in [*with_text, *without]:
+            text = texts.get(record.id)
+            key = None if text is None else hashlib.sha256(text.encode()).hexdigest()
+            models.append(
+                {
+                    "run_id": run,
+                    "model_id": record.id,
+                    "sha": record.sha,
+                    "tags": list(record.tags),
+                    "pipeline_tag": record.pipeline_tag,
+                }
+            )
+            cards.append(
+                {
+                    "run_id": run,
+                    "model_id": record.id,
+                    "sha": record.sha,
+                    "fetch_status": "ok" if key else "missing",
+                    "text_sha256": key,
+                }
+            )
+            facts.append(
+                {
+                    "run_id": run,
+                    "model_id": record.id,
+                    "autotrain": "autotrain" in record.tags,
+                    "domain": None,
+                    "domain_candidates": [],
+                    **(text_facts(key, text) if key and text else {}),
+                }
+            )
+    con = duckdb.connect(str(db))
+    try:
+        store.apply_migrations(con, "mining", store.CRAWL_MIGRATIONS[:9])
+        con.execute(
+            "INSERT INTO runs (run_id, started_at, status, endpoint, options) VALUES "
+            "(1, now(), 'finished', 'http://127.0.0.1:1', '{}'), "
+            "(2, now(), 'finished', 'http://127.0.0.1:1', '{}')"
+        )
+        stored = [
+            {"text_sha256": hashlib.sha256(t.encode()).hexdigest(), "raw_text": t}
+            for t in set(texts.values())
+            if t is not None
+        ]
+        schema = pa.schema(
+            [
+                ("run_id", pa.int32()),
+                ("model_id", pa.string()),
+                ("autotrain", pa.bool_()),
+                ("domain", pa.string()),
+                ("domain_candidates", pa.list_(pa.string())),
+                *TEXT_FACTS_SCHEMA,
+            ]
+        )
+        rows = {
+            "models_in": pa.Table.from_pylist(models),
+            "cards_in": pa.Table.from_pylist(cards),
+            "texts_in": pa.Table.from_pylist(stored),
+            "facts_in": pa.Table.from_pylist(facts, schema=schema),
+        }
+        for name, table in rows.items():
+            con.register(name, table)
+        con.execute("INSERT INTO models BY NAME SELECT * FROM models_in")
+        con.execute("INSERT INTO cards BY NAME SELECT * FROM cards_in")
+        con.execute("INSERT INTO card_texts BY NAME SELECT * FROM texts_in")
+        con.execute("INSERT INTO card_facts BY NAME SELECT * FROM facts_in")
+    finally:
+        con.close()
+
+
+def test_migration_keeps_every_fact_and_stores_each_text_once(tmp_path: Path) -> None:
+    db = tmp_path / "v9.duckdb"
+    _facts_before_they_were_shared(db)
+    everything = "SELECT * FROM card_facts ORDER BY run_id, model_id"
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute(everything).fetchall()
+        cards_before = con.execute("SELECT * FROM cards ORDER BY run_id, model_id").fetchall()
+    assert len(before) == 90 and sum(row[5] is not None for row in before) == 80
+
+    store.connect(db, read_only=True).close()  # a reader's open migrates it
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(everything).fetchall() == before
+        assert con.execute("SELECT * FROM cards ORDER BY run_id, model_id").fetchall() == (
+            cards_before
+        )
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM text_facts), (SELECT count(*) FROM model_facts),"
+            " (SELECT count(*) FROM card_fetches), (SELECT count(*) FROM run_cards)"
+        ).fetchall()
+        kinds = dict(
+            con.execute(
+                "SELECT table_name, table_type FROM information_schema.tables"
+                " WHERE table_name IN ('card_facts', 'cards')"
+            ).fetchall()
+        )
+    assert counts == [(39, 90, 45, 90)]  # 39 texts, 45 outcomes: each stored once
+    assert kinds == {"card_facts": "VIEW", "cards": "VIEW"}

@@ -66,6 +66,10 @@ def test_each_text_is_stored_once_and_reuse_copies_none(tmp_path: Path) -> None:
     assert runs == 2 and texts == distinct and 0 < texts <= fetched // 2
     # the key of cards, kept by the writers
     assert _query(db, "SELECT count(*) - count(DISTINCT (run_id, model_id)) FROM cards") == [(0,)]
+    # an unchanged card is stored once: run 2 names the outcomes run 1 stored
+    assert _query(db, "SELECT count(*) FROM card_fetches") == _query(
+        db, "SELECT count(*) FROM cards WHERE run_id = 1"
+    )
     # a fetched card names its text by the text's hash, an unavailable one names none
     assert _query(
         db,
@@ -97,7 +101,7 @@ def test_a_new_commit_with_the_same_readme_adds_no_text_and_keeps_its_emissions(
         # Made-up history: run 1 saw other commits, so run 2 downloads every README again
         # (the commit changed, the README did not) instead of reusing run 1's cards.
         with duckdb.connect(str(db)) as con:
-            con.execute("UPDATE cards SET sha = 'an-earlier-commit' WHERE run_id = 1")
+            con.execute("UPDATE card_fetches SET sha = 'an-earlier-commit'")  # run 1's only
         texts = _query(db, "SELECT * FROM card_texts ORDER BY text_sha256")
         _crawl(url, db, options)
     assert _query(db, "SELECT * FROM card_texts ORDER BY text_sha256") == texts
@@ -255,14 +259,20 @@ def test_a_migrated_interrupted_run_resumes_its_parse(tmp_path: Path, snapshot: 
 # -- growth of the file: the embedded snapshot crawled twice ----------------------------------
 
 
+ONCE_PER_CONTENT = (
+    "SELECT (SELECT count(*) FROM card_texts), (SELECT count(*) FROM card_fetches),"
+    " (SELECT count(*) FROM text_facts)"
+)
+
+
 @pytest.fixture(scope="module")
 def recrawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, int, list[Any]]:
     """The embedded snapshot crawled twice into one file, unchanged: the file, its size after
-    each crawl, and the card texts counted after the first."""
+    each crawl, and the rows of what is stored once (ONCE_PER_CONTENT) after the first."""
     db = tmp_path_factory.mktemp("recrawl") / "hub.duckdb"
     assert main(["crawl", "--db", str(db), "--no-progress"]) == 0
     once = db.stat().st_size
-    texts = _query(db, "SELECT count(*) FROM card_texts")
+    texts = _query(db, ONCE_PER_CONTENT)
     assert main(["crawl", "--db", str(db), "--no-progress"]) == 0
     return db, once, db.stat().st_size, texts
 
@@ -272,18 +282,11 @@ def test_an_unchanged_recrawl_stores_no_card_text_again(
     recrawled: tuple[Path, int, int, list[Any]],
 ) -> None:
     db, _, _, texts = recrawled
-    assert _query(db, "SELECT count(*) FROM card_texts") == texts
+    assert _query(db, ONCE_PER_CONTENT) == texts  # no text, outcome or text facts again
     assert _query(db, "SELECT count(DISTINCT run_id) FROM cards") == [(2,)]
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known regression: since the dataset and facts stages store their rows per run, an "
-    "unchanged re-crawl of the embedded snapshot grows the file by 16-18 % (118.8 to 138.3 MiB) "
-    "while the card texts are still stored once (the test above). Strict: it fails as soon as "
-    "the bound holds again, to remove this mark",
-)
 def test_an_unchanged_recrawl_grows_the_file_by_at_most_15_percent(
     recrawled: tuple[Path, int, int, list[Any]],
 ) -> None:
