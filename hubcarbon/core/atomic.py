@@ -121,11 +121,12 @@ class Staged:
         if target in self._pending:
             raise ValueError(f"{target} is staged twice")
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=_temp_name(target))
-        os.close(fd)
-        temporary = Path(name)
+        with deferred_interrupt():  # a Ctrl-C here cannot leave a file the block does not know
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=_temp_name(target))
+            os.close(fd)
+            temporary = Path(name)
+            self._pending[target] = temporary
         _give_mode(temporary, target, 0o666)
-        self._pending[target] = temporary
         return temporary
 
     def write(self, target: Path, data: bytes | str, *, encoding: str = "utf-8") -> None:
