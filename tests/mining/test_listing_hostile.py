@@ -175,6 +175,19 @@ def _listed_models(snapshot: Snapshot, author: str) -> int:
     return int(count)
 
 
+def _timm_listing(
+    faults: ListingFaults, snapshot: Snapshot
+) -> tuple[duckdb.DuckDBPyConnection, int]:
+    """timm's models listed (no cards) in small pages with `faults`: the database and the
+    number of listing pages requested."""
+    con, log = crawled(
+        MirrorConfig(page_size=SMALL_PAGE, listing_faults=faults),
+        CrawlOptions(author="timm", page_size=SMALL_PAGE, cards="none"),
+        snapshot,
+    )
+    return con, len(listing_requests(log))
+
+
 @pytest.mark.timeout(120)
 def test_a_model_listed_twice_is_stored_once_and_the_pages_in_batches(
     snapshot: Snapshot,
@@ -182,13 +195,7 @@ def test_a_model_listed_twice_is_stored_once_and_the_pages_in_batches(
     """Without --limit the pages waiting are stored together, with a plain INSERT: a model
     met again on a later page makes that batch be stored again with duplicates ignored."""
     expected = _listed_models(snapshot, "timm")
-    faults = ListingFaults(repeated_model=True)
-    con, log = crawled(
-        MirrorConfig(page_size=SMALL_PAGE, listing_faults=faults),
-        CrawlOptions(author="timm", page_size=SMALL_PAGE, cards="none"),
-        snapshot,
-    )
-    pages = len(listing_requests(log))
+    con, pages = _timm_listing(ListingFaults(repeated_model=True), snapshot)
     assert pages > 2 * LISTING_BATCH_MOST  # later batches repeat a model stored before them
     assert rows(con, "SELECT count(*), count(DISTINCT model_id) FROM models") == [
         (expected, expected)
@@ -208,13 +215,7 @@ def test_a_page_with_an_ill_typed_field_is_read_carefully_within_its_batch(
     outside the batch's transaction, which stays usable, and every page is then read on its
     own, the ill-typed value stored as no tags."""
     expected = _listed_models(snapshot, "timm")
-    faults = ListingFaults(ill_typed=True)
-    con, log = crawled(
-        MirrorConfig(page_size=SMALL_PAGE, listing_faults=faults),
-        CrawlOptions(author="timm", page_size=SMALL_PAGE, cards="none"),
-        snapshot,
-    )
-    pages = len(listing_requests(log))
+    con, pages = _timm_listing(ListingFaults(ill_typed=True), snapshot)
     assert rows(con, "SELECT count(*), count(*) FILTER (len(tags) = 0) FROM models") == [
         (expected, pages)
     ]
