@@ -173,8 +173,11 @@ class MirrorServer:
         self._httpd.serve_forever(poll_interval=STOP_POLL_SECONDS)
 
     def stop(self) -> None:
+        """Stop accepting, then hang up every open connection: a client's pooled keep-alive
+        connection must not go on being answered by a stopped server's handler thread."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.hang_up_open_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -236,7 +239,26 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type, mirror: MirrorServer) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.mirror = mirror
+        self._open_connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def hang_up_open_connections(self) -> None:
+        with self._connections_lock:
+            connections, self._open_connections = self._open_connections, set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up early (a capped or abandoned download) is not an error."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -280,3 +281,17 @@ def test_a_saved_cursor_resumes_on_a_restarted_mirror(snapshot: Snapshot) -> Non
     assert [m["id"] for m in resumed] == [m["id"] for m in second]
     assert not {m["id"] for m in first.json()} & {m["id"] for m in resumed}
     assert crossed.status_code == 400
+
+
+def test_a_stopped_server_hangs_up_its_keep_alive_connections(snapshot: Snapshot) -> None:
+    # a pooled connection must not go on being answered by the stopped server's handler thread
+    server = MirrorServer(snapshot, MirrorConfig(page_size=1))
+    host, port = server.start().removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    connection.request("GET", "/api/models?limit=1")
+    reply = connection.getresponse()
+    assert reply.status == 200 and reply.getheader("Connection") != "close"
+    reply.read()
+    server.stop()
+    assert connection.sock is not None and connection.sock.recv(1) == b""
+    connection.close()
