@@ -285,13 +285,11 @@ def test_a_saved_cursor_resumes_on_a_restarted_mirror(snapshot: Snapshot) -> Non
 
 def test_a_stopped_server_hangs_up_its_keep_alive_connections(snapshot: Snapshot) -> None:
     # a pooled connection must not go on being answered by the stopped server's handler thread
-    server = MirrorServer(snapshot, MirrorConfig(page_size=1))
-    host, port = server.start().removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=5)
-    connection.request("GET", "/api/models?limit=1")
-    reply = connection.getresponse()
-    assert reply.status == 200 and reply.getheader("Connection") != "close"
-    reply.read()
-    server.stop()
+    with MirrorServer(snapshot, MirrorConfig(page_size=1)) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        connection.request("GET", "/api/models?limit=1")
+        reply = connection.getresponse()
+        assert reply.status == 200 and reply.getheader("Connection") != "close"
+        reply.read()
     assert connection.sock is not None and connection.sock.recv(1) == b""
     connection.close()
