@@ -71,7 +71,11 @@ def rendered(figure: Figure) -> tuple[bytes, bytes]:
     return files[0].getvalue(), files[1].getvalue()
 
 
-def draw(job: Job) -> tuple[bytes, bytes] | None:
+Rendered = tuple[bytes, bytes] | None
+"""A drawn figure's bytes in FORMATS, or None: the statistic draws nothing for its table."""
+
+
+def draw(job: Job) -> Rendered:
     """The rendered figure of `job` (None: the statistic draws nothing for this table). A
     module-level function, so that worker processes can run it (hubcarbon.core.pool)."""
     draw_figure, table, results = job

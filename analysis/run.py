@@ -25,7 +25,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from analysis import figures
+from analysis import FIGURE_MODULES, figures
 from analysis.findings import Finding, Result
 from analysis.jsonio import dumps
 from analysis.population import Population, load
@@ -51,9 +51,16 @@ class Analysis:
     results: dict[str, dict[str, Result]]
 
 
-def compute(population: Population, *, progress: bool | None = False) -> Analysis:
+Computed = Callable[[Statistic, pd.DataFrame, dict[str, Result]], None]
+"""Told of each statistic as soon as it is computed: the unit, its table, its results."""
+
+
+def compute(
+    population: Population, *, progress: bool | None = False, on_table: Computed | None = None
+) -> Analysis:
     """Every statistic on every one of its populations, then the Holm correction (`progress`
-    None: a progress bar only on a terminal)."""
+    None: a progress bar only on a terminal); `on_table` sees each statistic with a table as
+    soon as it is computed."""
     findings: list[Finding] = []
     tables: dict[str, pd.DataFrame] = {}
     results: dict[str, dict[str, Result]] = {}
@@ -68,6 +75,8 @@ def compute(population: Population, *, progress: bool | None = False) -> Analysi
         table = _combined_table(by_population)
         if table is not None:
             tables[unit.id] = table
+            if on_table is not None:
+                on_table(unit, table, by_population)
         findings += [
             _finding(unit, name, result, table is not None)
             for name, result in by_population.items()
@@ -108,38 +117,39 @@ def reporters_table(population: Population) -> pd.DataFrame:
 
 
 FIGURE_WORKERS = 2
-"""Figures are drawn in this many worker processes (at most one per CPU): matplotlib's layout
-and drawing, not the data, make most of the time `analyze` takes."""
+"""Figures are drawn in this many worker processes (at most one per CPU) while the statistics
+go on: matplotlib's layout and drawing, not the data, make most of the time `analyze` takes."""
 
 
-def draw_figures(
-    analysis: Analysis, out: Path, staged: Staged, *, progress: bool | None = False
-) -> dict[str, str]:
-    """Draw each statistic's figure into OUT/analysis (through `staged`), in worker processes
-    (FIGURE_WORKERS); returns statistic id → PNG path."""
-    units: list[Statistic] = []
-    jobs: list[figures.Job] = []
-    for unit in STATISTICS:
-        table = analysis.tables.get(unit.id)
-        if unit.figure is not None and table is not None and not table.empty:
-            units.append(unit)
-            jobs.append((unit.figure, table, analysis.results[unit.id]))
-    processes = pool.workers(FIGURE_WORKERS) if len(jobs) > 1 else 1
-    drawn: dict[str, str] = {}
-    with pool.ordered_map(figures.draw, jobs, processes=processes) as files:
-        for unit, rendered in tqdm(
-            zip(units, files, strict=True),
-            total=len(units),
+class Drawing:
+    """The figures of the statistics, each handed to a worker as soon as its table is computed
+    (`add`, a `compute` callback), collected in registry order by `write`."""
+
+    def __init__(self, submit: Callable[[figures.Job], Callable[[], figures.Rendered]]) -> None:
+        self._submit = submit
+        self._pending: list[tuple[str, Callable[[], figures.Rendered]]] = []
+
+    def add(self, unit: Statistic, table: pd.DataFrame, results: dict[str, Result]) -> None:
+        if unit.figure is not None and not table.empty:
+            self._pending.append((unit.id, self._submit((unit.figure, table, results))))
+
+    def write(self, out: Path, staged: Staged, *, progress: bool | None = False) -> dict[str, str]:
+        """Write each figure into OUT/analysis (through `staged`) as it is ready; returns
+        statistic id → PNG path."""
+        drawn: dict[str, str] = {}
+        for unit_id, result in tqdm(
+            self._pending,
             desc="figures",
             unit="fig",
             disable=None if progress is None else not progress,
         ):
+            rendered = result()
             if rendered is None:
                 continue
             for suffix, data in zip(figures.FORMATS, rendered, strict=True):
-                staged.write(out / ANALYSIS_DIR / f"{unit.id}.{suffix}", data)
-            drawn[unit.id] = f"{ANALYSIS_DIR}/{unit.id}.png"
-    return drawn
+                staged.write(out / ANALYSIS_DIR / f"{unit_id}.{suffix}", data)
+            drawn[unit_id] = f"{ANALYSIS_DIR}/{unit_id}.png"
+        return drawn
 
 
 def write_tables(
@@ -238,26 +248,29 @@ def analyze(
     Every output is staged in a temporary file and all are moved into place together at the
     end (hubcarbon.core.atomic): an interrupted or failing run leaves the previous outputs as
     they were."""
-    con = store.connect(db, read_only=True)
-    try:
-        if echo:
-            echo(f"loading the latest crawl from {db}")
-        with store.reading(db):
-            population = load(con)
-            rows, flagged, flag_counts = store.flagged_figures(con)
-    finally:
-        con.close()
-    analysis = compute(population, progress=progress)
-    findings_path = out / "findings.json"
-    try:
-        (out / ANALYSIS_DIR).mkdir(parents=True, exist_ok=True)
-        with Staged() as staged:
-            tables = write_tables(analysis.tables, out, staged)
-            figures = draw_figures(analysis, out, staged, progress=progress)
-            staged.write(findings_path, dumps(document(analysis, tables, figures)))
-    except OSError as exc:
-        raise InputError(f"cannot write into {out}: {exc.strerror or exc}") from exc
-    summary = _summary(analysis, len(tables), len(figures), findings_path)
+    processes = pool.workers(FIGURE_WORKERS)
+    with pool.submitting(figures.draw, processes=processes, preload=FIGURE_MODULES) as submit:
+        con = store.connect(db, read_only=True)
+        try:
+            if echo:
+                echo(f"loading the latest crawl from {db}")
+            with store.reading(db):
+                population = load(con)
+                rows, flagged, flag_counts = store.flagged_figures(con)
+        finally:
+            con.close()
+        drawing = Drawing(submit)
+        analysis = compute(population, progress=progress, on_table=drawing.add)
+        findings_path = out / "findings.json"
+        try:
+            (out / ANALYSIS_DIR).mkdir(parents=True, exist_ok=True)
+            with Staged() as staged:
+                tables = write_tables(analysis.tables, out, staged)
+                drawn = drawing.write(out, staged, progress=progress)
+                staged.write(findings_path, dumps(document(analysis, tables, drawn)))
+        except OSError as exc:
+            raise InputError(f"cannot write into {out}: {exc.strerror or exc}") from exc
+    summary = _summary(analysis, len(tables), len(drawn), findings_path)
     return replace(
         summary, emissions_rows=rows, flagged=flagged, flag_counts=tuple(flag_counts.items())
     )

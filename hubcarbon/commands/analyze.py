@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from analysis import FIGURE_MODULES
+from hubcarbon.core import pool
 from hubcarbon.core.paths import OUT_DIR
 from mining import store
 
@@ -46,6 +48,7 @@ OUT/analysis/*.png|*.svg (figures). Methods: docs/analysis.md.
 def command(db: Path, out: Path, progress: bool | None) -> None:
     """Run every statistic of RQ1 and RQ2 on the latest crawl run."""
     store.require_crawl_store(db)  # a wrong --db is answered before the statistics' imports
+    pool.start_fork_server(FIGURE_MODULES)  # the figure workers' imports overlap ours
     from analysis.run import analyze
 
     summary = analyze(db, out, progress=progress, echo=click.echo if progress else None)

@@ -1,5 +1,12 @@
-"""The one process pool: CPU-bound work (parsing, linting cards) over chunks, in spawned worker
-processes, results in the order of the chunks."""
+"""The one process pool: CPU-bound work (parsing, linting cards, drawing figures) in worker
+processes, results in the order of the work.
+
+    ordered_map(work, chunks, processes=N)   # work over an iterable of chunks, lazily, in order
+    submitting(work, processes=N)            # work submitted one item at a time, results later
+
+Workers are spawned, or forked from a fork server that has imported `preload` (never forked
+from the caller: the callers run threads); `start_fork_server(preload)` starts that server early,
+so that its imports overlap the caller's."""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
+from multiprocessing import forkserver
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -28,11 +37,16 @@ def workers(most: int = MOST_WORKERS) -> int:
 
 @contextmanager
 def ordered_map(
-    work: Callable[[T], R], chunks: Iterable[T], *, processes: int = 1, ahead: int | None = None
+    work: Callable[[T], R],
+    chunks: Iterable[T],
+    *,
+    processes: int = 1,
+    ahead: int | None = None,
+    preload: tuple[str, ...] = (),
 ) -> Iterator[Iterator[R]]:
     """`work` over `chunks`, lazily, in order, for the length of a `with` block: in this
-    process when `processes` < 2, else in a pool of that many spawned workers (never forked:
-    the callers run threads).
+    process when `processes` < 2, else in a pool of that many workers: spawned, or with
+    `preload` (module names) forked from a fork server that has imported them.
 
     The workers start while SIGINT is ignored (from the main thread; elsewhere from their
     initializer on), and an ignored signal stays ignored in them: a Ctrl-C from the terminal
@@ -46,16 +60,43 @@ def ordered_map(
     if processes < 2:
         yield map(work, chunks)
         return
-    spawn = multiprocessing.get_context("spawn")
-    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        pool = spawn.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
-    try:
+    with _started(processes, preload) as pool:
         yield pool.imap(work, chunks) if ahead is None else _bounded(pool, work, chunks, ahead)
+
+
+@contextmanager
+def submitting(
+    work: Callable[[T], R], *, processes: int = 1, preload: tuple[str, ...] = ()
+) -> Iterator[Callable[[T], Callable[[], R]]]:
+    """A `submit(item)` for the length of a `with` block: it hands `item` to `work` in a worker
+    and returns a function that waits for and returns the result (raising what `work` raised).
+    With `processes` < 2 nothing runs until that function is called, in this process. The
+    workers, signals and termination are as in `ordered_map`."""
+    if processes < 2:
+        yield lambda item: partial(work, item)
+        return
+    with _started(processes, preload) as pool:
+        yield lambda item: pool.apply_async(work, (item,)).get
+
+
+def start_fork_server(preload: tuple[str, ...]) -> None:
+    """Start the fork server that `preload` pools fork their workers from, importing `preload`
+    in the background (a pool started later waits only for what is left of those imports).
+    From the main thread, the server starts with SIGINT ignored, and so do its workers."""
+    multiprocessing.set_forkserver_preload(list(preload))
+    with _ctrl_c_ignored():
+        forkserver.ensure_running()
+
+
+@contextmanager
+def _started(processes: int, preload: tuple[str, ...]) -> Iterator[Pool]:
+    if preload:
+        start_fork_server(preload)
+    context = multiprocessing.get_context("forkserver" if preload else "spawn")
+    with _ctrl_c_ignored():
+        pool = context.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
+    try:
+        yield pool
     except BaseException:
         pool.terminate()
         raise
@@ -63,6 +104,19 @@ def ordered_map(
         pool.close()
     finally:
         pool.join()
+
+
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored for the block, when this is the main thread (only it may set handlers):
+    a process started meanwhile inherits the ignored signal."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        yield
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _bounded(pool: Pool, work: Callable[[T], R], chunks: Iterable[T], ahead: int) -> Iterator[R]:
