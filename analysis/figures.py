@@ -60,8 +60,48 @@ Job = tuple[Draw, pd.DataFrame, Mapping[str, Result]]
 per population."""
 
 
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+class PlainLogFormatter(mticker.LogFormatterSciNotation):
+    """Log-axis tick labels as matplotlib's default writes them (10³, 2×10¹), in plain Unicode
+    text rather than mathtext, whose parser costs more than drawing the rest of a figure."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        label = str(super().__call__(x, pos))
+        if not label.startswith("$"):
+            return label
+        body = label.removeprefix("$\\mathdefault{").removesuffix("}$")
+        mantissa, _, exponent = body.partition("^{")
+        mantissa = mantissa.replace("\\times", "×").replace("-", "\N{MINUS SIGN}")
+        return mantissa + exponent.removesuffix("}").translate(SUPERSCRIPTS)
+
+
+def plain_log_labels(figure: Figure) -> None:
+    """Every log and symlog axis of `figure` labelled by PlainLogFormatter, with the settings
+    of the formatter it replaces."""
+    for axes in figure.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            for get, put in (
+                (axis.get_major_formatter, axis.set_major_formatter),
+                (axis.get_minor_formatter, axis.set_minor_formatter),
+            ):
+                default = get()
+                if type(default) is mticker.LogFormatterSciNotation:
+                    put(
+                        PlainLogFormatter(
+                            base=default._base,
+                            labelOnlyBase=default.labelOnlyBase,
+                            minor_thresholds=default.minor_thresholds,
+                            linthresh=default._linthresh,
+                        )
+                    )
+
+
 def rendered(figure: Figure) -> tuple[bytes, bytes]:
-    """The PNG and SVG bytes of `figure` (FORMATS), with no date or software stamp."""
+    """The PNG and SVG bytes of `figure` (FORMATS), with no date or software stamp; log axes
+    labelled in plain text (plain_log_labels)."""
+    plain_log_labels(figure)
     files = (io.BytesIO(), io.BytesIO())
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
         # the PNG's drawing lays the figure out; the SVG keeps those positions
