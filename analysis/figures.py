@@ -104,10 +104,13 @@ def rendered(figure: Figure) -> tuple[bytes, bytes]:
     plain_log_labels(figure)
     files = (io.BytesIO(), io.BytesIO())
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
-        # the PNG's drawing lays the figure out; the SVG keeps those positions, with no
-        # layout engine at all (a 'none' placeholder would cost one more, silent, drawing)
-        figure.savefig(files[0], format="png", dpi=100, metadata={"Software": None})
+        # laid out once, then drawn with no layout engine at all: savefig would first draw
+        # the whole figure silently for either (a 'none' placeholder included)
+        engine = figure.get_layout_engine()
+        if engine is not None:
+            engine.execute(figure)
         figure.set_layout_engine(None)
+        figure.savefig(files[0], format="png", dpi=100, metadata={"Software": None})
         figure.savefig(files[1], format="svg", metadata={"Date": None, "Creator": None})
     return files[0].getvalue(), files[1].getvalue()
 
