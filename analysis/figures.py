@@ -63,12 +63,18 @@ per population."""
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-class PlainLogFormatter(mticker.LogFormatterSciNotation):
-    """Log-axis tick labels as matplotlib's default writes them (10³, 2×10¹), in plain Unicode
-    text rather than mathtext, whose parser costs more than drawing the rest of a figure."""
+class PlainLogFormatter(mticker.Formatter):
+    """The labels of a log axis's default formatter (10³, 2×10¹) in plain Unicode text rather
+    than mathtext, whose parser costs more than drawing the rest of a figure."""
+
+    def __init__(self, mathtext: mticker.Formatter) -> None:
+        self.mathtext = mathtext
+
+    def set_locs(self, locs: Any) -> None:
+        self.mathtext.set_locs(locs)  # it decides which minor ticks get a label
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        label = str(super().__call__(x, pos))
+        label = str(self.mathtext(x, pos))
         if not label.startswith("$"):
             return label
         body = label.removeprefix("$\\mathdefault{").removesuffix("}$")
@@ -78,24 +84,14 @@ class PlainLogFormatter(mticker.LogFormatterSciNotation):
 
 
 def plain_log_labels(figure: Figure) -> None:
-    """Every log and symlog axis of `figure` labelled by PlainLogFormatter, with the settings
-    of the formatter it replaces."""
+    """Every log and symlog axis of `figure` labelled through PlainLogFormatter."""
     for axes in figure.axes:
         for axis in (axes.xaxis, axes.yaxis):
-            for get, put in (
-                (axis.get_major_formatter, axis.set_major_formatter),
-                (axis.get_minor_formatter, axis.set_minor_formatter),
-            ):
-                default = get()
-                if type(default) is mticker.LogFormatterSciNotation:
-                    put(
-                        PlainLogFormatter(
-                            base=default._base,
-                            labelOnlyBase=default.labelOnlyBase,
-                            minor_thresholds=default.minor_thresholds,
-                            linthresh=default._linthresh,
-                        )
-                    )
+            major, minor = axis.get_major_formatter(), axis.get_minor_formatter()
+            if type(major) is mticker.LogFormatterSciNotation:
+                axis.set_major_formatter(PlainLogFormatter(major))
+            if type(minor) is mticker.LogFormatterSciNotation:
+                axis.set_minor_formatter(PlainLogFormatter(minor))
 
 
 def rendered(figure: Figure) -> tuple[bytes, bytes]:

@@ -1,0 +1,46 @@
+"""Figure rendering: plain-text log labels, one layout, byte-stable output."""
+
+from __future__ import annotations
+
+import matplotlib.ticker as mticker
+import numpy as np
+from matplotlib.figure import Figure
+
+from analysis import figures
+
+
+def _log_figure() -> Figure:
+    figure = figures.new_figure(4.0, 3.0)
+    axes = figure.subplots()
+    axes.plot(np.geomspace(1e-2, 1e3, 20), np.geomspace(15, 45, 20))
+    axes.set(xscale="log", yscale="log")
+    return figure
+
+
+def test_log_axes_are_labelled_in_plain_unicode_as_matplotlib_would_in_mathtext() -> None:
+    figure = _log_figure()
+    figures.rendered(figure)
+    axes = figure.axes[0]
+    major = [t.get_text() for t in axes.xaxis.get_majorticklabels() if t.get_text()]
+    assert {"10⁻²", "10⁰", "10³"} <= set(major)
+    minor = [t.get_text() for t in axes.yaxis.get_minorticklabels() if t.get_text()]
+    assert "2×10¹" in minor and "4×10¹" in minor  # a narrow range labels its minor ticks
+    assert not any("$" in label for label in major + minor)
+
+
+def test_the_plain_formatter_gives_the_mathtext_formatters_labels_in_unicode() -> None:
+    mathtext = mticker.LogFormatterSciNotation()
+    plain = figures.PlainLogFormatter(mathtext)
+    assert mathtext(1000.0) == "$\\mathdefault{10^{3}}$"
+    assert plain(1000.0) == "10³"
+    assert plain(0.001) == "10⁻³"
+    assert plain(-100.0) == "\N{MINUS SIGN}10²"
+    assert plain(0.0) == "0"  # symlog's zero
+
+
+def test_a_figure_renders_to_the_same_bytes_every_time_and_is_laid_out_once() -> None:
+    first, second = figures.rendered(_log_figure()), figures.rendered(_log_figure())
+    assert first == second
+    figure = _log_figure()
+    figures.rendered(figure)
+    assert figure.get_layout_engine() is None  # the SVG was not laid out again
