@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from analysis import FIGURE_MODULES, figures
@@ -249,7 +250,10 @@ def analyze(
     end (hubcarbon.core.atomic): an interrupted or failing run leaves the previous outputs as
     they were."""
     processes = pool.workers(FIGURE_WORKERS)
-    with pool.submitting(figures.draw, processes=processes, preload=FIGURE_MODULES) as submit:
+    with (
+        pool.submitting(figures.draw, processes=processes, preload=FIGURE_MODULES) as submit,
+        threadpool_limits(limits=1 if processes > 1 else None),  # the CPUs are the workers'
+    ):
         con = store.connect(db, read_only=True)
         try:
             if echo:
