@@ -92,6 +92,16 @@ def plain_log_labels(figure: Figure) -> None:
                 axis.set_major_formatter(PlainLogFormatter(major))
             if type(minor) is mticker.LogFormatterSciNotation:
                 axis.set_minor_formatter(PlainLogFormatter(minor))
+                _drop_unlabelled_minor_ticks(axis)
+
+
+def _drop_unlabelled_minor_ticks(axis: Any) -> None:
+    """No minor ticks on `axis` when its formatter labels none of them (a log axis over more
+    than a decade or so): the style draws no tick marks, so they would only cost their layout."""
+    locations = axis.get_minor_locator()()
+    formatter = axis.get_minor_formatter()
+    if not any(formatter.format_ticks(locations)):
+        axis.set_minor_locator(mticker.NullLocator())
 
 
 def rendered(figure: Figure) -> tuple[bytes, bytes]:

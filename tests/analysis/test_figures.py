@@ -44,3 +44,11 @@ def test_a_figure_renders_to_the_same_bytes_every_time_and_is_laid_out_once() ->
     figure = _log_figure()
     figures.rendered(figure)
     assert figure.get_layout_engine() is None  # the SVG was not laid out again
+
+
+def test_a_wide_log_axis_draws_no_unlabelled_minor_ticks_and_a_narrow_one_keeps_them() -> None:
+    figure = _log_figure()  # x spans five decades, y less than one
+    figures.rendered(figure)
+    axes = figure.axes[0]
+    assert isinstance(axes.xaxis.get_minor_locator(), mticker.NullLocator)
+    assert not isinstance(axes.yaxis.get_minor_locator(), mticker.NullLocator)
