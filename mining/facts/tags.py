@@ -24,36 +24,48 @@ AUTOTRAIN = f"""coalesce(list_has_any(
 """True for a `models` row `m` whose tags hold one of AUTOTRAIN_TAGS."""
 
 MODEL_FACTS_SQL = f"""
-WITH r AS (
-    SELECT m.model_id, {AUTOTRAIN} AS autotrain, {NORMAL_TAGS} AS tags_normal
+WITH todo AS (
+    SELECT m.model_id, m.tags, m.pipeline_tag
     FROM models m
-    WHERE m.run_id = $run
+    WHERE m.run_id = $run AND m.rowid >= $first AND m.rowid < $after
       AND NOT EXISTS (SELECT 1 FROM model_facts f WHERE f.run_id = $run AND f.model_id = m.model_id)
 ),
-t AS (SELECT model_id, unnest(tags_normal) AS tag FROM r),
+r AS (
+    SELECT m.tags, m.pipeline_tag, {AUTOTRAIN} AS autotrain, {NORMAL_TAGS} AS tags_normal,
+           row_number() OVER () AS tag_set
+    FROM (SELECT DISTINCT tags, pipeline_tag FROM todo) m
+),
+t AS (SELECT tag_set, unnest(tags_normal) AS tag FROM r),
 per_domain AS (
-    SELECT t.model_id, d.domain, min(d.domain_rank) AS domain_rank, count(*) AS tags,
+    SELECT t.tag_set, d.domain, min(d.domain_rank) AS domain_rank, count(*) AS tags,
            bool_or(t.tag = 'feature-extraction') AS feature_extraction
     FROM t JOIN domain_map d USING (tag)
-    GROUP BY t.model_id, d.domain
+    GROUP BY t.tag_set, d.domain
 ),
 dom AS (
-    SELECT model_id,
+    SELECT tag_set,
            list(domain ORDER BY domain_rank) AS domain_candidates,
            count(*) AS n_domains,
            bool_or(feature_extraction) AS feature_extraction,
            bool_or(domain = 'Multimodal') AS multimodal,
            first(domain ORDER BY tags DESC, domain_rank ASC) AS most_supported
-    FROM per_domain GROUP BY model_id
+    FROM per_domain GROUP BY tag_set
+),
+facts AS (
+    SELECT r.tags, r.pipeline_tag, r.autotrain,
+           CASE WHEN dom.n_domains IS NULL THEN NULL
+                WHEN dom.n_domains = 1 THEN dom.most_supported
+                WHEN dom.feature_extraction AND dom.n_domains = 2 THEN 'NLP'
+                WHEN dom.multimodal THEN 'Multimodal'
+                ELSE dom.most_supported END AS domain,
+           coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates
+    FROM r LEFT JOIN dom USING (tag_set)
 )
-SELECT $run AS run_id, r.model_id, r.autotrain,
-       CASE WHEN dom.n_domains IS NULL THEN NULL
-            WHEN dom.n_domains = 1 THEN dom.most_supported
-            WHEN dom.feature_extraction AND dom.n_domains = 2 THEN 'NLP'
-            WHEN dom.multimodal THEN 'Multimodal'
-            ELSE dom.most_supported END AS domain,
-       coalesce(dom.domain_candidates, []::VARCHAR[]) AS domain_candidates
-FROM r LEFT JOIN dom USING (model_id)
+SELECT $run AS run_id, todo.model_id, facts.autotrain, facts.domain, facts.domain_candidates
+FROM todo JOIN facts ON todo.tags IS NOT DISTINCT FROM facts.tags
+    AND todo.pipeline_tag IS NOT DISTINCT FROM facts.pipeline_tag
 """
-"""The `model_facts` rows of the run's models that have none yet; reads the relation
-`domain_map` (vocabulary.domain_map) registered for the query."""
+"""The `model_facts` rows of the run's models with a rowid in [$first, $after) that have none
+yet; reads the relation `domain_map` (vocabulary.domain_map) registered for the query. The
+facts follow from a model's tags and pipeline tag alone, so they are derived once per distinct
+pair (many models share one) and joined back to the models."""

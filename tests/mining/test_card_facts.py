@@ -19,7 +19,7 @@ from mining.cards.card import parse_card
 from mining.cards.metrics import METRICS, performance_metrics
 from mining.crawl.crawler import Crawl, CrawlOptions
 from mining.crawl.hubclient import HubClient
-from mining.facts import derive_facts, text_facts
+from mining.facts import derive_facts, stage, text_facts
 from mining.facts.text import TEXT_FACTS_SCHEMA
 from mining.mirror.server import serve_snapshot
 from mining.snapshot.reader import open_snapshot
@@ -118,6 +118,31 @@ def test_the_stage_resumes_and_derives_nothing_twice(co2_crawl_db: Path, tmp_pat
         assert con.execute("SELECT count(*) FROM text_facts").fetchall() == texts
         assert _texts_read(derive_facts(con, 1)) == 0
         assert _facts(con) == complete
+    finally:
+        con.close()
+
+
+def test_model_facts_in_batches_are_the_rows_of_one_statement(
+    co2_crawl_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tags facts are derived a rowid range at a time, once per distinct tags and pipeline
+    tag: ranges of 100 models give the same rows, none twice, as the crawl stored them."""
+    db = copy_db(co2_crawl_db, tmp_path)
+    con = store.connect(db)
+    try:
+        complete = _facts(con)
+        ((models, tag_sets),) = con.execute(
+            "SELECT count(*), count(DISTINCT (tags, pipeline_tag)) FROM models WHERE run_id = 1"
+        ).fetchall()
+        assert models > 1000 and 1 < tag_sets < models  # models share tag sets, not all one
+        con.execute("DELETE FROM model_facts")
+        monkeypatch.setattr(stage, "MODEL_BATCH", 100)
+        derive_facts(con, 1)
+        assert _facts(con) == complete
+        ((rows, distinct),) = con.execute(
+            "SELECT count(*), count(DISTINCT model_id) FROM model_facts WHERE run_id = 1"
+        ).fetchall()
+        assert rows == distinct == models
     finally:
         con.close()
 
