@@ -142,6 +142,14 @@ def _sample(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts) if parts else rows
 
 
+def beside(axes: Any) -> None:
+    """The legend of a scatter plot beside its axes, where it hides no point (and no search
+    for the emptiest corner among thousands of points is needed)."""
+    sns.move_legend(
+        axes, "upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=7, title_fontsize=7
+    )
+
+
 def _style() -> None:
     sns.set_theme(style="whitegrid", rc={"font.size": 9})
 
@@ -296,6 +304,7 @@ def scatter(
         rasterized=True,
         ax=axes,
     )
+    beside(axes)
     shown = table[table["population"].isin(SPLIT)]
     notes = [f"n = {len(shown):,}"]
     for column, log, setter in ((x, logx, axes.set_xscale), (y, logy, axes.set_yscale)):
@@ -410,7 +419,8 @@ def domain_ols(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | N
             axes.plot(grid, np.exp(line), linestyle="--", linewidth=1, label=f"fit: {domain}")
     axes.set(xscale="log", yscale="log", xlabel="pytorch_model.bin (bytes)", ylabel="CO2 (g)")
     axes.set_title(f"n = {len(table[table['population'] == 'all']):,} (all reporters)", fontsize=7)
-    axes.legend(fontsize=7)
+    axes.legend()
+    beside(axes)
     return figure
 
 
