@@ -191,6 +191,8 @@ def trend(
                 ha="center",
                 fontsize=5,
                 color="#555555",
+                annotation_clip=False,  # every point is inside its axes: no need to check
+                in_layout=False,  # and so are the labels above them
             )
         result = results.get(population)
         line, low, high = fit
