@@ -20,6 +20,7 @@ from support import copy_db
 
 from analysis.findings import OK
 from analysis.inference import (
+    _rank_biserial_of_codes,
     binomial_trend,
     mann_whitney,
     median_trend,
@@ -348,3 +349,12 @@ def test_audited_figures_when_the_column_exists(co2_crawl_db: Path, tmp_path: Pa
     section = family.section(analysis.findings)
     assert section["members"] >= 3
     assert section["members"] + len(section["not_computed"]) == len(FAMILY)
+
+
+def test_the_bootstraps_rank_biserial_of_codes_is_mann_whitneys_exactly() -> None:
+    rng = np.random.default_rng(7)
+    a, b = rng.integers(0, 40, (5, 30)), rng.integers(0, 40, (5, 50))  # many ties
+    expected = [
+        2 * stats.mannwhitneyu(a[row], b[row]).statistic / (30 * 50) - 1 for row in range(5)
+    ]
+    assert _rank_biserial_of_codes(a, b).tolist() == expected
