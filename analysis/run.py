@@ -119,7 +119,8 @@ def reporters_table(population: Population) -> pd.DataFrame:
 
 FIGURE_WORKERS = 2
 """Figures are drawn in this many worker processes (at most one per CPU) while the statistics
-go on: matplotlib's layout and drawing, not the data, make most of the time `analyze` takes."""
+go on, at a lower priority: the statistics, one after the other, are the longest path, and the
+figures fill the CPU time they leave."""
 
 
 class Drawing:
@@ -251,7 +252,9 @@ def analyze(
     they were."""
     processes = pool.workers(FIGURE_WORKERS)
     with (
-        pool.submitting(figures.draw, processes=processes, preload=FIGURE_MODULES) as submit,
+        pool.submitting(
+            figures.draw, processes=processes, preload=FIGURE_MODULES, background=True
+        ) as submit,
         threadpool_limits(limits=1 if processes > 1 else None),  # the CPUs are the workers'
     ):
         con = store.connect(db, read_only=True)

@@ -28,6 +28,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MOST_WORKERS = 4
+BACKGROUND_NICENESS = 10
+"""How much lower than their parent's the priority of background workers is (os.nice)."""
 
 
 def workers(most: int = MOST_WORKERS) -> int:
@@ -66,16 +68,22 @@ def ordered_map(
 
 @contextmanager
 def submitting(
-    work: Callable[[T], R], *, processes: int = 1, preload: tuple[str, ...] = ()
+    work: Callable[[T], R],
+    *,
+    processes: int = 1,
+    preload: tuple[str, ...] = (),
+    background: bool = False,
 ) -> Iterator[Callable[[T], Callable[[], R]]]:
     """A `submit(item)` for the length of a `with` block: it hands `item` to `work` in a worker
     and returns a function that waits for and returns the result (raising what `work` raised).
-    With `processes` < 2 nothing runs until that function is called, in this process. The
+    With `processes` < 2 nothing runs until that function is called, in this process. With
+    `background`, the workers run at a lower priority (BACKGROUND_NICENESS) than this process,
+    which goes on with its own work at full speed while they use what CPU it leaves. The
     workers, signals and termination are as in `ordered_map`."""
     if processes < 2:
         yield lambda item: partial(work, item)
         return
-    with _started(processes, preload) as pool:
+    with _started(processes, preload, BACKGROUND_NICENESS if background else 0) as pool:
         yield lambda item: pool.apply_async(work, (item,)).get
 
 
@@ -89,12 +97,12 @@ def start_fork_server(preload: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def _started(processes: int, preload: tuple[str, ...]) -> Iterator[Pool]:
+def _started(processes: int, preload: tuple[str, ...], niceness: int = 0) -> Iterator[Pool]:
     if preload:
         start_fork_server(preload)
     context = multiprocessing.get_context("forkserver" if preload else "spawn")
     with _ctrl_c_ignored():
-        pool = context.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
+        pool = context.Pool(processes, initializer=_start_worker, initargs=(niceness,))
     try:
         yield pool
     except BaseException:
@@ -134,6 +142,12 @@ def chunked(items: list[T], size: int) -> Iterator[list[T]]:
     """`items` in consecutive slices of `size` (the last one shorter)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _start_worker(niceness: int) -> None:
+    _leave_ctrl_c_to_the_parent()
+    if niceness:
+        os.nice(niceness)
 
 
 def _leave_ctrl_c_to_the_parent() -> None:

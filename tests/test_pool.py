@@ -1,0 +1,45 @@
+"""hubcarbon.core.pool.submitting: work handed out one item at a time, results in order."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+
+from analysis import FIGURE_MODULES
+from hubcarbon.core import pool
+
+SEEN: list[float] = []
+
+
+def _recorded_sqrt(x: float) -> float:
+    SEEN.append(x)
+    return math.sqrt(x)
+
+
+def test_in_one_process_nothing_runs_until_its_result_is_asked_for() -> None:
+    SEEN.clear()
+    with pool.submitting(_recorded_sqrt, processes=1) as submit:
+        first, second = submit(4.0), submit(9.0)
+        assert SEEN == []
+        assert (second(), first()) == (3.0, 2.0)
+    assert SEEN == [9.0, 4.0]
+
+
+def test_workers_give_each_result_and_raise_what_the_work_raised() -> None:
+    with pool.submitting(math.sqrt, processes=2, preload=FIGURE_MODULES) as submit:
+        results = [submit(float(x * x)) for x in range(20)]
+        failed = submit(-1.0)
+        assert [result() for result in results] == [float(x) for x in range(20)]
+        with pytest.raises(ValueError, match="math domain error"):
+            failed()
+
+
+def test_background_workers_run_at_a_lower_priority_than_their_parent() -> None:
+    parent = os.nice(0)
+    with pool.submitting(os.nice, processes=2, background=True) as submit:
+        niceness = submit(0)()
+    assert niceness == min(19, parent + pool.BACKGROUND_NICENESS)
+    with pool.submitting(os.nice, processes=2) as submit:
+        assert submit(0)() == parent
