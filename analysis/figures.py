@@ -243,6 +243,7 @@ def bars(
         palette=PALETTE,
         order=list(totals[category]),
         hue_order=list(PALETTE),
+        errorbar=None,  # one share per bar: nothing to estimate
         ax=axes,
     )
     axes.set(xlabel="% of reporters", ylabel=label)
@@ -265,6 +266,7 @@ def years(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | None:
         hue="population",
         palette=PALETTE,
         hue_order=list(PALETTE),
+        errorbar=None,  # one share per bar: nothing to estimate
         ax=axes,
     )
     axes.set(xlabel="creation year", ylabel="% of models reporting CO2")
