@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Mapping
 from typing import Any
 
 import matplotlib as mpl
@@ -23,6 +22,7 @@ import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from analysis.figure_specs import Job, Rendered
 from analysis.findings import OK, Result
 
 MAX_POINTS = 2000
@@ -49,15 +49,6 @@ def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
     return figure
-
-
-FORMATS = ("png", "svg")
-"""Every figure is written in these formats, in this order (`rendered`)."""
-
-Draw = Callable[[pd.DataFrame, Mapping[str, Result]], Figure | None]
-Job = tuple[Draw, pd.DataFrame, Mapping[str, Result]]
-"""A figure to draw: a statistic's figure function, its table (all populations) and its result
-per population."""
 
 
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -105,8 +96,8 @@ def _drop_unlabelled_minor_ticks(axis: Any) -> None:
 
 
 def rendered(figure: Figure) -> tuple[bytes, bytes]:
-    """The PNG and SVG bytes of `figure` (FORMATS), with no date or software stamp; log axes
-    labelled in plain text (plain_log_labels)."""
+    """The PNG and SVG bytes of `figure` (figure_specs.FORMATS), with no date or software
+    stamp; log axes labelled in plain text (plain_log_labels)."""
     plain_log_labels(figure)
     files = (io.BytesIO(), io.BytesIO())
     with mpl.rc_context(_RC):  # type: ignore[arg-type]
@@ -119,10 +110,6 @@ def rendered(figure: Figure) -> tuple[bytes, bytes]:
         figure.savefig(files[0], format="png", dpi=100, metadata={"Software": None})
         figure.savefig(files[1], format="svg", metadata={"Date": None, "Creator": None})
     return files[0].getvalue(), files[1].getvalue()
-
-
-Rendered = tuple[bytes, bytes] | None
-"""A drawn figure's bytes in FORMATS, or None: the statistic draws nothing for its table."""
 
 
 def draw(job: Job) -> Rendered:
@@ -472,9 +459,11 @@ def sensitivity(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | 
     return figure
 
 
-def share_trend() -> partial[Figure | None]:
-    return partial(
-        trend,
+def share_trend(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | None:
+    """The monthly share of models reporting CO2 with its fitted trend (trend)."""
+    return trend(
+        table,
+        results,
         value="share_pct",
         label="% of models reporting CO2",
         log=False,
@@ -483,9 +472,11 @@ def share_trend() -> partial[Figure | None]:
     )
 
 
-def median_trend() -> partial[Figure | None]:
-    return partial(
-        trend,
+def median_trend(table: pd.DataFrame, results: Mapping[str, Result]) -> Figure | None:
+    """The monthly median CO2 of reporters, log scale, with its fitted trend (trend)."""
+    return trend(
+        table,
+        results,
         value="median_co2_g",
         label="median CO2 of reporters, g (log scale)",
         log=True,

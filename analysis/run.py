@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from analysis import FIGURE_MODULES, figures
+from analysis import FIGURE_MODULES, figure_specs
+from analysis.figure_specs import FORMATS, Job, Rendered
 from analysis.findings import Finding, Result
 from analysis.jsonio import dumps
 from analysis.population import Population, load
@@ -127,9 +128,9 @@ class Drawing:
     """The figures of the statistics, each handed to a worker as soon as its table is computed
     (`add`, a `compute` callback), collected in registry order by `write`."""
 
-    def __init__(self, submit: Callable[[figures.Job], Callable[[], figures.Rendered]]) -> None:
+    def __init__(self, submit: Callable[[Job], Callable[[], Rendered]]) -> None:
         self._submit = submit
-        self._pending: list[tuple[str, Callable[[], figures.Rendered]]] = []
+        self._pending: list[tuple[str, Callable[[], Rendered]]] = []
 
     def add(self, unit: Statistic, table: pd.DataFrame, results: dict[str, Result]) -> None:
         if unit.figure is not None and not table.empty:
@@ -148,7 +149,7 @@ class Drawing:
             rendered = result()
             if rendered is None:
                 continue
-            for suffix, data in zip(figures.FORMATS, rendered, strict=True):
+            for suffix, data in zip(FORMATS, rendered, strict=True):
                 staged.write(out / ANALYSIS_DIR / f"{unit_id}.{suffix}", data)
             drawn[unit_id] = f"{ANALYSIS_DIR}/{unit_id}.png"
         return drawn
@@ -253,7 +254,7 @@ def analyze(
     processes = pool.workers(FIGURE_WORKERS)
     with (
         pool.submitting(
-            figures.draw, processes=processes, preload=FIGURE_MODULES, background=True
+            figure_specs.draw, processes=processes, preload=FIGURE_MODULES, background=True
         ) as submit,
         threadpool_limits(limits=1 if processes > 1 else None),  # the CPUs are the workers'
     ):

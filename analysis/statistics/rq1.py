@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis import figures
+from analysis.figure_specs import drawn
 from analysis.findings import Result, insufficient
 from analysis.inference import Z_95, binomial_trend, median_trend, month_index, robust_trend
 from analysis.population import MODEL_POPULATIONS, Population, PopulationName, Units
@@ -87,7 +86,7 @@ def _series_table(rows: pd.DataFrame, in_series: pd.Series) -> pd.DataFrame:
     question="RQ1",
     test="binomial GLM (logit) of reporting on the creation month",
     populations=MODEL_POPULATIONS,
-    figure=figures.share_trend(),
+    figure=drawn("share_trend"),
 )
 def share_by_month(population: Population, name: PopulationName) -> Result:
     """Share of models reporting CO2 by creation month. Every crawled model of the population
@@ -154,7 +153,7 @@ def share_by_month(population: Population, name: PopulationName) -> Result:
     question="RQ1",
     test="descriptive",
     populations=MODEL_POPULATIONS,
-    figure=figures.years,
+    figure=drawn("years"),
 )
 def share_by_year(population: Population, name: PopulationName) -> Result:
     """Share of models reporting CO2 by creation year: models and reporters of the population
@@ -212,7 +211,7 @@ def share_by_year(population: Population, name: PopulationName) -> Result:
     question="RQ1",
     test="descriptive",
     populations=("all",),
-    figure=partial(figures.bars, category="kind", label=""),
+    figure=drawn("bars", category="kind", label=""),
 )
 def autotrain_share(population: Population, name: PopulationName) -> Result:
     """Share of CO2 reporters made with AutoTrain: a model is an AutoTrain model when its tags
@@ -262,7 +261,7 @@ def _breakdown(values: pd.Series, column: str, unstated: object) -> Result:
     title="CO2 reporters by source of the estimate",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="source", label="source"),
+    figure=drawn("bars", category="source", label="source"),
 )
 def reporters_by_source(population: Population, name: PopulationName) -> Result:
     """Reporters by the source of their CO2 estimate, one class each, in this order of
@@ -279,7 +278,7 @@ def reporters_by_source(population: Population, name: PopulationName) -> Result:
     title="CO2 reporters by training type",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="training_type", label="training type"),
+    figure=drawn("bars", category="training_type", label="training type"),
 )
 def reporters_by_training_type(population: Population, name: PopulationName) -> Result:
     """Reporters by training type, from the card's `co2_eq_emissions.training_type`, with one
@@ -295,7 +294,7 @@ def reporters_by_training_type(population: Population, name: PopulationName) -> 
     title="CO2 reporters by geographical location",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="location", label="location"),
+    figure=drawn("bars", category="location", label="location"),
 )
 def reporters_by_location(population: Population, name: PopulationName) -> Result:
     """Reporters by the geographical location of training: the metadata's
@@ -310,7 +309,7 @@ def reporters_by_location(population: Population, name: PopulationName) -> Resul
     title="CO2 reporters by hardware",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="hardware", label="hardware"),
+    figure=drawn("bars", category="hardware", label="hardware"),
 )
 def reporters_by_hardware(population: Population, name: PopulationName) -> Result:
     """Reporters by the hardware used for training: the metadata's `hardware_used`, else the
@@ -325,7 +324,7 @@ def reporters_by_hardware(population: Population, name: PopulationName) -> Resul
     title="CO2 reporters by application domain",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="domain", label="domain"),
+    figure=drawn("bars", category="domain", label="domain"),
 )
 def reporters_by_domain(population: Population, name: PopulationName) -> Result:
     """Reporters by application domain. Each tag of the model and its pipeline tag (lower case,
@@ -349,7 +348,7 @@ def reporters_by_domain(population: Population, name: PopulationName) -> Result:
     title="CO2 reporters by library",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="library", label="library"),
+    figure=drawn("bars", category="library", label="library"),
 )
 def reporters_by_library(population: Population, name: PopulationName) -> Result:
     """Reporters by library: the union of the model's `library_name` and its tags found in the
@@ -378,7 +377,7 @@ def reporters_by_library(population: Population, name: PopulationName) -> Result
     title="Completeness of the co2_eq_emissions fields among reporters",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="field", label="field", top=20),
+    figure=drawn("bars", category="field", label="field", top=20),
 )
 def field_completeness(population: Population, name: PopulationName) -> Result:
     """Completeness of each field among reporters: a readable CO2 amount (grams after unit
@@ -428,7 +427,7 @@ def field_completeness(population: Population, name: PopulationName) -> Result:
     title="Reporting in the card metadata versus in the prose only",
     question="RQ1",
     test="descriptive",
-    figure=partial(figures.bars, category="provenance", label="where the CO2 is stated"),
+    figure=drawn("bars", category="provenance", label="where the CO2 is stated"),
 )
 def metadata_vs_prose(population: Population, name: PopulationName) -> Result:
     """Where reporters state their CO2: in the card metadata (`co2_eq_emissions`) or only in
@@ -454,7 +453,7 @@ def metadata_vs_prose(population: Population, name: PopulationName) -> Result:
     title="Monthly median CO2 of reporters, with its trend",
     question="RQ1",
     test="median regression of ln CO2 on the creation month",
-    figure=figures.median_trend(),
+    figure=drawn("median_trend"),
 )
 def median_co2_by_month(population: Population, name: PopulationName) -> Result:
     """Monthly median CO2 of reporters: reporters with an amount > 0 (grams after unit

@@ -9,14 +9,13 @@ readable amount, zero included.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from statsmodels.regression.linear_model import OLS
 
-from analysis import figures
+from analysis.figure_specs import drawn
 from analysis.findings import EffectSize, Result, insufficient
 from analysis.inference import (
     MIN_GROUP,
@@ -86,8 +85,8 @@ def _size_statistic(kind: str, method: str) -> Statistic:
     )
     unit_id = f"rq2.{'pearson_log' if log else 'spearman'}_{kind}"
     title = f"CO2 vs {text} ({'Pearson, log-log' if log else 'Spearman'})"
-    figure = partial(
-        figures.scatter,
+    figure = drawn(
+        "scatter",
         x=label,
         y="co2_g",
         xlabel=text,
@@ -156,8 +155,8 @@ def _dataset_size_statistic(method: str) -> Statistic:
             "test), two-sided, with a 95 % Fisher-z interval (Bonett-Wright variance)."
         )
     )
-    figure = partial(
-        figures.scatter,
+    figure = drawn(
+        "scatter",
         x="dataset_bytes",
         y="co2_g",
         xlabel="dataset size (bytes)",
@@ -186,8 +185,8 @@ DATASET_SIZE_STATISTICS = tuple(_dataset_size_statistic(m) for m in ("pearson", 
     title="CO2 vs downloads (Spearman)",
     question="RQ2",
     test="Spearman rho of CO2 and downloads",
-    figure=partial(
-        figures.scatter,
+    figure=drawn(
+        "scatter",
         x="downloads",
         y="co2_g",
         xlabel="downloads",
@@ -238,7 +237,7 @@ def _groups(reporters: pd.DataFrame, column: str, labels: dict[str, str]) -> pd.
     title="CO2 of Computer Vision vs NLP reporters (Mann-Whitney U)",
     question="RQ2",
     test="Mann-Whitney U, two-sided",
-    figure=partial(figures.boxes, group="group", value="co2_g", label="CO2 (g)"),
+    figure=drawn("boxes", group="group", value="co2_g", label="CO2 (g)"),
 )
 def mwu_cv_vs_nlp(population: Population, name: PopulationName) -> Result:
     """Domain: CO2 of Computer Vision reporters against NLP reporters (domains as in
@@ -258,7 +257,7 @@ def mwu_cv_vs_nlp(population: Population, name: PopulationName) -> Result:
     title="CO2 of pre-training vs fine-tuning (Mann-Whitney U)",
     question="RQ2",
     test="Mann-Whitney U, two-sided",
-    figure=partial(figures.boxes, group="group", value="co2_g", label="CO2 (g)"),
+    figure=drawn("boxes", group="group", value="co2_g", label="CO2 (g)"),
 )
 def mwu_pretraining_vs_finetuning(population: Population, name: PopulationName) -> Result:
     """Training type: CO2 of reporters whose training type maps to pre-training against those
@@ -319,7 +318,7 @@ def _coefficients(fit: Any) -> dict[str, dict[str, Any]]:
     title="Domain effect on CO2 controlling for model size and age (OLS, author-clustered)",
     question="RQ2",
     test="OLS of ln CO2 on is_cv, ln size and age, errors clustered by author",
-    figure=figures.domain_ols,
+    figure=drawn("domain_ols"),
 )
 def ols_domain_size_controlled(population: Population, name: PopulationName) -> Result:
     """Domain effect controlling for model size and age: Computer Vision and NLP reporters with
@@ -532,8 +531,8 @@ def _metric_statistic(metric: str) -> Statistic:
         "in grams and the metric, two-sided, with a 95 % Fisher-z interval (Bonett-Wright "
         "variance)."
     )
-    figure = partial(
-        figures.scatter,
+    figure = drawn(
+        "scatter",
         x=metric,
         y="co2_g",
         xlabel=f"{metric} (0-1)",

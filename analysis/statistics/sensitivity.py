@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import figures
+from analysis.figure_specs import drawn
 from analysis.findings import OK, Result, insufficient
 from analysis.population import Population, PopulationName, Units
 from analysis.statistics import rq1, rq2
@@ -154,7 +154,7 @@ def _row(unit: Statistic, base: str, variant: Variant, result: Result | str) -> 
     question="Sensitivity",
     test="descriptive",
     populations=("all",),
-    figure=figures.sensitivity,
+    figure=drawn("sensitivity"),
 )
 def variants(population: Population, name: PopulationName) -> Result:
     """The headline results (the share trends of AutoTrain and human models; on all reporters

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
 
-from analysis.figures import Draw
+from analysis.figure_specs import FigureSpec
 from analysis.findings import OK, Result, insufficient
 from analysis.population import POPULATIONS, Population, PopulationName, Units
 from hubcarbon.core.registry import Registry
@@ -33,7 +33,7 @@ class Statistic:
         test: str,
         compute: Compute,
         populations: tuple[PopulationName, ...] = POPULATIONS,
-        figure: Draw | None = None,
+        figure: FigureSpec | None = None,
     ) -> None:
         if not compute.__doc__:
             raise ValueError(f"statistic {unit_id!r} has no method text")
@@ -85,7 +85,7 @@ def statistic(
     question: Question,
     test: str,
     populations: tuple[PopulationName, ...] = POPULATIONS,
-    figure: Draw | None = None,
+    figure: FigureSpec | None = None,
 ) -> Callable[[Compute], Statistic]:
     """Register the decorated function as the statistic `unit_id`."""
 

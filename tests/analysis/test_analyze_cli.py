@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from support import REPO_ROOT
 
-from analysis import figures, run
+from analysis import figure_specs, figures, run
 from analysis.fixes import FIXES
 from analysis.methods import methods_markdown
 from analysis.replication.quirks import QUIRKS
@@ -87,7 +87,7 @@ def test_figures_from_the_workers_are_the_figures_drawn_here(co2_crawl: Crawled)
         assert unit.figure is not None
         drawn = figures.draw((unit.figure, analysis.tables[unit_id], analysis.results[unit_id]))
         assert drawn is not None
-        for suffix, data in zip(figures.FORMATS, drawn, strict=True):
+        for suffix, data in zip(figure_specs.FORMATS, drawn, strict=True):
             written = co2_crawl.out / "analysis" / f"{unit_id}.{suffix}"
             assert written.read_bytes() == data, written.name
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import matplotlib.ticker as mticker
 import numpy as np
 from matplotlib.figure import Figure
 
 from analysis import figures
+from analysis.statistics import STATISTICS
 
 
 def _log_figure() -> Figure:
@@ -52,3 +56,18 @@ def test_a_wide_log_axis_draws_no_unlabelled_minor_ticks_and_a_narrow_one_keeps_
     axes = figure.axes[0]
     assert isinstance(axes.xaxis.get_minor_locator(), mticker.NullLocator)
     assert not isinstance(axes.yaxis.get_minor_locator(), mticker.NullLocator)
+
+
+def test_every_statistics_figure_names_a_drawing_of_analysis_figures() -> None:
+    kinds = {unit.figure.kind for unit in STATISTICS if unit.figure is not None}
+    assert kinds == {
+        "bars", "boxes", "domain_ols", "median_trend", "scatter", "sensitivity", "share_trend",
+        "years",
+    }  # fmt: skip
+    assert all(callable(getattr(figures, kind)) for kind in kinds)
+
+
+def test_computing_statistics_imports_no_drawing_library() -> None:
+    code = "import sys, analysis.run; print(sorted({'matplotlib', 'seaborn'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
