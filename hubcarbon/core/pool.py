@@ -1,5 +1,5 @@
-"""The one process pool: CPU-bound work (parsing, linting cards) over chunks, in spawned worker
-processes, results in the order of the chunks."""
+"""The one process pool: CPU-bound work (parsing, linting cards) over chunks, in spawned (or, for
+a caller without threads, forked) worker processes, results in the order of the chunks."""
 
 from __future__ import annotations
 
@@ -28,11 +28,19 @@ def workers(most: int = MOST_WORKERS) -> int:
 
 @contextmanager
 def ordered_map(
-    work: Callable[[T], R], chunks: Iterable[T], *, processes: int = 1, ahead: int | None = None
+    work: Callable[[T], R],
+    chunks: Iterable[T],
+    *,
+    processes: int = 1,
+    ahead: int | None = None,
+    fork: bool = False,
 ) -> Iterator[Iterator[R]]:
     """`work` over `chunks`, lazily, in order, for the length of a `with` block: in this
-    process when `processes` < 2, else in a pool of that many spawned workers (never forked:
-    the callers run threads).
+    process when `processes` < 2, else in a pool of that many spawned workers. With `fork`,
+    the workers are forked instead (they start at once, with this process's modules already
+    imported) when the platform can fork and no other thread runs in this process (a forked
+    child gets a copy of every lock, held or not, and none of the threads): the crawler and
+    the analysis run threads, so their pools are spawned.
 
     The workers start while SIGINT is ignored (from the main thread; elsewhere from their
     initializer on), and an ignored signal stays ignored in them: a Ctrl-C from the terminal
@@ -46,11 +54,11 @@ def ordered_map(
     if processes < 2:
         yield map(work, chunks)
         return
-    spawn = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork" if fork and _can_fork() else "spawn")
     main = threading.current_thread() is threading.main_thread()  # only it may set handlers
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
-        pool = spawn.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
+        pool = context.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)
@@ -63,6 +71,11 @@ def ordered_map(
         pool.close()
     finally:
         pool.join()
+
+
+def _can_fork() -> bool:
+    """True when forking is safe here: a POSIX fork, and this thread alone in the process."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _bounded(pool: Pool, work: Callable[[T], R], chunks: Iterable[T], ahead: int) -> Iterator[R]:
