@@ -255,17 +255,20 @@ def _check_expansion(root: Node) -> None:
 
 
 class Spans(Mapping[NodePath, NodeSpan]):
-    """Every node's span by path, located on first use; the root's alone is located directly
-    (most cards need no other)."""
+    """Every node's span by path, located on first use; the root's alone is located directly,
+    once (most cards need no other)."""
 
     def __init__(self, root: Node, locator: _Locator) -> None:
         self._root = root
         self._locator = locator
         self._spans: dict[NodePath, NodeSpan] | None = None
+        self._root_span: NodeSpan | None = None
 
     def __getitem__(self, path: NodePath) -> NodeSpan:
         if path == () and self._spans is None:
-            return self._locator.span(None, self._root)
+            if self._root_span is None:
+                self._root_span = self._locator.span(None, self._root)
+            return self._root_span
         return self._located()[path]
 
     def __iter__(self) -> Iterator[NodePath]:
