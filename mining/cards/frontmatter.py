@@ -189,7 +189,12 @@ def _built(loader: _Loader, node: Node, repeats: list[bool]) -> Any:
             raise _Unusual(tag)
         return loader.yaml_constructors[tag](loader, node)
     if kind is SequenceNode and tag == _SEQ_TAG:
-        return [_built(loader, child, repeats) for child in node.value]
+        return [
+            child.value
+            if type(child) is ScalarNode and child.tag == _STR_TAG  # the common case, inline
+            else _built(loader, child, repeats)
+            for child in node.value
+        ]
     if kind is MappingNode and tag == _MAP_TAG:
         mapping = {}
         for key, value in node.value:
@@ -198,7 +203,11 @@ def _built(loader: _Loader, node: Node, repeats: list[bool]) -> Any:
                 raise _Unusual(key_tag)
             if key_tag == _FLOAT_TAG:
                 repeats.append(True)
-            mapping[_built(loader, key, repeats)] = _built(loader, value, repeats)
+            built_key = key.value if key_tag == _STR_TAG else _built(loader, key, repeats)
+            if type(value) is ScalarNode and value.tag == _STR_TAG:
+                mapping[built_key] = value.value
+            else:
+                mapping[built_key] = _built(loader, value, repeats)
         if len(mapping) != len(node.value):
             repeats.append(True)
         return mapping
