@@ -1,9 +1,11 @@
-"""hubcarbon.core.pool.submitting: work handed out one item at a time, results in order."""
+"""The process pool: results in order; forked only when the process runs no other thread;
+submitting work one item at a time."""
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 
 import pytest
 
@@ -43,3 +45,21 @@ def test_background_workers_run_at_a_lower_priority_than_their_parent() -> None:
     assert niceness == min(19, parent + pool.BACKGROUND_NICENESS)
     with pool.submitting(os.nice, processes=2) as submit:
         assert submit(0)() == parent
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_results_come_in_the_order_of_the_chunks(fork: bool) -> None:
+    chunks = [-n for n in range(40)]
+    with pool.ordered_map(abs, chunks, processes=2, ahead=3, fork=fork) as done:
+        assert list(done) == list(range(40))
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not pool._can_fork()
+    finally:
+        release.set()
+        other.join()

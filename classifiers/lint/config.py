@@ -199,15 +199,15 @@ def find_config_file(start: Path) -> Path | None:
 find_pyproject = find_config_file
 
 
-def _config_in(directory: Path, names: Collection[str] | None = None) -> Path | None:
+def _config_in(directory: str | Path, names: Collection[str] | None = None) -> Path | None:
     """The configuration file of `directory`, if any; `names` (the directory's file names, when
     a walk listed them) spares looking for files that are not there."""
     if names is None or OWN_FILE in names:
-        own = directory / OWN_FILE
+        own = Path(directory, OWN_FILE)
         if own.is_file():
             return own
     if names is None or PYPROJECT in names:
-        candidate = directory / PYPROJECT
+        candidate = Path(directory, PYPROJECT)
         if candidate.is_file():
             return candidate if _lint_table(candidate) is not None else None
     return None
@@ -275,7 +275,7 @@ class ConfigFinder:
                 found = self._by_directory[candidate]
                 break
             walked.append(candidate)
-            found = _config_in(Path(candidate), names if candidate is directory else None)
+            found = _config_in(candidate, names if candidate is directory else None)
             parent = os.path.dirname(candidate)  # noqa: PTH120 (strings, as the cache keys)
             if found is not None or parent == candidate:
                 break

@@ -54,6 +54,14 @@ class _Displays:
             return path.as_posix()
         return Path(relative).as_posix()
 
+    def outside(self, directory: Path) -> bool:
+        """True when no directory at or below `directory` is at or below the working
+        directory, so every display path under it is its path as the walk writes it."""
+        absolute = os.path.abspath(directory)  # noqa: PTH100 (no system call)
+        below = absolute if absolute.endswith(os.sep) else absolute + os.sep
+        inside = absolute == self._base or absolute.startswith(self._below)
+        return not inside and not self._below.startswith(below)
+
     def directory(self, directory: str) -> str:
         """`directory` (as a walk names it) relative to the working directory, as relpath
         gives it."""
@@ -70,7 +78,7 @@ class _Displays:
         `relative_directory`."""
         relative = name if relative_directory == "." else f"{relative_directory}{os.sep}{name}"
         if relative.startswith(".."):
-            return Path(file).as_posix()
+            return file.replace(os.sep, "/")  # as Path(file).as_posix(): pathlib wrote `file`
         return relative.replace(os.sep, "/")
 
 
@@ -79,13 +87,18 @@ def _walk(directory: Path) -> Iterator[tuple[str, list[str], str]]:
     writes it) for every directory below `directory`, in sorted order, hidden and tool
     directories skipped: os.walk's order and names, without its lstat of each directory (the
     listing says which entries are symbolic links, which are not followed)."""
-    stack = [os.fspath(directory)]
+    top = os.fspath(directory)
+    stack = [(top, str(Path(top)))]
     while stack:
-        root = stack.pop()
+        root, as_pathlib = stack.pop()
         names, subdirectories = _listing(root)
-        as_pathlib = str(Path(root))
-        yield root, names, "" if as_pathlib == "." else os.path.join(as_pathlib, "")  # noqa: PTH118
-        stack.extend(os.path.join(root, d) for d in reversed(subdirectories))  # noqa: PTH118
+        prefix = "" if as_pathlib == "." else os.path.join(as_pathlib, "")  # noqa: PTH118
+        yield root, names, prefix
+        # a subdirectory's path as pathlib writes it is its parent's, a separator and its name
+        stack.extend(
+            (os.path.join(root, d), prefix + d)  # noqa: PTH118
+            for d in reversed(subdirectories)
+        )
 
 
 def _listing(directory: str) -> tuple[list[str], list[str]]:
@@ -133,14 +146,21 @@ class Pending:
 
     def read(self) -> Source:
         """The card's source; InputError when the file cannot be read."""
+        content = self.read_content()
         if self.content is not None or self.file is None:
-            return Source(self.display, self.content or b"")
+            return Source(self.display, content)
+        return Source(self.display, content, Path(self.file))
+
+    def read_content(self) -> bytes | str:
+        """The card's content (the file's bytes, read now); InputError when the file cannot be
+        read."""
+        if self.content is not None or self.file is None:
+            return self.content or b""
         try:
             with open(self.file, "rb", buffering=0) as handle:  # noqa: PTH123 (fewer system calls)
-                content = handle.readall()
+                return handle.readall()
         except OSError as exc:
             raise InputError(f"cannot read {self.file}: {exc.strerror or exc}") from None
-        return Source(self.display, content, Path(self.file))
 
 
 def iter_pending(
@@ -160,11 +180,12 @@ def iter_pending(
             continue
         path = Path(argument)
         if path.is_dir():
+            outside = displays.outside(path)
             for root, names, prefix in _walk(path):
                 if not names:
                     continue
                 config = finder.for_directory(root, names)
-                relative = displays.directory(root)
+                relative = os.pardir if outside else displays.directory(root)
                 for name in names:
                     file = prefix + name
                     if config.is_card(file):

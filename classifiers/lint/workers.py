@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from classifiers.lint.config import LintConfig
 from classifiers.lint.formats import FileReport
 from classifiers.lint.session import lint_source
-from classifiers.lint.sources import Pending
+from classifiers.lint.sources import Pending, Source
 from hubcarbon.core.errors import InputError
 from hubcarbon.core.pool import ordered_map
 
@@ -52,7 +52,7 @@ def lint_in_workers(cards: Iterable[Pending], processes: int, keep_text: bool) -
     `processes` worker processes; InputError for a card that cannot be read."""
     chunks = _chunks(cards, keep_text)
     ahead = processes * AHEAD_PER_WORKER
-    with ordered_map(lint_chunk, chunks, processes=processes, ahead=ahead) as done:
+    with ordered_map(lint_chunk, chunks, processes=processes, ahead=ahead, fork=True) as done:
         for results in done:
             for result in results:
                 if isinstance(result, Unread):
@@ -78,7 +78,7 @@ def lint_chunk(chunk: Chunk) -> list[Linted | Unread]:
     for display, file, content in chunk.cards:
         card = Pending(display, chunk.config, file, content)
         try:
-            source = card.read()
+            source = Source(display, card.read_content())  # the file is not rewritten here
         except InputError as exc:
             results.append(Unread(str(exc)))
             break

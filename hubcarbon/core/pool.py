@@ -4,9 +4,9 @@ processes, results in the order of the work.
     ordered_map(work, chunks, processes=N)   # work over an iterable of chunks, lazily, in order
     submitting(work, processes=N)            # work submitted one item at a time, results later
 
-Workers are spawned, or forked from a fork server that has imported `preload` (never forked
-from the caller: the callers run threads); `start_fork_server(preload)` starts that server early,
-so that its imports overlap the caller's."""
+Workers are spawned; or forked from a fork server that has imported `preload`
+(`start_fork_server(preload)` starts that server early, so that its imports overlap the
+caller's); or, with `fork`, forked from the caller itself when no other thread runs in it."""
 
 from __future__ import annotations
 
@@ -45,10 +45,15 @@ def ordered_map(
     processes: int = 1,
     ahead: int | None = None,
     preload: tuple[str, ...] = (),
+    fork: bool = False,
 ) -> Iterator[Iterator[R]]:
     """`work` over `chunks`, lazily, in order, for the length of a `with` block: in this
     process when `processes` < 2, else in a pool of that many workers: spawned, or with
-    `preload` (module names) forked from a fork server that has imported them.
+    `preload` (module names) forked from a fork server that has imported them. With `fork`,
+    the workers are forked from this process instead (they start at once, with its modules
+    already imported) when the platform can fork and no other thread runs in this process (a
+    forked child gets a copy of every lock, held or not, and none of the threads): the crawler
+    runs threads, so its pools are spawned.
 
     The workers start while SIGINT is ignored (from the main thread; elsewhere from their
     initializer on), and an ignored signal stays ignored in them: a Ctrl-C from the terminal
@@ -62,7 +67,7 @@ def ordered_map(
     if processes < 2:
         yield map(work, chunks)
         return
-    with _started(processes, preload) as pool:
+    with _started(processes, preload, fork=fork) as pool:
         yield pool.imap(work, chunks) if ahead is None else _bounded(pool, work, chunks, ahead)
 
 
@@ -97,10 +102,15 @@ def start_fork_server(preload: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def _started(processes: int, preload: tuple[str, ...], niceness: int = 0) -> Iterator[Pool]:
+def _started(
+    processes: int, preload: tuple[str, ...], niceness: int = 0, *, fork: bool = False
+) -> Iterator[Pool]:
     if preload:
         start_fork_server(preload)
-    context = multiprocessing.get_context("forkserver" if preload else "spawn")
+        method = "forkserver"
+    else:
+        method = "fork" if fork and _can_fork() else "spawn"
+    context = multiprocessing.get_context(method)
     with _ctrl_c_ignored():
         pool = context.Pool(processes, initializer=_start_worker, initargs=(niceness,))
     try:
@@ -112,6 +122,11 @@ def _started(processes: int, preload: tuple[str, ...], niceness: int = 0) -> Ite
         pool.close()
     finally:
         pool.join()
+
+
+def _can_fork() -> bool:
+    """True when forking is safe here: a POSIX fork, and this thread alone in the process."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 @contextmanager

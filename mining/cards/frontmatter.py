@@ -44,6 +44,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 _VALUE_TAG = "tag:yaml.org,2002:value"
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")
@@ -117,8 +118,9 @@ def read_front_matter(yaml_text: str, yaml_start: int, lines: LineIndex) -> Fron
             _check_expansion(root)
         where = _Locator(yaml_start, lines)
         spans = Spans(root, where)
-        duplicates = tuple(sorted(where.duplicates(root), key=lambda d: d.positions[0]))
-        value = _construct(loader, root, aliased="*" in yaml_text)
+        value, may_repeat = _construct(loader, root, aliased="*" in yaml_text)
+        found = where.duplicates(root) if may_repeat else iter(())
+        duplicates = tuple(sorted(found, key=lambda d: d.positions[0]))
     except _Refused as refused:
         return FrontMatter(refused.status)
     except RecursionError:
@@ -153,24 +155,32 @@ def _compose(yaml_text: str) -> tuple[_Loader, Node | None]:
     return loader, loader.get_single_node()
 
 
-def _construct(loader: _Loader, root: Node, *, aliased: bool) -> Any:
-    """The document's value, as `loader.construct_document` builds it. A tree without aliases
-    holding only sequences, mappings with scalar keys and scalars (a card's front matter) is
-    built directly, each scalar by the loader's own constructor for its tag; anything else, or
-    any failure, goes to construct_document, which raises the error PyYAML raises."""
+def _construct(loader: _Loader, root: Node, *, aliased: bool) -> tuple[Any, bool]:
+    """The document's value, as `loader.construct_document` builds it, and whether a mapping
+    may repeat a key. A tree without aliases holding only sequences, mappings with scalar keys
+    and scalars (a card's front matter) is built directly, each scalar by the loader's own
+    constructor for its tag; anything else, or any failure, goes to construct_document, which
+    raises the error PyYAML raises.
+
+    A key written twice (same tag, same text) is built twice into equal values, so the built
+    mapping then holds fewer entries than the node has pairs; the exception is a float key
+    (`.nan` is not equal to itself). So a tree built directly whose mappings all hold as many
+    entries as pairs, with no float key, repeats no key, and is not scanned for duplicates."""
     if not aliased:
+        repeats: list[bool] = []
         try:
-            return _built(loader, root)
+            return _built(loader, root, repeats), bool(repeats)
         except Exception:  # construct_document gives PyYAML's error
             pass
-    return loader.construct_document(root)
+    return loader.construct_document(root), True
 
 
 class _Unusual(Exception):
     """A node `_built` leaves to PyYAML's generic construction."""
 
 
-def _built(loader: _Loader, node: Node) -> Any:
+def _built(loader: _Loader, node: Node, repeats: list[bool]) -> Any:
+    """The node's value; appends to `repeats` when a mapping below may repeat a key."""
     kind, tag = type(node), node.tag
     if kind is ScalarNode:
         if tag == _STR_TAG:
@@ -179,13 +189,27 @@ def _built(loader: _Loader, node: Node) -> Any:
             raise _Unusual(tag)
         return loader.yaml_constructors[tag](loader, node)
     if kind is SequenceNode and tag == _SEQ_TAG:
-        return [_built(loader, child) for child in node.value]
+        return [
+            child.value
+            if type(child) is ScalarNode and child.tag == _STR_TAG  # the common case, inline
+            else _built(loader, child, repeats)
+            for child in node.value
+        ]
     if kind is MappingNode and tag == _MAP_TAG:
         mapping = {}
         for key, value in node.value:
-            if type(key) is not ScalarNode or key.tag in (_MERGE_TAG, _VALUE_TAG):
-                raise _Unusual(key.tag)
-            mapping[_built(loader, key)] = _built(loader, value)
+            key_tag = key.tag
+            if type(key) is not ScalarNode or key_tag in (_MERGE_TAG, _VALUE_TAG):
+                raise _Unusual(key_tag)
+            if key_tag == _FLOAT_TAG:
+                repeats.append(True)
+            built_key = key.value if key_tag == _STR_TAG else _built(loader, key, repeats)
+            if type(value) is ScalarNode and value.tag == _STR_TAG:
+                mapping[built_key] = value.value
+            else:
+                mapping[built_key] = _built(loader, value, repeats)
+        if len(mapping) != len(node.value):
+            repeats.append(True)
         return mapping
     raise _Unusual(tag)
 
@@ -240,17 +264,20 @@ def _check_expansion(root: Node) -> None:
 
 
 class Spans(Mapping[NodePath, NodeSpan]):
-    """Every node's span by path, located on first use; the root's alone is located directly
-    (most cards need no other)."""
+    """Every node's span by path, located on first use; the root's alone is located directly,
+    once (most cards need no other)."""
 
     def __init__(self, root: Node, locator: _Locator) -> None:
         self._root = root
         self._locator = locator
         self._spans: dict[NodePath, NodeSpan] | None = None
+        self._root_span: NodeSpan | None = None
 
     def __getitem__(self, path: NodePath) -> NodeSpan:
         if path == () and self._spans is None:
-            return self._locator.span(None, self._root)
+            if self._root_span is None:
+                self._root_span = self._locator.span(None, self._root)
+            return self._root_span
         return self._located()[path]
 
     def __iter__(self) -> Iterator[NodePath]:

@@ -24,6 +24,8 @@ from enum import StrEnum
 HUB_FRONT_MATTER = re.compile(
     r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))"
 )
+_LEADING_BLANKS = re.compile(r"\s*")
+_CLOSING = re.compile(r"(?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$)")  # HUB_FRONT_MATTER's group 3
 _OPENING = re.compile(r"^\s*---(?:\r\n|\r|\n)")
 _FENCE_LIKE = re.compile(r"^\s*(-{3,})[ \t]*(?:\r\n|\r|\n|$)")
 _EMPTY_PAIR = re.compile(r"^\s*---(?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|$)")
@@ -179,12 +181,38 @@ def fence_like_line(text: str, lines: LineIndex) -> int | None:
     return lines.position(match.start(1)).line
 
 
+def hub_block(text: str) -> tuple[int, int, int] | None:
+    r"""Where `HUB_FRONT_MATTER.search(text)` finds the block: the end of its group 1 (the
+    YAML's start), the start of its group 3 (the YAML's end) and the end of the match; None
+    when it finds none. The same match, found without trying the lazy `[\S\s]*?` at every
+    character: the pattern is anchored, `\s*` can only end where `---` starts (its first
+    non-blank character), and group 3 does not look back, so the match ends at the first
+    closing fence after the opening line; only when there is none and the opening line ends
+    with CRLF does the pattern backtrack, taking the CR alone as the line break, which leaves
+    one more place (the LF) for a closing fence."""
+    dashes = _LEADING_BLANKS.match(text).end()  # type: ignore[union-attr]  # \s* always matches
+    if not text.startswith("---", dashes):
+        return None
+    after = dashes + 3
+    if text.startswith("\r\n", after):
+        closing = _CLOSING.search(text, after + 2) or _CLOSING.match(text, after + 1)
+        start = after + 2 if closing is not None and closing.start() >= after + 2 else after + 1
+    elif text.startswith(("\r", "\n"), after):
+        start = after + 1
+        closing = _CLOSING.search(text, start)
+    else:
+        return None
+    if closing is None:
+        return None
+    return start, closing.start(), closing.end()
+
+
 def split_card(text: str, lines: LineIndex) -> Split:
     """Locate the front matter like the Hub does; `OK` here means a closed block was found."""
     if not text.strip():
         return Split(FrontMatterStatus.EMPTY, None, None, None, None, 0)
-    match = HUB_FRONT_MATTER.search(text)
-    if match is None:
+    block = hub_block(text)
+    if block is None:
         opening = _OPENING.match(text)
         if opening is None:
             return Split(FrontMatterStatus.NO_FRONT_MATTER, None, None, None, None, 0)
@@ -201,13 +229,7 @@ def split_card(text: str, lines: LineIndex) -> Split:
                 empty_pair.end(),
             )
         return Split(FrontMatterStatus.UNTERMINATED, None, None, opening_line, None, 0)
-    opening_line = lines.position(match.end(1) - 1).line
-    closing_line = lines.position(match.end(3) - 1).line
-    return Split(
-        FrontMatterStatus.OK,
-        match.start(2),
-        match.end(2),
-        opening_line,
-        closing_line,
-        match.end(),
-    )
+    yaml_start, yaml_end, end = block
+    opening_line = lines.position(yaml_start - 1).line
+    closing_line = lines.position(end - 1).line
+    return Split(FrontMatterStatus.OK, yaml_start, yaml_end, opening_line, closing_line, end)

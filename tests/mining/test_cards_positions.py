@@ -118,6 +118,24 @@ def test_duplicate_keys_are_listed_with_positions() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        (".nan: 1\n.nan: 2\n", {((), ".nan", ("2:1", "3:1"))}),  # NaN keys never collide
+        ("1: a\n01: b\n", set()),  # equal values written differently
+        ("true: a\n1: b\n", set()),  # True == 1, different tags
+        ("'a': 1\na: 2\n", {((), "a", ("2:1", "3:1"))}),  # the same text, quoted or not
+        ("x:\n- {k: 1, k: 2}\n", {(("x", 0), "k", ("3:4", "3:10"))}),
+        ("a: &v 1\na: *v\n", {((), "a", ("2:1", "3:1"))}),  # aliased: PyYAML builds it
+    ],
+)
+def test_duplicate_keys_whatever_their_values(yaml_text: str, expected: set[object]) -> None:
+    card = parse_card(f"---\n{yaml_text}---\n")
+    assert card.status is FrontMatterStatus.OK
+    found = {(d.mapping, d.key, tuple(map(str, d.positions))) for d in card.duplicate_keys}
+    assert found == expected
+
+
 def test_merge_keys_are_not_duplicates() -> None:
     card = parse_card("---\nbase: &b {x: 1}\nm:\n  <<: *b\n  <<: *b\n  y: 2\n---\n")
     assert card.metadata == {"base": {"x": 1}, "m": {"x": 1, "y": 2}}
