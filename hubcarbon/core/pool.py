@@ -16,7 +16,7 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from multiprocessing import forkserver
 from typing import TYPE_CHECKING, TypeVar
@@ -84,12 +84,22 @@ def submitting(
     With `processes` < 2 nothing runs until that function is called, in this process. With
     `background`, the workers run at a lower priority (BACKGROUND_NICENESS) than this process,
     which goes on with its own work at full speed while they use what CPU it leaves. The
-    workers, signals and termination are as in `ordered_map`."""
+    workers start with the first item (a fork server still importing `preload` keeps this
+    process waiting only if it has work for them by then); signals and termination are as in
+    `ordered_map`."""
     if processes < 2:
         yield lambda item: partial(work, item)
         return
-    with _started(processes, preload, BACKGROUND_NICENESS if background else 0) as pool:
-        yield lambda item: pool.apply_async(work, (item,)).get
+    niceness = BACKGROUND_NICENESS if background else 0
+    with ExitStack() as stack:
+        started: list[Pool] = []
+
+        def submit(item: T) -> Callable[[], R]:
+            if not started:
+                started.append(stack.enter_context(_started(processes, preload, niceness)))
+            return started[0].apply_async(work, (item,)).get
+
+        yield submit
 
 
 def start_fork_server(preload: tuple[str, ...]) -> None:
