@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,19 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         release.set()
         other.join()
+
+
+def test_without_a_fork_server_preloaded_pools_are_spawned(monkeypatch: pytest.MonkeyPatch) -> None:
+    methods: list[str | None] = []
+    get_context = pool.multiprocessing.get_context
+
+    def recorded(method: str | None = None) -> Any:
+        methods.append(method)
+        return get_context(method)
+
+    monkeypatch.setattr(pool.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(pool.multiprocessing, "get_context", recorded)
+    pool.start_fork_server(FIGURE_MODULES)  # nothing to start: no error
+    with pool.submitting(math.sqrt, processes=2, preload=FIGURE_MODULES) as submit:
+        assert submit(16.0)() == 4.0
+    assert methods == ["spawn"]

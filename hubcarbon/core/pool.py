@@ -105,7 +105,10 @@ def submitting(
 def start_fork_server(preload: tuple[str, ...]) -> None:
     """Start the fork server that `preload` pools fork their workers from, importing `preload`
     in the background (a pool started later waits only for what is left of those imports).
-    From the main thread, the server starts with SIGINT ignored, and so do its workers."""
+    From the main thread, the server starts with SIGINT ignored, and so do its workers. Where
+    the platform has no fork server, nothing starts (such pools are spawned)."""
+    if not _has_fork_server():
+        return
     multiprocessing.set_forkserver_preload(list(preload))
     with _ctrl_c_ignored():
         forkserver.ensure_running()
@@ -115,7 +118,7 @@ def start_fork_server(preload: tuple[str, ...]) -> None:
 def _started(
     processes: int, preload: tuple[str, ...], niceness: int = 0, *, fork: bool = False
 ) -> Iterator[Pool]:
-    if preload:
+    if preload and _has_fork_server():
         start_fork_server(preload)
         method = "forkserver"
     else:
@@ -132,6 +135,10 @@ def _started(
         pool.close()
     finally:
         pool.join()
+
+
+def _has_fork_server() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()
 
 
 def _can_fork() -> bool:
