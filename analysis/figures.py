@@ -298,13 +298,18 @@ def scatter(
     beside(axes)
     shown = table[table["population"].isin(SPLIT)]
     notes = [f"n = {len(shown):,}"]
-    for column, log, setter in ((x, logx, axes.set_xscale), (y, logy, axes.set_yscale)):
+    axis_settings = (
+        (x, logx, axes.set_xscale, lambda low: axes.set_xlim(left=low)),
+        (y, logy, axes.set_yscale, lambda low: axes.set_ylim(bottom=low)),
+    )
+    for column, log, setter, starts_at in axis_settings:
         if not log:
             continue
         zeros = int((shown[column] == 0).sum())
         negative = int((shown[column] < 0).sum())
         if zeros:
             setter("symlog", linthresh=1)
+            starts_at(-0.5)  # zero and a margin, not an empty negative half
             notes.append(f"{zeros:,} with {column} = 0 (symlog axis)")
         else:
             setter("log")

@@ -7,6 +7,7 @@ import sys
 
 import matplotlib.ticker as mticker
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import figures
@@ -71,3 +72,24 @@ def test_computing_statistics_imports_no_drawing_library() -> None:
     code = "import sys, analysis.run; print(sorted({'matplotlib', 'seaborn'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_symlog_axis_of_counts_with_zeros_starts_at_zero_not_at_an_empty_negative_half() -> None:
+    downloads = [0, 0, 3, 40, 900, 12_000, 0, 7]
+    table = pd.DataFrame(
+        {
+            "population": ["autotrain", "human"] * 4,
+            "downloads": downloads,
+            "co2_g": [0.5, 2.0, 30.0, 1.5, 800.0, 4.0, 9.0, 0.1],
+        }
+    )
+    figure = figures.scatter(
+        table, {}, x="downloads", y="co2_g", xlabel="d", ylabel="c", logx=True, logy=True
+    )
+    assert figure is not None
+    figures.rendered(figure)
+    axes = figure.axes[0]
+    assert axes.get_xscale() == "symlog" and axes.get_xlim()[0] == -0.5
+    labels = [t.get_text() for t in axes.xaxis.get_majorticklabels() if t.get_text()]
+    assert not any(label.startswith("\N{MINUS SIGN}") for label in labels)
+    assert "0" in labels and "10³" in labels
