@@ -44,12 +44,10 @@ def ordered_map(
     *,
     processes: int = 1,
     ahead: int | None = None,
-    preload: tuple[str, ...] = (),
     fork: bool = False,
 ) -> Iterator[Iterator[R]]:
     """`work` over `chunks`, lazily, in order, for the length of a `with` block: in this
-    process when `processes` < 2, else in a pool of that many workers: spawned, or with
-    `preload` (module names) forked from a fork server that has imported them. With `fork`,
+    process when `processes` < 2, else in a pool of that many spawned workers. With `fork`,
     the workers are forked from this process instead (they start at once, with its modules
     already imported) when the platform can fork and no other thread runs in this process (a
     forked child gets a copy of every lock, held or not, and none of the threads): the crawler
@@ -67,7 +65,7 @@ def ordered_map(
     if processes < 2:
         yield map(work, chunks)
         return
-    with _started(processes, preload, fork=fork) as pool:
+    with _started(processes, (), fork=fork) as pool:
         yield pool.imap(work, chunks) if ahead is None else _bounded(pool, work, chunks, ahead)
 
 
