@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -103,12 +103,10 @@ class EmissionRecord:
     reasons: tuple[str, ...] = ()
 
     def as_row(self) -> dict[str, Any]:
-        row = asdict(self)
+        row = {field.name: getattr(self, field.name) for field in _ROW_FIELDS}
         row["provenance"] = str(self.provenance)
         row["flags"] = [str(flag) for flag in self.flags]
         row["statements"] = self.statements_json()
-        for internal in ("chosen", "reasons"):
-            row.pop(internal)
         return row
 
     def statements_json(self) -> str:
@@ -121,6 +119,9 @@ class EmissionRecord:
             },
             ensure_ascii=False,
         )
+
+
+_ROW_FIELDS = tuple(f for f in fields(EmissionRecord) if f.name not in ("chosen", "reasons"))
 
 
 def emission_record(card: ParsedCard, model_id: str | None = None) -> EmissionRecord | None:
