@@ -40,8 +40,11 @@ ModelsScope = Literal["all", "co2"]
 CardsScope = Literal["all", "co2", "none"]
 
 CARD_BATCH = 256
-LISTING_AHEAD = 48  # listing pages fetched ahead of the store (files in a spool directory)
-LISTING_BATCH_LEAST, LISTING_BATCH_MOST = 8, 32  # listing pages stored in one transaction
+# Listing pages fetched ahead of the store (files in a spool directory), and stored in one
+# transaction: a batch of over 122,880 models (a DuckDB row group) is written straight to the
+# database file at its commit, not through the WAL. The byte bounds hold for pages of any size.
+LISTING_AHEAD, LISTING_AHEAD_BYTES = 160, 256 << 20
+LISTING_BATCH_LEAST, LISTING_BATCH_MOST, LISTING_BATCH_BYTES = 8, 128, 128 << 20
 LISTING_BATCH_WAIT = 0.5  # seconds a batch waits for its least pages when they come slowly
 LISTING_CHECKPOINT = "256MB"  # WAL size that makes DuckDB checkpoint during the listing
 CARD_FLUSH_SECONDS = 2.0
@@ -259,17 +262,26 @@ class Crawl:
         )  # a feed thread stopped by Ctrl-C may still be writing its last page there
         with bar, spool_dir as spool:
             first = run.next_path or query.first_page_path()
-            feed = PageFeed(self.client, first, Path(spool), 1 if bounded else LISTING_AHEAD)
+            feed = PageFeed(
+                self.client,
+                first,
+                Path(spool),
+                1 if bounded else LISTING_AHEAD,
+                LISTING_AHEAD_BYTES,
+            )
             try:
                 done = False
                 while not done:
                     if bounded:
-                        batch = feed.take(1, 1)
+                        batch = feed.take(1, 1, LISTING_BATCH_BYTES)
                     else:
                         batch = feed.take(
-                            LISTING_BATCH_LEAST, LISTING_BATCH_MOST, LISTING_BATCH_WAIT
+                            LISTING_BATCH_LEAST,
+                            LISTING_BATCH_MOST,
+                            LISTING_BATCH_BYTES,
+                            LISTING_BATCH_WAIT,
                         )
-                        feed.release(len(batch))
+                        feed.release(batch)
                     stored, kept, done = self._commit_batch(run.run_id, batch, query, listed, feed)
                     listed += kept
                     bar.update(stored)
@@ -293,19 +305,22 @@ class Crawl:
         (models stored, models kept toward --limit, whether the listing is done)."""
         pages = [f.page for f in batch if f.page is not None]
         bounded = self.options.limit is not None
-        # Read before the transaction: a page that does not fit its types fails the statement
-        # reading it, and a failed statement aborts the transaction around it.
-        staged = not bounded and bool(pages) and listing.stage_batch(self.con, _bodies(pages))
-        try:
-            stored, kept, done, failure = self._store_batch(
-                run_id, batch, query, listed, staged=staged, new_ids=True
-            )
-        except duckdb.ConstraintException:  # a model listed twice: again, duplicates ignored
-            stored, kept, done, failure = self._store_batch(
-                run_id, batch, query, listed, staged=staged, new_ids=False
-            )
+        scanned = not bounded and bool(pages) and listing.scan_batch(self.con, _bodies(pages))
+        new_ids = True
+        while True:
+            try:
+                stored, kept, done, failure = self._store_batch(
+                    run_id, batch, query, listed, scanned=scanned, new_ids=new_ids
+                )
+                break
+            except duckdb.ConstraintException:  # a model listed twice: again, duplicates ignored
+                if not new_ids:
+                    raise
+                new_ids = False
+            except listing.IllTypedPages:  # the transaction rolled back: every page carefully
+                scanned = False
         if bounded and not done:
-            feed.release()
+            feed.release(batch)
         for page in pages:
             page.body.unlink(missing_ok=True)
         self._pages_fetched += len(pages)
@@ -320,12 +335,13 @@ class Crawl:
         query: ListingQuery,
         listed: int,
         *,
-        staged: bool,
+        scanned: bool,
         new_ids: bool,
     ) -> tuple[int, int, bool, BaseException | None]:
         """The transaction of `_commit_batch`: (models stored, models kept, whether the listing
-        is done, the failure that ended it). `staged`: the pages are in `listing_batch`.
-        `new_ids`: no id of the batch is stored yet (a duplicate raises ConstraintException)."""
+        is done, the failure that ended it). `scanned`: the pages are scanned into
+        `listing_batch`. `new_ids`: no id of the batch is stored yet (a duplicate raises
+        ConstraintException); IllTypedPages when a scanned page does not fit its types."""
         pages = [f.page for f in batch if f.page is not None]
         failure = batch[-1].error
         errors: list[dict[str, Any]] = []
@@ -337,7 +353,7 @@ class Crawl:
                 done = done or listed + kept >= self.options.limit
             else:
                 stored = kept = self._store_pages(
-                    run_id, _bodies(pages), query, errors, staged=staged, new_ids=new_ids
+                    run_id, _bodies(pages), query, errors, scanned=scanned, new_ids=new_ids
                 )
             stop = batch[-1].stop
             if stop is not None:
@@ -371,19 +387,19 @@ class Crawl:
         query: ListingQuery,
         errors: list[dict[str, Any]],
         *,
-        staged: bool,
+        scanned: bool,
         new_ids: bool,
     ) -> int:
-        """Store whole pages: all at once when they are `staged` (every field had its type)
-        and every id is valid, page by page (`_store_page`) for the others. Returns how many
-        models were new."""
+        """Store whole pages: all at once when they are `scanned` and every id is valid, page
+        by page (`_store_page`) for the others. Returns how many models were new."""
         if not files:
             return 0
         careful = [str(f) for f in files]
         stored = 0
-        if staged:
+        if scanned:
             careful = listing.careful_pages(self.con, query.page_size)
-            stored += listing.insert_batch(self.con, run_id, careful, new_ids=new_ids)
+            passed = [str(f) for f in files if str(f) not in careful]
+            stored += listing.insert_pages(self.con, run_id, passed, new_ids=new_ids)
             if self.options.cards == "none":  # no README will be read: cardData is all there is
                 listing.batch_emissions(self.con, run_id, careful, new_ids=new_ids)
         for file in careful:

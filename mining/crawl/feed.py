@@ -2,9 +2,10 @@
 
 The thread follows each page's `next` Link itself and writes every body to its own file in a
 spool directory (so no page is held in memory at all, and DuckDB reads the files directly). It
-fetches only as far as the consumer allows (`release`), and stops at the last page, at a Link
-the client refused (another host), at a cursor already fetched in this run (a loop), or at the
-first failure, which is handed over in place of a page.
+fetches only as far as the consumer allows: at most `ahead` pages and `ahead_bytes` bytes not
+yet `release`d (so a Hub sending huge pages fills neither the disk nor a batch's memory). It
+stops at the last page, at a Link the client refused (another host), at a cursor already
+fetched in this run (a loop), or at the first failure, which is handed over in place of a page.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Fetched:
     page: Page | None
     error: BaseException | None = None
     stop: tuple[ErrorKind, str] | None = None  # the page's `next` is not followed, and why
+    size: int = 0  # bytes of the page's body
 
     @property
     def last(self) -> bool:
@@ -36,26 +38,37 @@ class Fetched:
 
 
 class PageFeed:
-    """Pages from `first_path` on, fetched at most `ahead` pages before they are taken."""
+    """Pages from `first_path` on, fetched at most `ahead` pages (and `ahead_bytes` bytes, but
+    always at least one page) before they are released."""
 
-    def __init__(self, client: HubClient, first_path: str, spool: Path, ahead: int) -> None:
+    def __init__(
+        self, client: HubClient, first_path: str, spool: Path, ahead: int, ahead_bytes: int
+    ) -> None:
         self._client = client
         self._spool = spool
+        self._ahead = ahead
+        self._ahead_bytes = ahead_bytes
         self._ready: queue.Queue[Fetched] = queue.Queue()
-        self._credits = threading.Semaphore(ahead)
+        self._room = threading.Condition()
+        self._out_pages = 0  # fetched and not released
+        self._out_bytes = 0
         self._closed = threading.Event()
         self._thread = threading.Thread(
             target=self._run, args=(first_path,), name="listing-feed", daemon=True
         )
         self._thread.start()
 
-    def take(self, least: int, most: int, wait: float = 0.0) -> list[Fetched]:
+    def take(self, least: int, most: int, most_bytes: int, wait: float = 0.0) -> list[Fetched]:
         """At least `least` pages (waiting for them, but no more than `wait` seconds after the
         first: a slow Hub still gets its pages committed), then every page already fetched, up
-        to `most`; the batch ends early at the listing's last page."""
+        to `most` pages or `most_bytes` bytes; the batch ends early at the listing's last page."""
         batch = [self._ready.get()]
         until = time.monotonic() + wait
-        while len(batch) < least and not batch[-1].last:
+
+        def full() -> bool:
+            return batch[-1].last or sum(f.size for f in batch) >= most_bytes
+
+        while len(batch) < least and not full():
             left = until - time.monotonic()
             if wait and left <= 0:
                 break
@@ -63,39 +76,51 @@ class PageFeed:
                 batch.append(self._ready.get(timeout=left if wait else None))
             except queue.Empty:
                 break
-        while len(batch) < most and not batch[-1].last:
+        while len(batch) < most and not full():
             try:
                 batch.append(self._ready.get_nowait())
             except queue.Empty:
                 break
         return batch
 
-    def release(self, pages: int = 1) -> None:
-        """Allow the thread to fetch `pages` more."""
-        for _ in range(pages):
-            self._credits.release()
+    def release(self, batch: list[Fetched]) -> None:
+        """Allow the thread to fetch as many pages and bytes more as `batch` holds."""
+        with self._room:
+            self._out_pages -= len(batch)
+            self._out_bytes -= sum(f.size for f in batch)
+            self._room.notify()
 
     def close(self) -> None:
         self._closed.set()
-        self._credits.release()
+        with self._room:
+            self._room.notify()
         self._thread.join(timeout=1.0)
+
+    def _full(self) -> bool:
+        return self._out_pages >= self._ahead or (
+            self._out_pages > 0 and self._out_bytes >= self._ahead_bytes
+        )
 
     def _run(self, path: str) -> None:
         fetched = {path}  # every page asked for in this run: a cursor met twice is a loop
         number = 0
         while True:
-            while not self._credits.acquire(timeout=_POLL_SECONDS):
-                if self._closed.is_set():
-                    return
+            with self._room:
+                while self._full() and not self._closed.is_set():
+                    self._room.wait(timeout=_POLL_SECONDS)
             if self._closed.is_set():
                 return
             number += 1
+            body = self._spool / f"page-{number:07d}.json"
             try:
-                page = self._client.list_page(path, self._spool / f"page-{number:07d}.json")
+                page = self._client.list_page(path, body)
             except BaseException as exc:  # handed to the consumer (Cancelled too: it must not wait)
                 self._ready.put(Fetched(path, None, error=exc))
                 return
-            item = Fetched(path, page, stop=_stop_reason(page, fetched))
+            item = Fetched(path, page, stop=_stop_reason(page, fetched), size=body.stat().st_size)
+            with self._room:
+                self._out_pages += 1
+                self._out_bytes += item.size
             self._ready.put(item)
             if item.last:
                 return

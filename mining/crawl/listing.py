@@ -1,10 +1,14 @@
-"""Listing pages into `models` rows: parsed, checked and converted by DuckDB, a page at a time.
+"""Listing pages into `models` rows: parsed, checked and converted by DuckDB, a batch at a time.
 
-A page (the JSON array exactly as served) is read once by DuckDB into a staging table; every
-later step is SQL over that table, so no model becomes a Python object on the way in. An item
-becomes a row only when its id passes huggingface_hub's `validate_repo_id` rule (applied in bulk
-by `valid_repo_id`; tests/mining/test_listing_hostile.py proves it agrees with the
-library's validator). Refused items, and a page holding more items than the `limit` asked,
+A batch of pages (each the JSON array exactly as served, in its own file) is first scanned for
+the fields that decide how each page is stored: the ids, and the cardData of CO2 reporters. The
+pages that pass are then inserted straight from their files, every field read with its declared
+type in the same statement: no model becomes a Python object on the way in, and no page is
+copied into a staging table. A page that does not pass is read carefully, on its own.
+
+An item becomes a row only when its id passes huggingface_hub's `validate_repo_id` rule
+(applied in bulk by `valid_repo_id`; tests/mining/test_listing_hostile.py proves it agrees with
+the library's validator). Refused items, and a page holding more items than the `limit` asked,
 become `crawl_errors` rows; the rest of the page is stored.
 """
 
@@ -78,16 +82,31 @@ _TRANSFORMED = ", ".join(
 )
 _MODEL_ID = "CASE WHEN json_type(raw_id) = 'VARCHAR' THEN raw_id ->> '$' END"
 
-# A batch of pages read with their declared types in one statement (fails on an ill-typed one).
-_STAGE_BATCH = f"""
+# A batch of pages scanned for what decides how each is stored: every item's id (a JSON string,
+# else NULL), whether it is valid, and its cardData when that states co2_eq_emissions. Only these
+# fields are read here (the typed read of every field is the INSERT's, straight from the files).
+_SCAN_BATCH = f"""
 CREATE OR REPLACE TEMP TABLE listing_batch AS
-SELECT *, coalesce({valid_repo_id("model_id")}, false) AS valid FROM (
-    SELECT *, {_MODEL_ID} AS model_id FROM (
-        SELECT coalesce(id, "modelId") AS raw_id, *
+SELECT filename, model_id, coalesce({valid_repo_id("model_id")}, false) AS valid, reported FROM (
+    SELECT filename, {_MODEL_ID} AS model_id,
+        CASE WHEN json_type("cardData") = 'OBJECT'
+            AND json_exists("cardData", '$.co2_eq_emissions') THEN "cardData" END AS reported
+    FROM (
+        SELECT filename, coalesce(id, "modelId") AS raw_id, "cardData"
         FROM read_json($files, format = 'array', columns = $columns, filename = true)
     )
 )
 """
+_SCANNED_COLUMNS = {"id": "JSON", "modelId": "JSON", "cardData": "JSON"}
+
+# The pages themselves, every field with its declared type (the fast path: fails on an
+# ill-typed value), as the source of `_INSERT`.
+_TYPED_PAGES = f"""(
+    SELECT *, {_MODEL_ID} AS model_id FROM (
+        SELECT coalesce(id, "modelId") AS raw_id, *
+        FROM read_json($files, format = 'array', columns = $columns)
+    )
+)"""
 
 # One page read carefully: every item in order, its id (a JSON string, else NULL), whether that
 # id is valid, and `keep`: the item becomes a row (valid, within the page's limit and within
@@ -154,7 +173,6 @@ SELECT model_id, "cardData" FROM {source}
 WHERE {where} AND json_type("cardData") = 'OBJECT'
     AND json_exists("cardData", '$.co2_eq_emissions')
 """
-_BATCH_WHERE = "valid AND NOT list_contains($careful, filename)"
 
 SHOWN_ID_CHARS = 120
 MAX_MESSAGE_CHARS = 600
@@ -172,12 +190,12 @@ class StagedPage:
     kept: int
 
 
-def stage_batch(con: duckdb.DuckDBPyConnection, files: list[Path]) -> bool:
-    """Read listing pages (JSON files) into the staging table `listing_batch` in one statement,
-    each field with its declared type; False when one of them does not fit (read those pages
-    carefully instead, with `stage`)."""
+def scan_batch(con: duckdb.DuckDBPyConnection, files: list[Path]) -> bool:
+    """Scan listing pages (JSON files) into `listing_batch` in one statement: each item's id,
+    whether it is valid, and the cardData of a CO2 reporter; False when a file is not a JSON
+    array (read every page carefully instead, with `stage`)."""
     try:
-        con.execute(_STAGE_BATCH, {"files": [str(f) for f in files], "columns": TYPED_COLUMNS})
+        con.execute(_SCAN_BATCH, {"files": [str(f) for f in files], "columns": _SCANNED_COLUMNS})
     except duckdb.InterruptException:  # Ctrl-C, not a page that does not fit
         raise
     except duckdb.Error:
@@ -186,7 +204,7 @@ def stage_batch(con: duckdb.DuckDBPyConnection, files: list[Path]) -> bool:
 
 
 def careful_pages(con: duckdb.DuckDBPyConnection, page_limit: int) -> list[str]:
-    """The pages of the staged batch that need `stage`: an invalid id, or over the limit."""
+    """The pages of the scanned batch that need `stage`: an invalid id, or over the limit."""
     found = con.execute(
         "SELECT filename FROM listing_batch GROUP BY filename "
         "HAVING count(*) > $limit OR bool_or(NOT valid) ORDER BY filename",
@@ -195,22 +213,39 @@ def careful_pages(con: duckdb.DuckDBPyConnection, page_limit: int) -> list[str]:
     return [str(row[0]) for row in found]
 
 
-def insert_batch(
-    con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str], *, new_ids: bool
+class IllTypedPages(ValueError):
+    """A field of the pages does not fit its declared type (read those pages with `stage`)."""
+
+
+def insert_pages(
+    con: duckdb.DuckDBPyConnection, run_id: int, files: list[str], *, new_ids: bool
 ) -> int:
-    """Insert the staged batch's models, but those of the `careful` pages; returns how many.
-    With `new_ids` (none of them is stored yet), a duplicate raises ConstraintException."""
-    sql = _INSERT.format(insert=_insert_verb(new_ids), source="listing_batch", where=_BATCH_WHERE)
-    return int(con.execute(sql, {"run": run_id, "careful": careful}).fetchall()[0][0])
+    """Insert every model of the scanned pages `files` (none of them careful), read straight
+    from the files with each field's declared type; returns how many. With `new_ids` (none of
+    them is stored yet), a duplicate raises ConstraintException; IllTypedPages when a field
+    does not fit its type (the statement failed: the transaction around it must roll back)."""
+    if not files:
+        return 0
+    sql = _INSERT.format(insert=_insert_verb(new_ids), source=_TYPED_PAGES, where="true")
+    try:
+        inserted = con.execute(sql, {"run": run_id, "files": files, "columns": TYPED_COLUMNS})
+    except (duckdb.InterruptException, duckdb.ConstraintException):
+        raise
+    except duckdb.Error as exc:
+        raise IllTypedPages(str(exc)) from exc
+    return int(inserted.fetchall()[0][0])
 
 
 def batch_emissions(
     con: duckdb.DuckDBPyConnection, run_id: int, careful: list[str], *, new_ids: bool
 ) -> int:
-    """Insert the `emissions` rows the cardData of the staged batch states (but the `careful`
+    """Insert the `emissions` rows the cardData of the scanned batch states (but the `careful`
     pages'); returns how many."""
-    sql = _REPORTED.format(source="listing_batch", where=_BATCH_WHERE)
-    found = con.execute(sql, {"careful": careful}).fetchall()
+    found = con.execute(
+        "SELECT model_id, reported FROM listing_batch "
+        "WHERE reported IS NOT NULL AND valid AND NOT list_contains($careful, filename)",
+        {"careful": careful},
+    ).fetchall()
     return _insert_emissions(con, run_id, found, new_ids=new_ids)
 
 

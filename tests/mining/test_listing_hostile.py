@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from hubcarbon.cli import main
 from mining import store
-from mining.crawl import listing
-from mining.crawl.crawler import LISTING_BATCH_MOST, Crawl, CrawlOptions
+from mining.crawl import crawler, listing
+from mining.crawl.crawler import Crawl, CrawlOptions
 from mining.crawl.hubclient import HubClient, ListingQuery
 from mining.mirror.faults import HOSTILE_IDS, ListingFaults
 from mining.mirror.server import MirrorConfig, MirrorServer
@@ -190,13 +190,14 @@ def _timm_listing(
 
 @pytest.mark.timeout(120)
 def test_a_model_listed_twice_is_stored_once_and_the_pages_in_batches(
-    snapshot: Snapshot,
+    snapshot: Snapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without --limit the pages waiting are stored together, with a plain INSERT: a model
     met again on a later page makes that batch be stored again with duplicates ignored."""
     expected = _listed_models(snapshot, "timm")
+    monkeypatch.setattr(crawler, "LISTING_BATCH_MOST", 16)  # timm's pages make several batches
     con, pages = _timm_listing(ListingFaults(repeated_model=True), snapshot)
-    assert pages > 2 * LISTING_BATCH_MOST  # later batches repeat a model stored before them
+    assert pages > 2 * 16  # later batches repeat a model stored before them
     assert rows(con, "SELECT count(*), count(DISTINCT model_id) FROM models") == [
         (expected, expected)
     ]
@@ -211,9 +212,9 @@ def test_a_model_listed_twice_is_stored_once_and_the_pages_in_batches(
 def test_a_page_with_an_ill_typed_field_is_read_carefully_within_its_batch(
     snapshot: Snapshot,
 ) -> None:
-    """The typed read of a batch fails on a page whose `tags` are a string: that read happens
-    outside the batch's transaction, which stays usable, and every page is then read on its
-    own, the ill-typed value stored as no tags."""
+    """The typed read of a batch fails on a page whose `tags` are a string: the batch's
+    transaction rolls back whole, and every page of the batch is then read on its own, the
+    ill-typed value stored as no tags."""
     expected = _listed_models(snapshot, "timm")
     con, pages = _timm_listing(ListingFaults(ill_typed=True), snapshot)
     assert rows(con, "SELECT count(*), count(*) FILTER (len(tags) = 0) FROM models") == [
@@ -350,8 +351,9 @@ def test_a_listing_with_safetensors_reaches_models_parameters(tmp_path: Path) ->
 def test_pages_read_at_once_and_page_by_page_give_the_same_rows(
     snapshot: Snapshot, tmp_path: Path
 ) -> None:
-    """The fast path (a batch of pages read with declared types) and the careful one (a page
-    at a time, ill-typed fields NULL) agree on real listing pages."""
+    """The fast path (a batch of pages scanned, then inserted with declared types) and the
+    careful one (a page at a time, ill-typed fields NULL) agree on real listing pages, and
+    so do the CO2 reporters each finds."""
     files: list[Path] = []
     with MirrorServer(snapshot, MirrorConfig(page_size=200)) as server:
         client = HubClient(endpoint=server.url)
@@ -360,22 +362,27 @@ def test_pages_read_at_once_and_page_by_page_give_the_same_rows(
             page = client.list_page(path, tmp_path / f"{len(files)}.json")
             files.append(page.body)
             path = page.next_path
-    tables = []
+    tables, reporters = [], []
     for batched in (True, False):
         con = duckdb.connect()
         store.apply_migrations(con, "mining", store.CRAWL_MIGRATIONS)
         if batched:
-            assert listing.stage_batch(con, files)
+            assert listing.scan_batch(con, files)
             assert listing.careful_pages(con, 200) == []
-            assert listing.insert_batch(con, 1, [], new_ids=True) == 1_000
+            assert listing.insert_pages(con, 1, [str(f) for f in files], new_ids=True) == 1_000
+            listing.batch_emissions(con, 1, [], new_ids=True)
         else:
             for file in files:
                 listing.stage(con, file, page_limit=200, take=None)
                 listing.insert_staged(con, 1)
+                listing.card_data_emissions(con, 1)
         tables.append(con.execute("SELECT * FROM models ORDER BY model_id").df())
+        reporters.append(con.execute("SELECT * FROM emissions ORDER BY model_id").df())
         con.close()
     assert tables[0]["created_at"].notna().sum() > 900
     pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert len(reporters[0]) > 0
+    pd.testing.assert_frame_equal(reporters[0], reporters[1])
 
 
 def test_bad_hostile_listing_options_are_one_line_errors(
