@@ -41,10 +41,11 @@ CardsScope = Literal["all", "co2", "none"]
 
 CARD_BATCH = 256
 # Listing pages fetched ahead of the store (files in a spool directory), and stored in one
-# transaction: a batch of over 122,880 models (a DuckDB row group) is written straight to the
-# database file at its commit, not through the WAL. The byte bounds hold for pages of any size.
-LISTING_AHEAD, LISTING_AHEAD_BYTES = 160, 256 << 20
-LISTING_BATCH_LEAST, LISTING_BATCH_MOST, LISTING_BATCH_BYTES = 8, 128, 128 << 20
+# transaction; the byte bounds hold for pages of any size (a Hub may send up to
+# MAX_LISTING_BYTES a page). Batches of 128 pages (over a DuckDB row group, written at commit
+# without the WAL) were no faster at 2,700,000 models, and held 2.5x the memory.
+LISTING_AHEAD, LISTING_AHEAD_BYTES = 48, 256 << 20
+LISTING_BATCH_LEAST, LISTING_BATCH_MOST, LISTING_BATCH_BYTES = 8, 32, 128 << 20
 LISTING_BATCH_WAIT = 0.5  # seconds a batch waits for its least pages when they come slowly
 LISTING_CHECKPOINT = "256MB"  # WAL size that makes DuckDB checkpoint during the listing
 CARD_FLUSH_SECONDS = 2.0
