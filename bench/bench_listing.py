@@ -15,7 +15,10 @@ Measured in the same run, against the same server:
 - `hubcarbon crawl --cards none` (`Crawl(..., CrawlOptions(cards="none"))` into a new DuckDB
   file, no request budget: the server is on loopback), in a child process so that its peak RSS
   is its own; the ratio is its listing stage's, and the whole crawl (the audit, facts and
-  dataset stages after the listing) is shown beside it.
+  dataset stages after the listing) is shown beside it;
+- the store alone, the floor of the listing stage: the same pages, written to local files,
+  stored as the crawl stores them (`mining.crawl.listing`) in a child process, once the server
+  is stopped (so it has both cores), no network.
 
 Goal: at most 1.5x the bare download, at most 2 GiB peak RSS, every model and every CO2
 reporter stored, every parameter count kept. Run: `python bench/bench_listing.py` (a few
@@ -181,8 +184,9 @@ def synthetic_hub(models: int) -> Iterator[str]:
 # -- measurements --------------------------------------------------------------------------------
 
 
-def bare_download(url: str) -> tuple[float, int, int]:
-    """Seconds, pages and bytes of downloading every page through the cursor, nothing parsed."""
+def bare_download(url: str, spool: Path | None = None) -> tuple[float, int, int]:
+    """Seconds, pages and bytes of downloading every page through the cursor, nothing parsed;
+    with `spool`, each page is also written to a file there (as the crawl's feed does)."""
     from huggingface_hub.utils import get_session
 
     from mining.crawl.hubclient import ListingQuery
@@ -196,8 +200,50 @@ def bare_download(url: str) -> tuple[float, int, int]:
         response.raise_for_status()
         size += len(response.content)
         pages += 1
+        if spool is not None:
+            (spool / f"page-{pages:07d}.json").write_bytes(response.content)
         next_url = response.links.get("next", {}).get("url")
     return time.perf_counter() - started, pages, size
+
+
+def store_child(spool: Path, db: Path) -> None:
+    """The crawl's store alone: the spooled pages stored as the crawl stores them (batches of
+    LISTING_BATCH_MOST pages scanned, then inserted with their reporters in one transaction,
+    the same checkpoint threshold), into a new DuckDB file, with no network and no server
+    running; prints its seconds."""
+    from hubcarbon.core.db import transaction
+    from mining import store
+    from mining.crawl import listing
+    from mining.crawl.crawler import LISTING_BATCH_MOST, LISTING_CHECKPOINT
+
+    files = sorted(spool.glob("page-*.json"))
+    con = store.connect(db)
+    try:
+        started = time.perf_counter()
+        con.execute(f"SET checkpoint_threshold = '{LISTING_CHECKPOINT}'")
+        for first in range(0, len(files), LISTING_BATCH_MOST):
+            batch = files[first : first + LISTING_BATCH_MOST]
+            if not listing.scan_batch(con, batch) or listing.careful_pages(con, PAGE_SIZE):
+                raise RuntimeError("a synthetic page needs the careful path")
+            with transaction(con):
+                listing.insert_pages(con, 1, [str(f) for f in batch], new_ids=True)
+                listing.batch_emissions(con, 1, [], new_ids=True)
+        con.execute("CHECKPOINT")
+        print(time.perf_counter() - started, flush=True)
+    finally:
+        con.close()
+
+
+def store_alone(spool: Path, db: Path) -> tuple[float, float]:
+    """(seconds, CPU seconds) of `store_child` in its own process."""
+    argv = [sys.executable, __file__, "--store", str(spool), "--db", str(db)]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE)
+    assert child.stdout is not None
+    out = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise RuntimeError("storing the spooled pages failed")
+    return float(out.decode().split()[-1]), usage.ru_utime + usage.ru_stime
 
 
 def crawl_child(url: str, db: Path) -> None:
@@ -276,6 +322,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="measurements (default 1)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--crawl", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -284,15 +331,30 @@ def main() -> int:
     if args.crawl:
         crawl_child(args.crawl, args.db)
         return 0
+    if args.store:
+        store_child(args.store, args.db)
+        return 0
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    with tempfile.TemporaryDirectory() as scratch, synthetic_hub(args.models) as url:
-        for attempt in range(args.repeat):
-            cpu = time.process_time()
-            floor, pages, size = bare_download(url)
-            floor_cpu = time.process_time() - cpu
-            db = Path(scratch) / f"listing{attempt}.duckdb"
-            seconds, whole, crawl_cpu, peak = crawl(url, db)
-            stored = check(db, args.models)
+    with tempfile.TemporaryDirectory() as scratch:
+        with synthetic_hub(args.models) as url:
+            runs = []
+            for attempt in range(args.repeat):
+                cpu = time.process_time()
+                floor, pages, size = bare_download(url)
+                floor_cpu = time.process_time() - cpu
+                db = Path(scratch) / f"listing{attempt}.duckdb"
+                seconds, whole, crawl_cpu, peak = crawl(url, db)
+                stored = check(db, args.models)
+                db.unlink()
+                runs.append((floor, floor_cpu, seconds, whole, crawl_cpu, peak, stored))
+            spool = Path(scratch) / "pages"
+            spool.mkdir()
+            bare_download(url, spool)
+        # the server is stopped: the store has both cores
+        db = Path(scratch) / "store.duckdb"
+        store_seconds, store_cpu = store_alone(spool, db)
+        check(db, args.models)
+        for floor, floor_cpu, seconds, whole, crawl_cpu, peak, stored in runs:
             print(
                 f"listing of {args.models:,} synthetic models: {pages:,} pages, "
                 f"{size / 2**20:,.0f} MiB; bare download {floor:.1f} s ({floor_cpu:.1f} s CPU "
@@ -302,7 +364,12 @@ def main() -> int:
                 f"{GOAL_PEAK_MB:,.0f}); {stored}; load average {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
-            db.unlink()
+        print(
+            f"the store alone (the same pages from local files, no network, no server): "
+            f"{store_seconds:.1f} s ({store_cpu:.1f} s CPU), {store_seconds / runs[0][0]:.2f}x "
+            "the first bare download: the listing stage cannot be faster than this",
+            flush=True,
+        )
     return 0
 
 
