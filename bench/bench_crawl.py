@@ -13,6 +13,7 @@ Run: `python bench/bench_crawl.py` (or `make bench`).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -78,6 +79,9 @@ def crawl_seconds(url: str, db: Path, options: CrawlOptions) -> float:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # no options: --help describes the benchmark
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         with mirror() as url:

@@ -14,6 +14,7 @@ Run: `python bench/bench_datasets.py` (or `make bench`).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -49,6 +50,9 @@ class CountingBudget(RequestBudget):
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # no options: --help describes the benchmark
     with tempfile.TemporaryDirectory() as scratch, mirror("--latency-ms", str(LATENCY_MS)) as url:
         con = store.connect(Path(scratch) / "datasets.duckdb")
         try:

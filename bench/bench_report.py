@@ -121,16 +121,16 @@ def build_index(db: Path, findings: Path, out: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if not CHROMIUM.is_file():
-        print(f"skipped: no chromium at {CHROMIUM}")
-        return 0
-    from playwright.sync_api import sync_playwright
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="*", type=int, default=list(SIZES), help="reporters")
     parser.add_argument("--db", type=Path, help="an analysed and classified co2 crawl to grow")
     parser.add_argument("--findings", type=Path, help="its findings.json (with --db)")
     args = parser.parse_args(argv)
+    if not CHROMIUM.is_file():
+        print(f"skipped: no chromium at {CHROMIUM}")
+        return 0
+    from playwright.sync_api import sync_playwright
+
     work = Path(tempfile.mkdtemp(prefix="bench_report_"))
     failed = 0
     try:
