@@ -41,9 +41,10 @@ CardsScope = Literal["all", "co2", "none"]
 
 CARD_BATCH = 256
 # Listing pages fetched ahead of the store (files in a spool directory), and stored in one
-# transaction; the byte bounds hold for pages of any size (a Hub may send up to
-# MAX_LISTING_BYTES a page). Batches of 128 pages (over a DuckDB row group, written at commit
-# without the WAL) were no faster at 2,700,000 models, and held 2.5x the memory.
+# transaction; the byte bounds (each passed by at most the one page that crosses it) hold for
+# pages of any size (a Hub may send up to MAX_LISTING_BYTES a page). Batches of 128 pages (over
+# a DuckDB row group, written at commit without the WAL) were no faster at 2,700,000 models,
+# and held 2.5x the memory.
 LISTING_AHEAD, LISTING_AHEAD_BYTES = 48, 256 << 20
 LISTING_BATCH_LEAST, LISTING_BATCH_MOST, LISTING_BATCH_BYTES = 8, 32, 128 << 20
 LISTING_BATCH_WAIT = 0.5  # seconds a batch waits for its least pages when they come slowly

@@ -2,8 +2,9 @@
 
 The thread follows each page's `next` Link itself and writes every body to its own file in a
 spool directory (so no page is held in memory at all, and DuckDB reads the files directly). It
-fetches only as far as the consumer allows: at most `ahead` pages and `ahead_bytes` bytes not
-yet `release`d (so a Hub sending huge pages fills neither the disk nor a batch's memory). It
+fetches only as far as the consumer allows: at most `ahead` pages, and `ahead_bytes` bytes plus
+the one page that crosses them, not yet `release`d (so a Hub sending huge pages fills neither
+the disk nor a batch's memory). It
 stops at the last page, at a Link the client refused (another host), at a cursor already
 fetched in this run (a loop), or at the first failure, which is handed over in place of a page.
 """
@@ -38,8 +39,8 @@ class Fetched:
 
 
 class PageFeed:
-    """Pages from `first_path` on, fetched at most `ahead` pages (and `ahead_bytes` bytes, but
-    always at least one page) before they are released."""
+    """Pages from `first_path` on, fetched at most `ahead` pages (and `ahead_bytes` bytes plus
+    the page that crosses them) before they are released."""
 
     def __init__(
         self, client: HubClient, first_path: str, spool: Path, ahead: int, ahead_bytes: int
@@ -61,7 +62,8 @@ class PageFeed:
     def take(self, least: int, most: int, most_bytes: int, wait: float = 0.0) -> list[Fetched]:
         """At least `least` pages (waiting for them, but no more than `wait` seconds after the
         first: a slow Hub still gets its pages committed), then every page already fetched, up
-        to `most` pages or `most_bytes` bytes; the batch ends early at the listing's last page."""
+        to `most` pages or until the batch holds `most_bytes` (the page that crosses them
+        included); the batch ends early at the listing's last page."""
         batch = [self._ready.get()]
         until = time.monotonic() + wait
 
@@ -86,7 +88,7 @@ class PageFeed:
     def release(self, batch: list[Fetched]) -> None:
         """Allow the thread to fetch as many pages and bytes more as `batch` holds."""
         with self._room:
-            self._out_pages -= len(batch)
+            self._out_pages -= sum(1 for f in batch if f.page is not None)
             self._out_bytes -= sum(f.size for f in batch)
             self._room.notify()
 
@@ -114,10 +116,11 @@ class PageFeed:
             body = self._spool / f"page-{number:07d}.json"
             try:
                 page = self._client.list_page(path, body)
+                size = body.stat().st_size
             except BaseException as exc:  # handed to the consumer (Cancelled too: it must not wait)
                 self._ready.put(Fetched(path, None, error=exc))
                 return
-            item = Fetched(path, page, stop=_stop_reason(page, fetched), size=body.stat().st_size)
+            item = Fetched(path, page, stop=_stop_reason(page, fetched), size=size)
             with self._room:
                 self._out_pages += 1
                 self._out_bytes += item.size

@@ -192,8 +192,9 @@ class StagedPage:
 
 def scan_batch(con: duckdb.DuckDBPyConnection, files: list[Path]) -> bool:
     """Scan listing pages (JSON files) into `listing_batch` in one statement: each item's id,
-    whether it is valid, and the cardData of a CO2 reporter; False when a file is not a JSON
-    array (read every page carefully instead, with `stage`)."""
+    whether it is valid, and the cardData of a CO2 reporter; False when the scan fails (a file
+    that is not a JSON array, an item that is not an object, ...): read every page carefully
+    instead, with `stage`."""
     try:
         con.execute(_SCAN_BATCH, {"files": [str(f) for f in files], "columns": _SCANNED_COLUMNS})
     except duckdb.InterruptException:  # Ctrl-C, not a page that does not fit
@@ -226,12 +227,13 @@ def insert_pages(
     does not fit its type (the statement failed: the transaction around it must roll back)."""
     if not files:
         return 0
-    sql = _INSERT.format(insert=_insert_verb(new_ids), source=_TYPED_PAGES, where="true")
+    # the scan found every id valid: checked again row by row, should a path have been read
+    # as a glob matching other files
+    where = valid_repo_id("model_id")
+    sql = _INSERT.format(insert=_insert_verb(new_ids), source=_TYPED_PAGES, where=where)
     try:
         inserted = con.execute(sql, {"run": run_id, "files": files, "columns": TYPED_COLUMNS})
-    except (duckdb.InterruptException, duckdb.ConstraintException):
-        raise
-    except duckdb.Error as exc:
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         raise IllTypedPages(str(exc)) from exc
     return int(inserted.fetchall()[0][0])
 

@@ -59,3 +59,14 @@ def test_the_page_bound_lets_the_feed_run_ahead_and_a_batch_take_what_is_ready(
             assert len(feed.take(1, 10, most_bytes=1)) == 1  # a batch's own byte bound
         finally:
             feed.close()
+
+
+def test_close_wakes_a_feed_held_by_its_byte_bound(snapshot: Snapshot, tmp_path: Path) -> None:
+    first = ListingQuery(page_size=PAGE, card_data=True).first_page_path()
+    with MirrorServer(snapshot, MirrorConfig(page_size=PAGE)) as server:
+        feed = PageFeed(HubClient(endpoint=server.url), first, tmp_path, ahead=100, ahead_bytes=1)
+        feed.take(1, 1, most_bytes=1)  # the thread now waits for room
+        started = time.monotonic()
+        feed.close()
+        assert time.monotonic() - started < 0.9  # woken at once, not at close()'s 1 s join timeout
+        assert not feed._thread.is_alive()

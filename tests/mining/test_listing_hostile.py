@@ -225,6 +225,23 @@ def test_a_page_with_an_ill_typed_field_is_read_carefully_within_its_batch(
     con.close()
 
 
+@pytest.mark.timeout(120)
+def test_a_batch_with_a_repeated_model_and_an_ill_typed_field_is_stored_once_carefully(
+    snapshot: Snapshot,
+) -> None:
+    """Both retries in one batch: the duplicate makes it be stored again with duplicates
+    ignored, the ill-typed field makes every page be read on its own; nothing is lost."""
+    expected = _listed_models(snapshot, "timm")
+    faults = ListingFaults(repeated_model=True, ill_typed=True)
+    con, pages = _timm_listing(faults, snapshot)
+    assert rows(con, "SELECT count(*), count(DISTINCT model_id) FROM models") == [
+        (expected, expected)
+    ]
+    assert errors(con) == []
+    assert rows(con, "SELECT status, pages_done FROM runs") == [("finished", pages)]
+    con.close()
+
+
 @pytest.mark.timeout(60)
 def test_an_oversized_page_is_refused_before_it_is_read_whole(snapshot: Snapshot) -> None:
     con, log = crawled(
