@@ -61,10 +61,10 @@ GOAL_INTERACTIVE_MS = 1000.0
 GOAL_SORT_MS = 100.0
 
 # every table keyed by (run_id, model_id) that the site reads; reporters are copied under new
-# ids `<id>-copy-<k>` with all their rows until the run holds the wanted count
+# ids `<id>-copy-<k>` with all their rows (their cards too: `copy_cards`) until the run holds
+# the wanted count
 KEYED = (
     "models",
-    "cards",
     "emissions",
     "reporting_grades",
     "efficiency_labels",
@@ -105,9 +105,27 @@ def grow(source: Path, work: Path, reporters: int) -> Path:
                 f" FROM {table} t JOIN copies c ON t.model_id = c.model_id WHERE t.run_id = ?",
                 [run],
             )
+        copy_cards(con, run)
         count = con.execute("SELECT count(*) FROM latest_emissions").fetchone()
     assert count == (reporters,), count
     return db
+
+
+def copy_cards(con: duckdb.DuckDBPyConnection, run: int) -> None:
+    """The run's cards of the copied reporters, under their new ids (`cards` is a view of the
+    run's fetches, `run_cards`, over the fetch outcomes stored once, `card_fetches`)."""
+    con.execute(
+        "INSERT INTO card_fetches (model_id, sha, etag, fetch_status, fetch_error, text_sha256)"
+        " SELECT c.new_id, f.sha, f.etag, f.fetch_status, f.fetch_error, f.text_sha256"
+        " FROM run_cards r JOIN card_fetches f USING (fetch_id)"
+        " JOIN copies c ON f.model_id = c.model_id WHERE r.run_id = ?",
+        [run],
+    )
+    con.execute(
+        "INSERT INTO run_cards SELECT ?, fetch_id FROM card_fetches"
+        " WHERE model_id IN (SELECT new_id FROM copies)",
+        [run],
+    )
 
 
 def build_index(db: Path, findings: Path, out: Path) -> Path:
