@@ -4,9 +4,9 @@ The thread follows each page's `next` Link itself and writes every body to its o
 spool directory (so no page is held in memory at all, and DuckDB reads the files directly). It
 fetches only as far as the consumer allows: at most `ahead` pages, and `ahead_bytes` bytes plus
 the one page that crosses them, not yet `release`d (so a Hub sending huge pages fills neither
-the disk nor a batch's memory). It
-stops at the last page, at a Link the client refused (another host), at a cursor already
-fetched in this run (a loop), or at the first failure, which is handed over in place of a page.
+the disk nor a batch's memory). It stops at the last page, at a Link the client refused
+(another host), at a cursor already fetched in this run (a loop), or at the first failure,
+which is handed over in place of a page.
 """
 
 from __future__ import annotations

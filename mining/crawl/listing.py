@@ -82,6 +82,11 @@ _TRANSFORMED = ", ".join(
 )
 _MODEL_ID = "CASE WHEN json_type(raw_id) = 'VARCHAR' THEN raw_id ->> '$' END"
 
+# Whether an item's cardData states emissions (what makes it a reporter without its README).
+_STATES_CO2 = (
+    """json_type("cardData") = 'OBJECT' AND json_exists("cardData", '$.co2_eq_emissions')"""
+)
+
 # A batch of pages scanned for what decides how each is stored: every item's id (a JSON string,
 # else NULL), whether it is valid, and its cardData when that states co2_eq_emissions. Only these
 # fields are read here (the typed read of every field is the INSERT's, straight from the files).
@@ -89,8 +94,7 @@ _SCAN_BATCH = f"""
 CREATE OR REPLACE TEMP TABLE listing_batch AS
 SELECT filename, model_id, coalesce({valid_repo_id("model_id")}, false) AS valid, reported FROM (
     SELECT filename, {_MODEL_ID} AS model_id,
-        CASE WHEN json_type("cardData") = 'OBJECT'
-            AND json_exists("cardData", '$.co2_eq_emissions') THEN "cardData" END AS reported
+        CASE WHEN {_STATES_CO2} THEN "cardData" END AS reported
     FROM (
         SELECT filename, coalesce(id, "modelId") AS raw_id, "cardData"
         FROM read_json($files, format = 'array', columns = $columns, filename = true)
@@ -168,10 +172,8 @@ WHERE {{where}}
 """
 
 _REFUSED = "SELECT position, raw_id FROM listing_page WHERE NOT valid AND position <= $page_limit"
-_REPORTED = """
-SELECT model_id, "cardData" FROM {source}
-WHERE {where} AND json_type("cardData") = 'OBJECT'
-    AND json_exists("cardData", '$.co2_eq_emissions')
+_REPORTED = f"""
+SELECT model_id, "cardData" FROM {{source}} WHERE {{where}} AND {_STATES_CO2}
 """
 
 SHOWN_ID_CHARS = 120
